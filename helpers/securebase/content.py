@@ -1,0 +1,382 @@
+"""Program content: the schema for ``content/`` and its loader.
+
+Programs, phases, exercises and fields are data. This module validates them with
+pydantic when they are loaded, and reports every problem with the file, the path
+inside the file and what is wrong, so that a content author can fix it without
+reading Python.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from .errors import ContentError
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldType(str, Enum):
+    """The kinds of answer a workbook field can hold."""
+
+    short_text = "short_text"      # one line of free text
+    long_text = "long_text"        # several lines of free text
+    text_list = "text_list"        # a list of short free-text items
+    integer = "integer"
+    number = "number"
+    rating = "rating"              # an integer on an anchored scale, e.g. 0-10
+    choice = "choice"              # one of ``choices``
+    multi_choice = "multi_choice"  # any of ``choices``
+    boolean = "boolean"
+    date = "date"
+    time = "time"
+    body_map = "body_map"          # body location -> one of ``states``
+
+    @property
+    def is_free_text(self) -> bool:
+        return self in (FieldType.short_text, FieldType.long_text, FieldType.text_list)
+
+
+DEFAULT_MAX_LENGTH = {FieldType.short_text: 300, FieldType.long_text: 5000, FieldType.text_list: 300}
+
+
+class Choice(_Model):
+    value: Identifier
+    label: Text
+
+
+class FieldSpec(_Model):
+    """One question in an exercise form."""
+
+    id: Identifier
+    type: FieldType
+    label: Text
+    help: str = ""
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    min_label: str = ""            # anchor text for the low end of a rating
+    max_label: str = ""            # anchor text for the high end of a rating
+    choices: tuple[Choice, ...] = ()
+    states: tuple[Choice, ...] = ()   # body_map: the states a location can be in
+    max_length: int | None = Field(default=None, gt=0, le=100_000)
+    min_items: int | None = Field(default=None, ge=0)
+    max_items: int | None = Field(default=None, ge=1)
+    identifier: bool = False       # true when the answer could identify a person
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> "FieldSpec":
+        t = self.type
+        if t in (FieldType.rating, FieldType.integer, FieldType.number):
+            if t is FieldType.rating and (self.min is None or self.max is None):
+                raise ValueError("a rating needs both 'min' and 'max'")
+            if self.min is not None and self.max is not None and self.min >= self.max:
+                raise ValueError(f"'min' ({self.min:g}) must be below 'max' ({self.max:g})")
+            if t is not FieldType.number:
+                for bound in (self.min, self.max):
+                    if bound is not None and bound != int(bound):
+                        raise ValueError(f"bounds of an {t.value} field must be whole numbers, got {bound:g}")
+        elif self.min is not None or self.max is not None:
+            raise ValueError(f"'min'/'max' only apply to numeric fields, not {t.value}")
+        if t in (FieldType.choice, FieldType.multi_choice, FieldType.body_map):
+            if len(self.choices) < 2:
+                raise ValueError(f"a {t.value} field needs at least two 'choices'")
+            _unique([c.value for c in self.choices], "choice value")
+        elif self.choices:
+            raise ValueError(f"'choices' only apply to choice fields, not {t.value}")
+        if t is FieldType.body_map:
+            if len(self.states) < 2:
+                raise ValueError("a body_map field needs at least two 'states'")
+            _unique([s.value for s in self.states], "state value")
+        elif self.states:
+            raise ValueError("'states' only apply to body_map fields")
+        if self.max_length is not None and not t.is_free_text:
+            raise ValueError("'max_length' only applies to free-text fields")
+        if (self.min_items is not None or self.max_items is not None) and t not in (
+            FieldType.text_list,
+            FieldType.multi_choice,
+            FieldType.body_map,
+        ):
+            raise ValueError("'min_items'/'max_items' only apply to list-like fields")
+        if self.min_items is not None and self.max_items is not None and self.min_items > self.max_items:
+            raise ValueError("'min_items' must not exceed 'max_items'")
+        return self
+
+    @property
+    def text_limit(self) -> int | None:
+        if not self.type.is_free_text:
+            return None
+        return self.max_length or DEFAULT_MAX_LENGTH[self.type]
+
+    def choice_label(self, value: str) -> str:
+        for c in self.choices:
+            if c.value == value:
+                return c.label
+        return value
+
+
+Frequency = Literal["once", "as_needed", "daily", "twice_daily", "weekly", "monthly", "quarterly"]
+
+
+class Schedule(_Model):
+    frequency: Frequency = "as_needed"
+    slots: tuple[Choice, ...] = ()   # named times of day, e.g. midday and evening
+
+    @model_validator(mode="after")
+    def _slots_match(self) -> "Schedule":
+        if self.frequency == "twice_daily" and len(self.slots) != 2:
+            raise ValueError("a twice_daily schedule names exactly two 'slots'")
+        return self
+
+    @property
+    def per_day(self) -> float | None:
+        return {"daily": 1.0, "twice_daily": 2.0}.get(self.frequency)
+
+
+ExerciseKind = Literal[
+    "journal", "scan", "practice", "record", "list", "plan", "log", "protocol", "checkin", "screen"
+]
+
+
+class Exercise(_Model):
+    id: Identifier
+    kind: ExerciseKind
+    title: Text
+    instructions: Text
+    steps: tuple[Text, ...] = ()        # guided steps, shown in order
+    schedule: Schedule = Schedule()
+    timer_seconds: int | None = Field(default=None, gt=0, le=3600)
+    fields: tuple[FieldSpec, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_fields(self) -> "Exercise":
+        _unique([f.id for f in self.fields], "field id")
+        return self
+
+    def field(self, field_id: str) -> FieldSpec:
+        for f in self.fields:
+            if f.id == field_id:
+                return f
+        raise KeyError(f"exercise {self.id!r} has no field {field_id!r}")
+
+
+class Window(_Model):
+    """When a phase runs, counted from the client's start in the program's unit (day 1 / week 1)."""
+
+    start: int = Field(ge=1)
+    end: int | None = Field(default=None, ge=1)   # None: open-ended
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Window":
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def contains(self, n: int) -> bool:
+        return n >= self.start and (self.end is None or n <= self.end)
+
+
+class Phase(_Model):
+    id: Identifier
+    number: int = Field(ge=1)
+    title: Text
+    layer: Text                      # the layer or goal this phase builds
+    window: Window
+    intro: Text
+    exercises: tuple[Exercise, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_exercises(self) -> "Phase":
+        _unique([e.id for e in self.exercises], "exercise id")
+        return self
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        for e in self.exercises:
+            if e.id == exercise_id:
+                return e
+        known = ", ".join(e.id for e in self.exercises)
+        raise KeyError(f"phase {self.id!r} has no exercise {exercise_id!r} (it has: {known})")
+
+
+class Program(_Model):
+    id: Identifier
+    title: Text
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+(\.\d+)?$")]
+    summary: Text
+    window_unit: Literal["days", "weeks"]
+    phases: tuple[Phase, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _phases_in_order(self) -> "Program":
+        _unique([p.id for p in self.phases], "phase id")
+        exercise_ids = [e.id for p in self.phases for e in p.exercises]
+        _unique(exercise_ids, "exercise id (across the program)")
+        for i, phase in enumerate(self.phases):
+            if phase.number != i + 1:
+                raise ValueError(f"phase {phase.id!r} is number {phase.number}, expected {i + 1}")
+            if i and (prev := self.phases[i - 1].window).end is not None and phase.window.start != prev.end + 1:
+                raise ValueError(
+                    f"phase {phase.id!r} starts at {phase.window.start}, but the previous phase ends at "
+                    f"{prev.end}: windows must follow on without gaps or overlaps"
+                )
+            if i < len(self.phases) - 1 and phase.window.end is None:
+                raise ValueError(f"only the last phase may be open-ended, but {phase.id!r} has no 'end'")
+        return self
+
+    def phase(self, phase_id: str) -> Phase:
+        for p in self.phases:
+            if p.id == phase_id:
+                return p
+        known = ", ".join(p.id for p in self.phases)
+        raise KeyError(f"program {self.id!r} has no phase {phase_id!r} (it has: {known})")
+
+    def find_exercise(self, exercise_id: str) -> tuple[Phase, Exercise]:
+        for p in self.phases:
+            for e in p.exercises:
+                if e.id == exercise_id:
+                    return p, e
+        raise KeyError(f"program {self.id!r} has no exercise {exercise_id!r}")
+
+
+class Locale(_Model):
+    """Interface strings for one language. Keys are looked up with :meth:`text`."""
+
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+    name: Text
+    strings: dict[Identifier, Text]
+
+    def text(self, key: str, **values: Any) -> str:
+        try:
+            template = self.strings[key]
+        except KeyError:
+            raise KeyError(f"locale {self.language!r} has no string {key!r}") from None
+        return template.format(**values) if values else template
+
+
+def _unique(values: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for v in values:
+        if v in seen:
+            raise ValueError(f"duplicate {what} {v!r}")
+        seen.add(v)
+
+
+# ---------------------------------------------------------------- loading
+
+
+def content_dir() -> Path:
+    """The ``content/`` directory: ``SECUREBASE_CONTENT`` if set, else the one beside the package."""
+    override = os.environ.get("SECUREBASE_CONTENT")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[2] / "content"
+
+
+def _format_location(loc: tuple[Any, ...], data: Any) -> str:
+    """Turn a pydantic error location into ``phases[0] (awareness).exercises[1] (signal_scan).max``."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            label = f"[{item}]"
+            if isinstance(node, list) and item < len(node):
+                node = node[item]
+                if isinstance(node, dict) and isinstance(node.get("id"), str):
+                    label += f" ({node['id']})"
+            else:
+                node = None
+            parts.append(label)
+        else:
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts) or "(top level)"
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown position)"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ContentError(path, where, f"not valid YAML: {problem}") from None
+    except OSError as exc:
+        raise ContentError(path, "(file)", f"cannot be read: {exc.strerror}") from None
+
+
+def _validate(model: type[BaseModel], path: Path, data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            (_format_location(err["loc"], data), err["msg"].removeprefix("Value error, "))
+            for err in exc.errors(include_url=False)
+        ]
+        raise ContentError(path, problems[0][0], problems[0][1], more=problems[1:]) from None
+
+
+def load_program_file(path: Path) -> Program:
+    return _validate(Program, path, _read_yaml(path))
+
+
+def load_locale_file(path: Path) -> Locale:
+    return _validate(Locale, path, _read_yaml(path))
+
+
+@functools.cache
+def _load_programs(root: Path) -> dict[str, Program]:
+    programs: dict[str, Program] = {}
+    for path in sorted((root / "programs").glob("*.yaml")):
+        program = load_program_file(path)
+        if program.id in programs:
+            raise ContentError(path, "id", f"program id {program.id!r} is already used by another file")
+        programs[program.id] = program
+    if not programs:
+        raise ContentError(root / "programs", "(directory)", "holds no program files (*.yaml)")
+    return programs
+
+
+def programs() -> dict[str, Program]:
+    """All programs in ``content/programs``, validated, keyed by id."""
+    return _load_programs(content_dir())
+
+
+def program(program_id: str) -> Program:
+    found = programs()
+    if program_id not in found:
+        raise KeyError(f"unknown program {program_id!r}; known programs: {', '.join(sorted(found))}")
+    return found[program_id]
+
+
+@functools.cache
+def _load_locale(root: Path, language: str) -> Locale:
+    path = root / "locales" / f"{language}.yaml"
+    if not path.exists():
+        available = sorted(p.stem for p in (root / "locales").glob("*.yaml"))
+        raise ContentError(path, "(file)", f"no such locale; available: {', '.join(available) or 'none'}")
+    locale = load_locale_file(path)
+    if locale.language != language:
+        raise ContentError(path, "language", f"says {locale.language!r} but the file is named {language!r}")
+    return locale
+
+
+def locale(language: str = "en") -> Locale:
+    return _load_locale(content_dir(), language)
+
+
+def clear_cache() -> None:
+    """Forget loaded content (for tests and for authors editing content in a live kernel)."""
+    _load_programs.cache_clear()
+    _load_locale.cache_clear()

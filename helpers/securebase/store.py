@@ -1,0 +1,608 @@
+"""The embedded, durable store: one SQLite file per installation.
+
+Design
+------
+* **Durable.** WAL journal with ``synchronous=FULL``: a commit that returned is on disk,
+  even if the process is killed or the machine loses power right after.
+* **Concurrent.** Every write runs in ``BEGIN IMMEDIATE`` with a busy timeout, and a
+  write that still finds the store locked is retried with back-off, so two notebooks or
+  a notebook and a batch job can write at the same time.
+* **Append-only.** Entries are never changed in place. Editing adds a revision; deleting
+  adds a tombstone revision. Triggers refuse ``UPDATE`` and ``DELETE`` on entries.
+* **Audited.** Every create, update, delete and export writes an audit row in the same
+  transaction. The audit table refuses ``UPDATE`` and ``DELETE``. Audit rows name
+  objects by id and never hold client text.
+
+This module has no pandas or widget imports at module level so that it loads fast in
+short-lived writer processes.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import random
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import NotFoundError, StoreBusyError, StoreError
+from .ids import validate_client_id
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+SCHEMA_VERSION = 1
+AUDIT_ACTIONS = frozenset({"create", "update", "delete", "export", "client_create", "client_update"})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS clients (
+    client_id      TEXT PRIMARY KEY,
+    program_id     TEXT,
+    start_date     TEXT,
+    phase_override TEXT,
+    language       TEXT NOT NULL DEFAULT 'en',
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS entries (
+    entry_id        TEXT NOT NULL,
+    revision        INTEGER NOT NULL CHECK (revision >= 1),
+    client_id       TEXT NOT NULL REFERENCES clients (client_id),
+    program_id      TEXT NOT NULL,
+    phase_id        TEXT NOT NULL,
+    exercise_id     TEXT NOT NULL,
+    content_version TEXT NOT NULL,
+    occurred_at     TEXT NOT NULL,
+    recorded_at     TEXT NOT NULL,
+    recorded_by     TEXT NOT NULL,
+    deleted         INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    data            TEXT NOT NULL CHECK (json_valid(data)),
+    source_key      TEXT,
+    PRIMARY KEY (entry_id, revision)
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS entries_by_client ON entries (client_id, entry_id, revision);
+CREATE UNIQUE INDEX IF NOT EXISTS entries_by_source
+    ON entries (client_id, source_key) WHERE source_key IS NOT NULL;
+
+CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
+BEGIN SELECT RAISE(ABORT, 'entries are append-only: save a new revision instead'); END;
+CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
+BEGIN SELECT RAISE(ABORT, 'entries are append-only: save a deletion revision instead'); END;
+
+CREATE TABLE IF NOT EXISTS audit (
+    audit_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    object_type TEXT NOT NULL,
+    object_id   TEXT NOT NULL,
+    client_id   TEXT,
+    detail      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail))
+) STRICT;
+
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+_ENTRY_COLUMNS = (
+    "entry_id, revision, client_id, program_id, phase_id, exercise_id, content_version, "
+    "occurred_at, recorded_at, recorded_by, deleted, data, source_key"
+)
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def default_actor() -> str:
+    """Who is acting, for the audit log: ``SECUREBASE_ACTOR`` or the login name."""
+    actor = os.environ.get("SECUREBASE_ACTOR")
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    entry_id: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One revision of one entry."""
+
+    entry_id: str
+    revision: int
+    client_id: str
+    program_id: str
+    phase_id: str
+    exercise_id: str
+    content_version: str
+    occurred_at: str
+    recorded_at: str
+    recorded_by: str
+    deleted: bool
+    data: dict[str, Any]
+    source_key: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple) -> "Entry":
+        values = list(row)
+        values[10] = bool(values[10])
+        values[11] = json.loads(values[11])
+        return cls(*values)
+
+    @property
+    def ref(self) -> EntryRef:
+        return EntryRef(self.entry_id, self.revision)
+
+
+@dataclass(frozen=True)
+class Client:
+    client_id: str
+    program_id: str | None
+    start_date: date | None
+    phase_override: str | None
+    language: str
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def from_row(cls, row: tuple) -> "Client":
+        values = list(row)
+        values[2] = date.fromisoformat(values[2]) if values[2] else None
+        return cls(*values)
+
+
+class Store:
+    """A connection to the SQLite store. Use as a context manager or call :meth:`close`."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        actor: str | None = None,
+        busy_timeout_ms: int = 10_000,
+        max_attempts: int = 8,
+        synchronous: str = "FULL",
+    ):
+        self.path = Path(path).expanduser()
+        self.actor = actor or default_actor()
+        self.max_attempts = max_attempts
+        new = not self.path.exists()
+        if new:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot open the store at {self.path}: {exc}. Check the path and permissions.") from None
+        if new:
+            os.chmod(self.path, 0o600)  # client data: readable by its owner only
+        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        self._run_with_retry(lambda: self._db.execute("PRAGMA journal_mode = WAL").fetchone())
+        if synchronous not in ("FULL", "EXTRA", "NORMAL"):
+            raise ValueError("synchronous must be FULL, EXTRA or NORMAL")
+        self._db.execute(f"PRAGMA synchronous = {synchronous}")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
+
+    # ------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run_with_retry(self, fn: Any) -> Any:
+        delay = 0.01
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                return fn()
+            except sqlite3.OperationalError as exc:
+                message = str(exc).lower()
+                if "locked" not in message and "busy" not in message:
+                    raise StoreError(f"The store could not complete the operation: {exc}") from None
+                if attempt == self.max_attempts:
+                    raise StoreBusyError(
+                        "The workbook store is busy: another program (a second notebook or a batch job) "
+                        "kept it locked for too long. Nothing was saved by this attempt; please try again."
+                    ) from None
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 1.0)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: ``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any error."""
+        self._run_with_retry(lambda: self._db.execute("BEGIN IMMEDIATE"))
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self._run_with_retry(lambda: self._db.execute("COMMIT"))
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+
+    def _migrate(self) -> None:
+        def apply() -> None:
+            with self._write() as db:
+                row = db.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name='meta'"
+                ).fetchone()
+                version = None
+                if row:
+                    found = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                    version = int(found[0]) if found else None
+                if version is not None and version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"The store at {self.path} was written by a newer Secure Base (schema {version}); "
+                        "upgrade Secure Base to open it."
+                    )
+                if version == SCHEMA_VERSION:
+                    return
+                for statement in _split_sql(_SCHEMA):
+                    db.execute(statement)
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+        self._run_with_retry(apply)
+
+    def _audit(
+        self,
+        db: sqlite3.Connection,
+        action: str,
+        object_type: str,
+        object_id: str,
+        client_id: str | None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        if action not in AUDIT_ACTIONS:
+            raise ValueError(f"unknown audit action {action!r}")
+        db.execute(
+            "INSERT INTO audit (at, actor, action, object_type, object_id, client_id, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (utc_now(), self.actor, action, object_type, object_id, client_id, json.dumps(detail or {})),
+        )
+
+    # ------------------------------------------------------------ clients
+
+    def ensure_client(
+        self,
+        client_id: str,
+        *,
+        program_id: str | None = None,
+        start_date: date | None = None,
+        language: str = "en",
+    ) -> Client:
+        """Return the client, creating it (audited) if it does not exist yet."""
+        validate_client_id(client_id)
+        existing = self.get_client(client_id)
+        if existing:
+            return existing
+        now = utc_now()
+        with self._write() as db:
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO clients (client_id, program_id, start_date, language, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (client_id, program_id, start_date.isoformat() if start_date else None, language, now, now),
+            ).rowcount
+            if inserted:
+                self._audit(db, "client_create", "client", client_id, client_id, {"program_id": program_id})
+        client = self.get_client(client_id)
+        assert client is not None
+        return client
+
+    def get_client(self, client_id: str) -> Client | None:
+        row = self._db.execute(
+            "SELECT client_id, program_id, start_date, phase_override, language, created_at, updated_at "
+            "FROM clients WHERE client_id = ?",
+            (client_id,),
+        ).fetchone()
+        return Client.from_row(row) if row else None
+
+    def list_clients(self) -> list[Client]:
+        rows = self._db.execute(
+            "SELECT client_id, program_id, start_date, phase_override, language, created_at, updated_at "
+            "FROM clients ORDER BY client_id"
+        ).fetchall()
+        return [Client.from_row(r) for r in rows]
+
+    _UNSET: Any = object()
+
+    def update_client(
+        self,
+        client_id: str,
+        *,
+        program_id: Any = _UNSET,
+        start_date: Any = _UNSET,
+        phase_override: Any = _UNSET,
+        language: Any = _UNSET,
+    ) -> Client:
+        """Change a client's settings (program, start date, phase override, language); audited."""
+        changes = {
+            name: value
+            for name, value in (
+                ("program_id", program_id),
+                ("start_date", start_date.isoformat() if isinstance(start_date, date) else start_date),
+                ("phase_override", phase_override),
+                ("language", language),
+            )
+            if value is not self._UNSET
+        }
+        if not changes:
+            return self.require_client(client_id)
+        with self._write() as db:
+            assignments = ", ".join(f"{name} = ?" for name in changes)
+            updated = db.execute(
+                f"UPDATE clients SET {assignments}, updated_at = ? WHERE client_id = ?",
+                (*changes.values(), utc_now(), client_id),
+            ).rowcount
+            if not updated:
+                raise NotFoundError(f"There is no client {client_id!r} in the store.")
+            self._audit(db, "client_update", "client", client_id, client_id, {"changed": sorted(changes)})
+        return self.require_client(client_id)
+
+    def require_client(self, client_id: str) -> Client:
+        client = self.get_client(client_id)
+        if client is None:
+            raise NotFoundError(f"There is no client {client_id!r} in the store. Create it first.")
+        return client
+
+    # ------------------------------------------------------------ entries
+
+    def add_entry(
+        self,
+        client_id: str,
+        *,
+        program_id: str,
+        phase_id: str,
+        exercise_id: str,
+        content_version: str,
+        data: dict[str, Any],
+        occurred_at: str,
+        source_key: str | None = None,
+    ) -> EntryRef:
+        """Save a new entry (revision 1). Returns only after the commit is on disk.
+
+        ``source_key`` makes imports idempotent: a second entry with the same key for the
+        same client is refused with :class:`DuplicateEntryError` and the store is unchanged.
+        """
+        payload = _dump(data)
+        entry_id = uuid.uuid4().hex
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM clients WHERE client_id = ?", (client_id,)).fetchone() is None:
+                raise NotFoundError(f"There is no client {client_id!r} in the store. Create it first.")
+            if source_key is not None:
+                dup = db.execute(
+                    "SELECT entry_id FROM entries WHERE client_id = ? AND source_key = ?", (client_id, source_key)
+                ).fetchone()
+                if dup:
+                    raise DuplicateEntryError(dup[0])
+            db.execute(
+                f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                (
+                    entry_id, client_id, program_id, phase_id, exercise_id, content_version,
+                    occurred_at, utc_now(), self.actor, payload, source_key,
+                ),
+            )
+            self._audit(db, "create", "entry", entry_id, client_id, {"exercise_id": exercise_id, "revision": 1})
+        return EntryRef(entry_id, 1)
+
+    def revise_entry(
+        self,
+        entry_id: str,
+        *,
+        data: dict[str, Any] | None = None,
+        occurred_at: str | None = None,
+        content_version: str | None = None,
+        expected_revision: int | None = None,
+        deleted: bool = False,
+    ) -> EntryRef:
+        """Add a revision to an entry. Unspecified parts are carried over from the latest revision.
+
+        ``expected_revision`` guards against lost updates: if someone else revised the entry
+        since it was read, the revision is refused with a message saying so.
+        """
+        payload = _dump(data) if data is not None else None
+        with self._write() as db:
+            row = db.execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE entry_id = ? ORDER BY revision DESC LIMIT 1",
+                (entry_id,),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"There is no entry {entry_id!r} in the store.")
+            latest = Entry.from_row(row)
+            if latest.deleted and not deleted:
+                raise StoreError("This entry was deleted. Restore is not supported; save a new entry instead.")
+            if expected_revision is not None and latest.revision != expected_revision:
+                raise StoreError(
+                    f"This entry changed while you were editing it (now at revision {latest.revision}, you "
+                    f"edited revision {expected_revision}). Reload the history and make your edit again."
+                )
+            revision = latest.revision + 1
+            db.execute(
+                f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                (
+                    entry_id, revision, latest.client_id, latest.program_id, latest.phase_id,
+                    latest.exercise_id, content_version or latest.content_version,
+                    occurred_at or latest.occurred_at, utc_now(), self.actor, int(deleted),
+                    payload if payload is not None else json.dumps(latest.data),
+                ),
+            )
+            self._audit(
+                db, "delete" if deleted else "update", "entry", entry_id, latest.client_id,
+                {"exercise_id": latest.exercise_id, "revision": revision},
+            )
+        return EntryRef(entry_id, revision)
+
+    def delete_entry(self, entry_id: str, *, expected_revision: int | None = None) -> EntryRef:
+        """Mark an entry deleted by adding a tombstone revision; earlier revisions stay."""
+        return self.revise_entry(entry_id, deleted=True, expected_revision=expected_revision)
+
+    def entry_revisions(self, entry_id: str) -> list[Entry]:
+        rows = self._db.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE entry_id = ? ORDER BY revision", (entry_id,)
+        ).fetchall()
+        return [Entry.from_row(r) for r in rows]
+
+    def get_entry(self, entry_id: str) -> Entry:
+        revisions = self.entry_revisions(entry_id)
+        if not revisions:
+            raise NotFoundError(f"There is no entry {entry_id!r} in the store.")
+        return revisions[-1]
+
+    def _current_rows(
+        self, client_id: str, exercise_id: str | None, program_id: str | None, include_deleted: bool
+    ) -> list[tuple]:
+        sql = (
+            f"SELECT {', '.join('e.' + c.strip() for c in _ENTRY_COLUMNS.split(','))} FROM entries AS e "
+            "JOIN (SELECT entry_id, MAX(revision) AS revision FROM entries WHERE client_id = ? GROUP BY entry_id) "
+            "AS latest USING (entry_id, revision) WHERE e.client_id = ?"
+        )
+        params: list[Any] = [client_id, client_id]
+        if exercise_id is not None:
+            sql += " AND e.exercise_id = ?"
+            params.append(exercise_id)
+        if program_id is not None:
+            sql += " AND e.program_id = ?"
+            params.append(program_id)
+        if not include_deleted:
+            sql += " AND e.deleted = 0"
+        sql += " ORDER BY e.occurred_at, e.recorded_at"
+        return self._db.execute(sql, params).fetchall()
+
+    def current_entries(
+        self,
+        client_id: str,
+        *,
+        exercise_id: str | None = None,
+        program_id: str | None = None,
+        include_deleted: bool = False,
+    ) -> list[Entry]:
+        """The latest revision of each of a client's entries, oldest event first."""
+        return [Entry.from_row(r) for r in self._current_rows(client_id, exercise_id, program_id, include_deleted)]
+
+    def history_frame(
+        self, client_id: str, *, exercise_id: str | None = None, program_id: str | None = None
+    ) -> "pd.DataFrame":
+        """A client's current entries as a DataFrame: metadata columns, then one column per answer."""
+        import pandas as pd
+
+        rows = self._current_rows(client_id, exercise_id, program_id, include_deleted=False)
+        meta = pd.DataFrame.from_records(
+            [r[:10] for r in rows],
+            columns=[
+                "entry_id", "revision", "client_id", "program_id", "phase_id", "exercise_id",
+                "content_version", "occurred_at", "recorded_at", "recorded_by",
+            ],
+        )
+        answers = pd.DataFrame.from_records([json.loads(r[11]) for r in rows], index=meta.index)
+        frame = pd.concat([meta, answers], axis=1) if len(answers.columns) else meta
+        frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], format="ISO8601")
+        frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], format="ISO8601")
+        return frame
+
+    def count_entries(self, client_id: str | None = None) -> int:
+        """How many entries (not revisions) exist, optionally for one client."""
+        if client_id is None:
+            return self._db.execute("SELECT COUNT(DISTINCT entry_id) FROM entries").fetchone()[0]
+        return self._db.execute(
+            "SELECT COUNT(DISTINCT entry_id) FROM entries WHERE client_id = ?", (client_id,)
+        ).fetchone()[0]
+
+    # ------------------------------------------------------------ audit and maintenance
+
+    def record_export(self, *, what: str, client_ids: list[str] | None = None, detail: dict | None = None) -> None:
+        """Audit an export. ``detail`` must hold no client text (ids, counts, options only)."""
+        with self._write() as db:
+            self._audit(db, "export", "export", what, None, {"clients": client_ids or [], **(detail or {})})
+
+    def audit_log(self, *, client_id: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT audit_id, at, actor, action, object_type, object_id, client_id, detail FROM audit"
+        params: list[Any] = []
+        if client_id is not None:
+            sql += " WHERE client_id = ?"
+            params.append(client_id)
+        sql += " ORDER BY audit_id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        keys = ("audit_id", "at", "actor", "action", "object_type", "object_id", "client_id", "detail")
+        out = []
+        for row in self._db.execute(sql, params).fetchall():
+            item = dict(zip(keys, row))
+            item["detail"] = json.loads(item["detail"])
+            out.append(item)
+        return out
+
+    def integrity_check(self) -> str:
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def backup(self, destination: str | os.PathLike[str]) -> Path:
+        """Write a consistent copy of the live store (never copy the file itself)."""
+        dest = Path(destination)
+        if dest.exists():
+            raise StoreError(f"{dest} already exists; choose a new file name for the backup.")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        target = sqlite3.connect(dest)
+        try:
+            self._db.backup(target)
+        finally:
+            target.close()
+        os.chmod(dest, 0o600)
+        return dest
+
+
+class DuplicateEntryError(StoreError):
+    """An entry with the same source key was already saved for this client."""
+
+    def __init__(self, entry_id: str):
+        self.entry_id = entry_id
+        super().__init__(f"This entry was already saved (entry {entry_id}); it was not saved twice.")
+
+
+def _dump(data: dict[str, Any]) -> str:
+    if not isinstance(data, dict):
+        raise TypeError("entry data must be a dict of field id to value")
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split the schema into statements, keeping trigger bodies (which contain ';') whole."""
+    statements, current = [], ""
+    for line in script.strip().splitlines():
+        current += line + "\n"
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return statements
