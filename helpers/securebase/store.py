@@ -242,7 +242,8 @@ class Store:
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
+                self._db.execute("ROLLBACK")
             raise
         else:
             try:
@@ -574,11 +575,19 @@ class Store:
         if dest.exists():
             raise StoreError(f"{dest} already exists; choose a new file name for the backup.")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        target = sqlite3.connect(dest)
+        try:  # create it owner-only before any client data is copied into it
+            os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            raise StoreError(f"{dest} already exists; choose a new file name for the backup.") from None
         try:
-            self._db.backup(target)
-        finally:
-            target.close()
+            target = sqlite3.connect(dest)
+            try:
+                self._db.backup(target)
+            finally:
+                target.close()
+        except BaseException:
+            dest.unlink(missing_ok=True)  # never leave a partial copy of client data behind
+            raise
         os.chmod(dest, 0o600)
         return dest
 

@@ -1,0 +1,172 @@
+"""The ``securebase`` command.
+
+    securebase init                      create the store (default location or --store)
+    securebase new-client [--program P]  make a pseudonymous client code and register it
+    securebase run NOTEBOOK --client ID --answers FILE
+                                         run a workbook in batch mode; the executed notebook and
+                                         reports go to the client's folder in the data directory
+    securebase workspace                 copy the workbooks into the data directory for JupyterLab
+    securebase start                     init + workspace + JupyterLab on 127.0.0.1
+    securebase check-content             validate everything under content/
+    securebase notebooks [--execute]     regenerate notebooks/ from content (maintainers)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from . import config
+from .errors import SecureBaseError
+
+EXIT_PARTIAL = 3  # batch ran, but some entries were rejected
+
+
+def _store(args: argparse.Namespace):
+    from .store import Store
+
+    return Store(config.resolve_store_path(getattr(args, "store", "") or ""))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    store = _store(args)
+    print(f"Secure Base store ready: {store.path} (integrity: {store.integrity_check()})")
+    store.close()
+    return 0
+
+
+def cmd_new_client(args: argparse.Namespace) -> int:
+    from . import content
+    from .ids import new_client_id
+
+    if args.program:
+        content.program(args.program)  # fails clearly on an unknown program
+    start = date.fromisoformat(args.start_date) if args.start_date else date.today()
+    with _store(args) as store:
+        while store.get_client(client_id := new_client_id()):
+            pass
+        store.ensure_client(client_id, program_id=args.program, start_date=start)
+    print(client_id)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .batchrun import run_workbook
+
+    result = run_workbook(
+        Path(args.notebook),
+        client_id=args.client,
+        answers_path=Path(args.answers) if args.answers else None,
+        store_path=args.store or "",
+        output_dir=Path(args.output_dir) if args.output_dir else None,
+        start_date=args.start_date or "",
+    )
+    print(f"Executed notebook: {result.executed_notebook}")
+    print(f"Report: {result.report_html}")
+    status = result.summary.get("import", {}) or {}
+    rejected = status.get("rejected") or []
+    for item in rejected:
+        print(f"Entry {item['index']} ({item['exercise_id']}) not saved: " + "; ".join(item["problems"].values()),
+              file=sys.stderr)
+    return EXIT_PARTIAL if rejected else 0
+
+
+def cmd_workspace(args: argparse.Namespace) -> int:
+    from .workspace import sync_workspace
+
+    report = sync_workspace(_repo_notebooks(), config.data_dir() / "workbooks")
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    from .workspace import launch_lab, sync_workspace
+
+    cmd_init(args)
+    workspace = config.data_dir() / "workbooks"
+    for line in sync_workspace(_repo_notebooks(), workspace).lines():
+        print(line)
+    return launch_lab(workspace, port=args.port, open_browser=not args.no_browser)
+
+
+def cmd_check_content(args: argparse.Namespace) -> int:
+    from . import content
+
+    content.clear_cache()
+    for program in content.programs().values():
+        n_ex = sum(len(p.exercises) for p in program.phases)
+        print(f"{program.id} v{program.version}: {len(program.phases)} phases, {n_ex} exercises")
+    content.locale("en")
+    print("content OK")
+    return 0
+
+
+def cmd_notebooks(args: argparse.Namespace) -> int:
+    from .notebooks import write_notebooks
+
+    for path in write_notebooks(_repo_notebooks(), execute=args.execute, only=args.only):
+        print(path)
+    return 0
+
+
+def _repo_notebooks() -> Path:
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="securebase", description="Secure Base workbooks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="create the store")
+    p.add_argument("--store", default="", help="store file (default: the data directory)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("new-client", help="create a pseudonymous client code")
+    p.add_argument("--program", default=None, help="program id, e.g. sie or asb")
+    p.add_argument("--start-date", default="", help="first day in the program, YYYY-MM-DD (default today)")
+    p.add_argument("--store", default="")
+    p.set_defaults(func=cmd_new_client)
+
+    p = sub.add_parser("run", help="run a workbook in batch mode")
+    p.add_argument("notebook", help="workbook notebook, e.g. notebooks/sie/01_awareness.ipynb")
+    p.add_argument("--client", required=True, help="pseudonymous client code")
+    p.add_argument("--answers", default="", help="answers file (YAML or JSON)")
+    p.add_argument("--output-dir", default="", help="report folder (default: the client's folder)")
+    p.add_argument("--start-date", default="")
+    p.add_argument("--store", default="")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("workspace", help="copy workbooks into the data directory")
+    p.set_defaults(func=cmd_workspace)
+
+    p = sub.add_parser("start", help="initialise and open JupyterLab at the workbooks")
+    p.add_argument("--port", type=int, default=8888)
+    p.add_argument("--no-browser", action="store_true")
+    p.add_argument("--store", default="")
+    p.set_defaults(func=cmd_start)
+
+    p = sub.add_parser("check-content", help="validate content/")
+    p.set_defaults(func=cmd_check_content)
+
+    p = sub.add_parser("notebooks", help="regenerate notebooks/ from content (maintainers)")
+    p.add_argument("--execute", action="store_true", help="also run them against an empty demo store")
+    p.add_argument("--only", default="", help="only this program/phase, e.g. sie/awareness")
+    p.set_defaults(func=cmd_notebooks)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (SecureBaseError, KeyError, ValueError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"securebase: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

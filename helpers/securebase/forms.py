@@ -1,0 +1,419 @@
+"""ipywidgets forms generated from content.
+
+A form knows nothing about the store: it takes callbacks for saving, revising, deleting
+and loading entries, so its behaviour can be tested in plain Python by setting
+``.value`` and calling ``.click()``.
+
+Safety: client text reaches the page only through ``Label``/``Text`` widgets (which use
+``textContent``) or through ``HTML`` widgets after :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import ipywidgets as w
+
+from .content import Exercise, FieldSpec, FieldType, Locale
+from .errors import EntryValidationError, SecureBaseError
+from .store import Entry, EntryRef
+from .validation import FieldProblem, OCCURRED_AT, validate_field
+
+HISTORY_ROWS = 50
+_EXCERPT = 60
+
+# Stacked layout: the <label> that ipywidgets renders for ``description`` sits above the
+# input and stays linked to it, so screen readers and keyboard users get a real label.
+_STACKED = dict(display="flex", flex_flow="column", align_items="stretch", width="100%", max_width="46rem")
+_LABEL_STYLE = {"description_width": "initial"}
+
+
+def esc(text: Any) -> str:
+    """Escape anything for an ``HTML`` widget or report."""
+    return html.escape(str(text), quote=True)
+
+
+def _paragraphs(text: str) -> str:
+    return "".join(f"<p>{esc(p.strip())}</p>" for p in text.strip().split("\n\n") if p.strip())
+
+
+def _error_box() -> w.HTML:
+    return w.HTML(value="", layout=w.Layout(margin="0 0 0.2rem 0"))
+
+
+class FieldInput:
+    """The widgets for one field, with value conversion and an inline message."""
+
+    def __init__(self, spec: FieldSpec, loc: Locale):
+        self.spec = spec
+        self.error = _error_box()
+        self._parts: dict[str, w.ValueWidget] = {}
+        self.control = self._build(loc)
+        items: list[w.Widget] = [self.control]
+        if spec.help:
+            items.append(w.HTML(f'<div class="sb-help" style="color:#5a6372;font-size:0.9em">{esc(spec.help)}</div>'))
+        items.append(self.error)
+        self.widget = w.VBox(items, layout=w.Layout(margin="0.4rem 0 0.6rem 0"))
+        for part in self._value_widgets():
+            part.observe(self._on_change, names="value")
+
+    # -- construction
+    def _label(self) -> str:
+        return self.spec.label + (" *" if self.spec.required else "")
+
+    def _build(self, loc: Locale) -> w.Widget:
+        spec, t = self.spec, self.spec.type
+        common = dict(description=self._label(), style=_LABEL_STYLE, layout=w.Layout(**_STACKED))
+        if t is FieldType.short_text or t in (FieldType.integer, FieldType.number, FieldType.time):
+            placeholder = {FieldType.time: "HH:MM"}.get(t, "")
+            return w.Text(value="", placeholder=placeholder, **common)
+        if t is FieldType.long_text:
+            return w.Textarea(value="", rows=3, **common)
+        if t is FieldType.text_list:
+            if spec.max_items and spec.max_items <= 10:
+                boxes = [
+                    w.Text(value="", description=f"{i}.", style=_LABEL_STYLE, layout=w.Layout(width="100%", max_width="40rem"))
+                    for i in range(1, spec.max_items + 1)
+                ]
+                self._parts = {str(i): b for i, b in enumerate(boxes)}
+                return w.VBox([w.Label(self._label())] + boxes)
+            return w.Textarea(value="", rows=4, placeholder=loc.text("list_placeholder"), **common)
+        if t is FieldType.rating:
+            options = [(str(i), i) for i in range(int(spec.min or 0), int(spec.max or 10) + 1)]
+            buttons = w.ToggleButtons(options=options, value=None, description=self._label(),
+                                      style={"button_width": "2.6rem", "description_width": "initial"})
+            anchors = w.HTML(
+                f'<div style="color:#5a6372;font-size:0.85em">{esc(spec.min_label)} ({spec.min:g}) &rarr; '
+                f'{esc(spec.max_label)} ({spec.max:g})</div>'
+            ) if spec.min_label or spec.max_label else None
+            self._parts = {"": buttons}
+            return w.VBox([buttons] + ([anchors] if anchors else []))
+        if t is FieldType.choice:
+            options = [(c.label, c.value) for c in spec.choices]
+            if len(options) <= 6:
+                return w.RadioButtons(options=options, value=None, **common)
+            return w.Dropdown(options=options, value=None, **common)
+        if t is FieldType.multi_choice:
+            boxes = [w.Checkbox(value=False, description=c.label, indent=False, layout=w.Layout(width="auto"))
+                     for c in spec.choices]
+            self._parts = {c.value: b for c, b in zip(spec.choices, boxes)}
+            grid = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(15rem, 1fr))",
+                                                     max_width="46rem"))
+            return w.VBox([w.Label(self._label()), grid])
+        if t is FieldType.boolean:
+            return w.RadioButtons(options=[("Yes", True), ("No", False)], value=None, **common)
+        if t is FieldType.date:
+            return w.DatePicker(value=None, **common)
+        if t is FieldType.body_map:
+            options = [(loc.text("not_marked"), "")] + [(s.label, s.value) for s in spec.states]
+            rows = []
+            for c in spec.choices:
+                toggle = w.ToggleButtons(options=options, value="", description=c.label,
+                                         style={"description_width": "10rem", "button_width": "8rem"})
+                self._parts[c.value] = toggle
+                rows.append(toggle)
+            return w.VBox([w.Label(self._label())] + rows)
+        raise AssertionError(f"unhandled field type {t}")  # pragma: no cover
+
+    def _value_widgets(self) -> list[w.ValueWidget]:
+        return list(self._parts.values()) if self._parts else [self.control]
+
+    # -- values
+    def get(self) -> Any:
+        """The raw answer as the person gave it (validation happens elsewhere)."""
+        t = self.spec.type
+        if t is FieldType.text_list:
+            if self._parts:
+                return [b.value for b in self._parts.values() if b.value.strip()]
+            return [line for line in self.control.value.splitlines() if line.strip()]
+        if t is FieldType.rating:
+            return self._parts[""].value
+        if t is FieldType.multi_choice:
+            return [value for value, box in self._parts.items() if box.value]
+        if t is FieldType.body_map:
+            return {loc: t.value for loc, t in self._parts.items() if t.value}
+        return self.control.value
+
+    def set(self, value: Any) -> None:
+        t = self.spec.type
+        if t is FieldType.text_list:
+            items = list(value or [])
+            if self._parts:
+                for i, box in enumerate(self._parts.values()):
+                    box.value = items[i] if i < len(items) else ""
+            else:
+                self.control.value = "\n".join(items)
+        elif t is FieldType.rating:
+            self._parts[""].value = value
+        elif t is FieldType.multi_choice:
+            chosen = set(value or [])
+            for v, box in self._parts.items():
+                box.value = v in chosen
+        elif t is FieldType.body_map:
+            marks = dict(value or {})
+            for loc, toggle in self._parts.items():
+                toggle.value = marks.get(loc, "")
+        elif t in (FieldType.integer, FieldType.number):
+            self.control.value = "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+        elif t is FieldType.date:
+            self.control.value = datetime.fromisoformat(value).date() if isinstance(value, str) else value
+        elif t in (FieldType.short_text, FieldType.long_text, FieldType.time):
+            self.control.value = value or ""
+        else:
+            self.control.value = value
+
+    def clear(self) -> None:
+        self.set(None)
+        self.show_error("")
+
+    # -- messages
+    def show_error(self, message: str) -> None:
+        self.error.value = f'<div class="sb-error" role="alert" style="color:#9a2a1f">{esc(message)}</div>' if message else ""
+
+    def check(self) -> str:
+        """Validate this field alone; return the message shown (empty when fine)."""
+        value = self.get()
+        empty = value in (None, "", [], {}) or (isinstance(value, str) and not value.strip())
+        if empty:
+            message = ""  # 'required' is reported on save, not while typing
+        else:
+            try:
+                validate_field(self.spec, value)
+                message = ""
+            except FieldProblem as exc:
+                message = f"{self.spec.label} {exc}"
+        self.show_error(message)
+        return message
+
+    def _on_change(self, _change: dict) -> None:
+        self.check()
+
+
+@dataclass
+class FormCallbacks:
+    save: Callable[[dict[str, Any], str], EntryRef]
+    revise: Callable[[str, dict[str, Any], str, int], EntryRef]
+    delete: Callable[[str, int], EntryRef]
+    load: Callable[[], list[Entry]]
+
+
+class ExerciseForm:
+    """A complete workbook form: fields, save, history table, edit and delete."""
+
+    def __init__(self, exercise: Exercise, loc: Locale, callbacks: FormCallbacks):
+        self.exercise = exercise
+        self.loc = loc
+        self.cb = callbacks
+        self.editing: Entry | None = None
+        self._entries: list[Entry] = []
+
+        self.fields = {spec.id: FieldInput(spec, loc) for spec in exercise.fields}
+        self.occurred_at = w.Text(
+            value="", description=loc.text("occurred_at_label"),
+            placeholder=loc.text("occurred_at_placeholder"), style=_LABEL_STYLE, layout=w.Layout(**_STACKED),
+        )
+        self.occurred_error = _error_box()
+        self.save_button = w.Button(description=loc.text("save"), button_style="primary", icon="check")
+        self.cancel_button = w.Button(description=loc.text("cancel_edit"), layout=w.Layout(display="none"))
+        self.status = w.HTML(value="")
+        self.history = w.HTML(value="")
+        self.picker = w.Dropdown(options=[], value=None, description=loc.text("history_pick"),
+                                 style=_LABEL_STYLE, layout=w.Layout(width="100%", max_width="46rem"))
+        self.edit_button = w.Button(description=loc.text("edit_selected"), icon="pencil")
+        self.delete_button = w.Button(description=loc.text("delete_selected"), icon="trash")
+        self.confirm_delete_button = w.Button(description=loc.text("confirm_delete"), button_style="danger",
+                                              layout=w.Layout(display="none"))
+
+        self.save_button.on_click(self._on_save)
+        self.cancel_button.on_click(lambda _b: self._stop_editing())
+        self.edit_button.on_click(self._on_edit)
+        self.delete_button.on_click(self._on_delete)
+        self.confirm_delete_button.on_click(self._on_confirm_delete)
+
+        self.widget = w.VBox(
+            [self._header()]
+            + [self.occurred_at, self.occurred_error]
+            + [f.widget for f in self.fields.values()]
+            + [w.HBox([self.save_button, self.cancel_button]), self.status,
+               w.HTML(f"<h4>{esc(loc.text('history_title'))}</h4>"), self.history,
+               self.picker, w.HBox([self.edit_button, self.delete_button, self.confirm_delete_button])],
+            layout=w.Layout(max_width="52rem"),
+        )
+        self.widget.add_class("sb-form")
+        self.refresh()
+
+    def _header(self) -> w.HTML:
+        ex = self.exercise
+        parts = [f"<h3>{esc(ex.title)}</h3>", _paragraphs(ex.instructions)]
+        if ex.steps:
+            parts.append("<ol>" + "".join(f"<li>{esc(s)}</li>" for s in ex.steps) + "</ol>")
+        freq = ex.schedule.frequency
+        when = self.loc.text(f"schedule_{freq}", slots=", ".join(s.label for s in ex.schedule.slots))
+        parts.append(f'<p style="color:#5a6372"><em>{esc(when)}</em></p>')
+        return w.HTML("".join(parts))
+
+    # -- state
+    def answers(self) -> dict[str, Any]:
+        return {fid: f.get() for fid, f in self.fields.items()}
+
+    def fill(self, data: dict[str, Any], occurred_at: str = "") -> None:
+        for fid, f in self.fields.items():
+            f.set(data.get(fid))
+            f.show_error("")
+        self.occurred_at.value = occurred_at.replace("T", " ")[:16] if occurred_at else ""
+
+    def clear(self) -> None:
+        for f in self.fields.values():
+            f.clear()
+        self.occurred_at.value = ""
+        self.occurred_error.value = ""
+
+    def _set_status(self, message: str, kind: str = "info") -> None:
+        colour = {"info": "#1d5a2e", "error": "#9a2a1f", "note": "#3b4a63"}[kind]
+        role = ' role="alert"' if kind == "error" else ' role="status"'
+        self.status.value = f'<div class="sb-status sb-{kind}"{role} style="color:{colour}">{esc(message)}</div>' if message else ""
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        for fid, f in self.fields.items():
+            f.show_error(problems.get(fid, ""))
+        when = problems.get(OCCURRED_AT, "")
+        self.occurred_error.value = (
+            f'<div class="sb-error" role="alert" style="color:#9a2a1f">{esc(self.loc.text("occurred_at_label"))} {esc(when)}</div>'
+            if when else ""
+        )
+        self._set_status(self.loc.text("not_saved", count=len(problems)), "error")
+
+    # -- callbacks
+    def _on_save(self, _button: w.Button | None = None) -> None:
+        answers, when = self.answers(), self.occurred_at.value
+        try:
+            if self.editing is None:
+                self.cb.save(answers, when)
+                message = self.loc.text("saved", when=when.strip() or datetime.now().strftime("%Y-%m-%d %H:%M"))
+            else:
+                ref = self.cb.revise(self.editing.entry_id, answers, when, self.editing.revision)
+                message = self.loc.text("revised", revision=ref.revision)
+        except EntryValidationError as exc:
+            self._show_problems(exc.problems)
+            return
+        except SecureBaseError as exc:
+            self._set_status(self.loc.text("store_error", message=str(exc)), "error")
+            return
+        self._stop_editing(clear=True)
+        self.refresh()
+        self._set_status(message, "info")
+
+    def _on_edit(self, _button: w.Button | None = None) -> None:
+        entry = self._selected()
+        if entry is None:
+            self._set_status(self.loc.text("edit_none"), "note")
+            return
+        self.editing = entry
+        self.fill(entry.data, entry.occurred_at)
+        self.save_button.description = self.loc.text("save_revision")
+        self.cancel_button.layout.display = None
+        self._set_status(self.loc.text("editing", when=_when(entry)), "note")
+
+    def _stop_editing(self, clear: bool = True) -> None:
+        self.editing = None
+        self.save_button.description = self.loc.text("save")
+        self.cancel_button.layout.display = "none"
+        if clear:
+            self.clear()
+        self._set_status("")
+
+    def _on_delete(self, _button: w.Button | None = None) -> None:
+        if self._selected() is None:
+            self._set_status(self.loc.text("edit_none"), "note")
+            return
+        self.confirm_delete_button.layout.display = None
+
+    def _on_confirm_delete(self, _button: w.Button | None = None) -> None:
+        entry = self._selected()
+        self.confirm_delete_button.layout.display = "none"
+        if entry is None:
+            return
+        try:
+            self.cb.delete(entry.entry_id, entry.revision)
+        except SecureBaseError as exc:
+            self._set_status(self.loc.text("store_error", message=str(exc)), "error")
+            return
+        if self.editing and self.editing.entry_id == entry.entry_id:
+            self._stop_editing()
+        self.refresh()
+        self._set_status(self.loc.text("deleted"), "info")
+
+    def _selected(self) -> Entry | None:
+        return next((e for e in self._entries if e.entry_id == self.picker.value), None)
+
+    # -- history
+    def refresh(self) -> None:
+        """Reload the client's entries into the history table and the edit picker."""
+        self._entries = sorted(self.cb.load(), key=lambda e: (e.occurred_at, e.recorded_at), reverse=True)
+        self.history.value = history_table(self.exercise, self._entries, self.loc)
+        self.picker.options = [(f"{_when(e)} - {_excerpt(self.exercise, e)}", e.entry_id) for e in self._entries]
+        self.picker.value = None
+
+
+def _when(entry: Entry) -> str:
+    return entry.occurred_at.replace("T", " ")[:16]
+
+
+def _excerpt(exercise: Exercise, entry: Entry) -> str:
+    for spec in exercise.fields:
+        text = render_value(spec, entry.data.get(spec.id))
+        if text:
+            return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
+    return ""
+
+
+def render_value(spec: FieldSpec, value: Any) -> str:
+    """An answer as plain text (not escaped): option labels instead of ids, lists joined."""
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    t = spec.type
+    if t is FieldType.choice:
+        return spec.choice_label(value)
+    if t is FieldType.multi_choice:
+        return ", ".join(spec.choice_label(v) for v in value)
+    if t is FieldType.body_map:
+        states = {s.value: s.label for s in spec.states}
+        return "; ".join(f"{spec.choice_label(loc)}: {states.get(state, state)}" for loc, state in value.items())
+    if t is FieldType.text_list:
+        return " / ".join(value)
+    if t is FieldType.boolean:
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def history_table(exercise: Exercise, entries: list[Entry], loc: Locale, limit: int = HISTORY_ROWS) -> str:
+    """The history as an HTML table; every cell is escaped."""
+    if not entries:
+        return f'<p class="sb-history-empty" style="color:#5a6372">{esc(loc.text("history_empty"))}</p>'
+    head = "".join(f"<th>{esc(s.label)}</th>" for s in exercise.fields)
+    rows = []
+    for e in entries[:limit]:
+        cells = "".join(
+            f'<td style="max-width:14rem;overflow-wrap:anywhere;vertical-align:top">{esc(_clip(render_value(s, e.data.get(s.id))))}</td>'
+            for s in exercise.fields
+        )
+        rev = f' <span style="color:#5a6372">({e.revision} {esc(loc.text("revisions"))})</span>' if e.revision > 1 else ""
+        rows.append(f'<tr><td style="white-space:nowrap;vertical-align:top">{esc(_when(e))}{rev}</td>{cells}</tr>')
+    more = (
+        f'<p style="color:#5a6372">{esc(loc.text("history_more", shown=limit, total=len(entries)))}</p>'
+        if len(entries) > limit else ""
+    )
+    return (
+        '<div style="overflow-x:auto"><table class="sb-history" style="border-collapse:collapse;font-size:0.9em">'
+        f'<thead><tr><th>{esc(loc.text("when"))}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>{more}'
+    )
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,175 @@
+"""The notebook-facing API: one object per phase notebook, serving both modes.
+
+A phase notebook reads like a session plan::
+
+    wb = Workbook("sie", "awareness", client_id=client_id, store_path=store_path, mode=mode, ...)
+    wb.intro()
+    wb.exercise("insecurity_pattern_journal")
+    wb.exercise("signal_scan")
+    wb.summary()
+
+In **interactive** mode ``exercise`` returns a form and ``summary`` a live summary widget.
+In **batch** mode ``exercise`` saves that exercise's answers from the answers file and
+``summary`` writes ``summary.json``, ``summary.html`` and a ratings plot to the output
+directory. Both modes go through the same validation, store and summary functions, and
+batch mode never touches ipywidgets.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import config, content, summaries
+from .answers import AnswerItem, ImportReport, import_answers, read_answers_file
+from .entries import revise_entry, save_entry
+from .errors import SecureBaseError
+from .ids import validate_client_id
+from .store import Store
+
+MODES = ("interactive", "batch")
+
+
+class ParameterError(SecureBaseError):
+    """A notebook parameter has a value the workbook cannot use."""
+
+
+class Text:
+    """Plain-text notebook output (rendered as text, never as HTML)."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+
+    def __repr__(self) -> str:
+        return "\n".join(self.lines)
+
+
+class Workbook:
+    def __init__(
+        self,
+        program_id: str,
+        phase_id: str,
+        *,
+        client_id: str,
+        store_path: str = "",
+        mode: str = "interactive",
+        answers_path: str = "",
+        output_dir: str = "",
+        start_date: str = "",
+        language: str = "en",
+    ):
+        if mode not in MODES:
+            raise ParameterError(f"mode must be 'interactive' or 'batch', not {mode!r}.")
+        try:
+            validate_client_id(client_id)
+        except SecureBaseError as exc:
+            raise ParameterError(f"client_id: {exc}") from None
+        try:
+            start = date.fromisoformat(start_date) if start_date else None
+        except ValueError:
+            raise ParameterError(f"start_date {start_date!r} is not a date; write it as YYYY-MM-DD.") from None
+        if mode == "batch" and answers_path and not Path(answers_path).is_file():
+            raise ParameterError(f"answers_path {answers_path!r} does not exist; give the path of an answers file.")
+        self.mode = mode
+        self.program = content.program(program_id)
+        self.phase = self.program.phase(phase_id)
+        self.loc = content.locale(language)
+        self.language = language
+        self.store = Store(config.resolve_store_path(store_path))
+        self.client = self.store.ensure_client(client_id, program_id=program_id, start_date=start or date.today())
+        self.client_id = client_id
+        self.output_dir = Path(output_dir).expanduser() if output_dir else (
+            config.client_dir(client_id) / "reports" / program_id / phase_id
+        )
+        self.report = ImportReport()
+        self._pending: dict[str, list[AnswerItem]] = {}
+        if mode == "batch" and answers_path:
+            for item in read_answers_file(answers_path):
+                self._pending.setdefault(item.exercise_id, []).append(item)
+
+    # ------------------------------------------------------------ cells
+
+    def intro(self) -> Any:
+        """The phase introduction, rendered from content (escaped)."""
+        from IPython.display import HTML
+
+        paragraphs = "".join(f"<p>{html.escape(p.strip())}</p>" for p in self.phase.intro.split("\n\n") if p.strip())
+        return HTML(
+            f"<h2>{html.escape(self.phase.title)}</h2>"
+            f"<p><strong>{html.escape(self.phase.layer)}</strong></p>{paragraphs}"
+            f'<p style="color:#5a6372;font-size:0.9em">{html.escape(self.loc.text("privacy_note"))}</p>'
+        )
+
+    def exercise(self, exercise_id: str) -> Any:
+        exercise = self.phase.exercise(exercise_id)
+        if self.mode == "interactive":
+            return self.form(exercise_id).widget
+        items = self._pending.pop(exercise.id, [])
+        report = import_answers(self.store, self.client_id, self.program, items, phase=self.phase)
+        self.report.merge(report)
+        return Text(self._report_lines(exercise.title, report))
+
+    def summary(self) -> Any:
+        if self.mode == "batch":
+            leftovers = [item for items in self._pending.values() for item in items]
+            self._pending.clear()
+            if leftovers:
+                self.report.merge(import_answers(self.store, self.client_id, self.program, leftovers, phase=self.phase))
+        data = self.compute_summary()
+        if self.mode == "interactive":
+            from .summary_view import SummaryView
+
+            return SummaryView(self, data).widget
+        return Text(self.write_reports(data))
+
+    # ------------------------------------------------------------ shared pieces
+
+    def form(self, exercise_id: str):
+        """The widget form for one exercise, wired to this client's store."""
+        from .forms import ExerciseForm, FormCallbacks
+
+        program, store, client_id = self.program, self.store, self.client_id
+        callbacks = FormCallbacks(
+            save=lambda answers, when: save_entry(store, client_id, program, exercise_id, answers, occurred_at=when),
+            revise=lambda entry_id, answers, when, rev: revise_entry(
+                store, program, entry_id, answers, occurred_at=when, expected_revision=rev
+            ),
+            delete=lambda entry_id, rev: store.delete_entry(entry_id, expected_revision=rev),
+            load=lambda: store.current_entries(client_id, exercise_id=exercise_id, program_id=program.id),
+        )
+        return ExerciseForm(self.phase.exercise(exercise_id), self.loc, callbacks)
+
+    def compute_summary(self) -> dict[str, Any]:
+        entries = self.store.current_entries(self.client_id, program_id=self.program.id)
+        return summaries.summarise_phase(self.program, self.phase, entries)
+
+    def write_reports(self, data: dict[str, Any]) -> list[str]:
+        from .reports import write_phase_report
+
+        files = write_phase_report(
+            self.output_dir,
+            program=self.program,
+            phase=self.phase,
+            client_id=self.client_id,
+            summary=data,
+            import_report={**self.report.as_dict(), "status": "partial" if self.report.rejected else "ok"},
+            language=self.language,
+        )
+        lines = [
+            f"{self.phase.title}: {data['total_entries']} entries on {data['days_with_entries']} days.",
+        ]
+        for block in data["exercises"].values():
+            lines.append(f"  {block['title']}: {block['count']}")
+        lines.append(f"Report written to {files['html'].parent}")
+        return lines
+
+    def _report_lines(self, title: str, report: ImportReport) -> list[str]:
+        lines = [f"{title}: " + self.loc.text(
+            "batch_saved", saved=len(report.saved), skipped=len(report.already_saved), rejected=len(report.rejected)
+        )]
+        for item in report.rejected:
+            problems = "; ".join(item["problems"].values())
+            lines.append("  " + self.loc.text("batch_rejected", index=item["index"], exercise=item["exercise_id"], problems=problems))
+        return lines

@@ -1,0 +1,121 @@
+"""The clinician's workspace: working copies of the workbooks in the data directory.
+
+JupyterLab is opened on the workspace, not on the repository, so a notebook saved with a
+client's answers or outputs lands in the data directory and never in git. Copies are kept
+in step with the templates: an untouched copy is refreshed when its template changes, a
+copy whose code someone edited is left alone (and reported).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .config import ensure_private_dir
+
+MANIFEST = ".securebase-workspace.json"
+
+
+def sources_hash(nb: nbformat.NotebookNode) -> str:
+    """A hash of the cells' types and sources only: running a notebook does not change it."""
+    digest = hashlib.sha256()
+    for cell in nb.cells:
+        digest.update(cell.cell_type.encode() + b"\0" + cell.source.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def _clean_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+@dataclass
+class SyncReport:
+    workspace: Path
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    kept_edited: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"Workbooks folder: {self.workspace}"]
+        out += [f"  new:     {name}" for name in self.created]
+        out += [f"  updated: {name}" for name in self.updated]
+        out += [f"  kept your edited copy of {name} (a newer template exists in the repository)" for name in self.kept_edited]
+        return out
+
+
+def sync_workspace(templates: Path, workspace: Path) -> SyncReport:
+    ensure_private_dir(workspace)
+    manifest_path = workspace / MANIFEST
+    manifest: dict[str, str] = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    report = SyncReport(workspace)
+    for template_path in sorted(templates.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in template_path.parts:
+            continue
+        rel = template_path.relative_to(templates).as_posix()
+        template = nbformat.read(template_path, as_version=4)
+        template_hash = sources_hash(template)
+        dest = workspace / rel
+        if dest.exists():
+            current_hash = sources_hash(nbformat.read(dest, as_version=4))
+            if current_hash == template_hash:
+                report.unchanged.append(rel)
+                manifest[rel] = template_hash
+                continue
+            if current_hash != manifest.get(rel):
+                report.kept_edited.append(rel)
+                continue
+            report.updated.append(rel)
+        else:
+            report.created.append(rel)
+        ensure_private_dir(dest.parent)
+        nbformat.write(_clean_copy(template), dest)
+        manifest[rel] = template_hash
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return report
+
+
+def lab_command(workspace: Path, *, port: int, token: str, open_browser: bool) -> list[str]:
+    command = [
+        sys.executable, "-m", "jupyterlab",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--ServerApp.root_dir={workspace}",
+        f"--IdentityProvider.token={token}",
+        "--MappingKernelManager.cull_idle_timeout=3600",
+        "--MappingKernelManager.cull_interval=300",
+    ]
+    if not open_browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # only when really root, so ordinary users keep the safer default
+    return command
+
+
+def launch_lab(workspace: Path, *, port: int = 8888, open_browser: bool = True) -> int:
+    """Replace this process with JupyterLab on 127.0.0.1, opened at the workbooks."""
+    token = secrets.token_urlsafe(24)
+    command = lab_command(workspace, port=port, token=token, open_browser=open_browser)
+    first = next(iter(sorted(workspace.rglob("01_*.ipynb"))), None)
+    path = f"lab/tree/{first.relative_to(workspace).as_posix()}" if first else "lab"
+    print(f"\nSecure Base is starting. Open this address in your browser:\n\n    http://127.0.0.1:{port}/{path}?token={token}\n",
+          flush=True)
+    if shutil.which(command[0]) is None and not Path(command[0]).exists():
+        print("JupyterLab is not installed in this environment; run `make start` from the repository.", file=sys.stderr)
+        return 2
+    os.execv(command[0], command)
+    return 0  # pragma: no cover - execv does not return
