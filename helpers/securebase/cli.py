@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("notebooks", help="regenerate notebooks/ from content (maintainers)")
     p.add_argument("--execute", action="store_true", help="also run them against an empty demo store")
-    p.add_argument("--only", default="", help="only this program/phase, e.g. sie/awareness")
+    p.add_argument("--only", default="", help="create or refresh only this program or phase, e.g. sie/acceptance")
     p.set_defaults(func=cmd_notebooks)
     return parser
 

@@ -1,0 +1,52 @@
+# Secure Base: two commands do all set-up on a fresh machine with only Python on it.
+#   make start   create .venv, install, initialise the local store, open JupyterLab at the workbooks
+#   make test    create or reuse .venv, install, run the whole suite
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+
+.PHONY: start test install init-store notebooks bench lint clean help
+
+help:
+	@echo "make start   - install and open the workbooks in JupyterLab (http://127.0.0.1:$(PORT))"
+	@echo "make test    - install and run the whole test suite"
+	@echo "make bench   - run the benchmarks in bench/"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Secure Base needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (Secure Base)" >/dev/null
+	@touch $@
+
+install: $(STAMP)
+
+init-store: $(STAMP)
+	$(BIN)/securebase init
+
+start: $(STAMP)
+	$(BIN)/securebase start --port $(PORT)
+
+# Tests never touch the real data directory: SECUREBASE_HOME points at a throw-away folder.
+test: $(STAMP)
+	$(BIN)/securebase check-content
+	@home=$$(mktemp -d -t securebase-test-XXXXXX); \
+	SECUREBASE_HOME=$$home $(BIN)/python -m pytest tests && \
+	SECUREBASE_HOME=$$home $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		--nbval-current-env -p no:cacheprovider notebooks; \
+	status=$$?; rm -rf $$home; exit $$status
+
+notebooks: $(STAMP)
+	$(BIN)/securebase notebooks --execute
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_store.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info helpers/*.egg-info
