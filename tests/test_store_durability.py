@@ -149,13 +149,13 @@ def test_two_writers_at_once(tmp_path: Path, fresh: bool) -> None:
     procs = {
         prefix: start_writer(
             db, client, prefix, "--count", str(n),
-            "--ready-file", str(tmp_path / f"ready-{prefix}"), "--start-file", str(go),
+            "--opened-file", str(tmp_path / f"opened-{prefix}"), "--start-file", str(go),
         )
-        for prefix in ("A", "B")
+        for prefix in ("A", "B")  # started together: on a fresh store both create it at once
     }
     for prefix in procs:
-        wait_for(tmp_path / f"ready-{prefix}")
-    go.touch()  # both open the store and start writing at the same moment
+        wait_for(tmp_path / f"opened-{prefix}")
+    go.touch()  # both start saving at the same moment
 
     for prefix, proc in procs.items():
         out, err = proc.communicate(timeout=120)

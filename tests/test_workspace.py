@@ -49,3 +49,15 @@ def test_lab_command_binds_loopback_and_only_allows_root_for_root(tmp_path, monk
     assert "--allow-root" not in command
     monkeypatch.setattr("os.geteuid", lambda: 0)
     assert "--allow-root" in lab_command(tmp_path, port=9999, token="t", open_browser=True)
+
+
+def test_lab_settings_overrides_are_merged(tmp_path):
+    import json
+
+    from securebase.workspace import ensure_lab_settings
+
+    path = ensure_lab_settings(tmp_path)
+    assert json.loads(path.read_text())["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    path.write_text(json.dumps({"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}))
+    merged = json.loads(ensure_lab_settings(tmp_path).read_text())
+    assert "@jupyterlab/apputils-extension:themes" in merged and "@jupyterlab/apputils-extension:notification" in merged

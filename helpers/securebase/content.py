@@ -62,6 +62,7 @@ class FieldSpec(_Model):
     id: Identifier
     type: FieldType
     label: Text
+    short_label: str = ""          # column header in history tables; fields without one stay out of the table
     help: str = ""
     required: bool = False
     min: float | None = None
@@ -163,6 +164,11 @@ class Exercise(_Model):
     def _unique_fields(self) -> "Exercise":
         _unique([f.id for f in self.fields], "field id")
         return self
+
+    @property
+    def history_fields(self) -> tuple[FieldSpec, ...]:
+        """The fields shown as history columns: those with a ``short_label``, else all of them."""
+        return tuple(f for f in self.fields if f.short_label) or self.fields
 
     def field(self, field_id: str) -> FieldSpec:
         for f in self.fields:

@@ -32,6 +32,14 @@ _STACKED = dict(display="flex", flex_flow="column", align_items="stretch", width
 _LABEL_STYLE = {"description_width": "initial"}
 
 
+# Our own CSS (no client text): left-aligned labels above their inputs, readable tables.
+_FORM_CSS = (
+    "<style>.sb-form .widget-label{text-align:left;white-space:normal;}"
+    ".sb-form table.sb-history td,.sb-form table.sb-history th{padding:0.25rem 0.6rem 0.25rem 0;"
+    "border-bottom:1px solid #d9dee6;line-height:1.35;}</style>"
+)
+
+
 def esc(text: Any) -> str:
     """Escape anything for an ``HTML`` widget or report."""
     return html.escape(str(text), quote=True)
@@ -217,16 +225,18 @@ class ExerciseForm:
             placeholder=loc.text("occurred_at_placeholder"), style=_LABEL_STYLE, layout=w.Layout(**_STACKED),
         )
         self.occurred_error = _error_box()
-        self.save_button = w.Button(description=loc.text("save"), button_style="primary", icon="check")
-        self.cancel_button = w.Button(description=loc.text("cancel_edit"), layout=w.Layout(display="none"))
+        self.save_button = w.Button(description=loc.text("save"), button_style="primary", icon="check",
+                                    layout=w.Layout(width="auto"))
+        self.cancel_button = w.Button(description=loc.text("cancel_edit"), layout=w.Layout(display="none", width="auto"))
         self.status = w.HTML(value="")
         self.history = w.HTML(value="")
         self.picker = w.Dropdown(options=[], value=None, description=loc.text("history_pick"),
                                  style=_LABEL_STYLE, layout=w.Layout(width="100%", max_width="46rem"))
-        self.edit_button = w.Button(description=loc.text("edit_selected"), icon="pencil")
-        self.delete_button = w.Button(description=loc.text("delete_selected"), icon="trash")
+        auto = dict(width="auto")
+        self.edit_button = w.Button(description=loc.text("edit_selected"), icon="pencil", layout=w.Layout(**auto))
+        self.delete_button = w.Button(description=loc.text("delete_selected"), icon="trash", layout=w.Layout(**auto))
         self.confirm_delete_button = w.Button(description=loc.text("confirm_delete"), button_style="danger",
-                                              layout=w.Layout(display="none"))
+                                              layout=w.Layout(display="none", **auto))
 
         self.save_button.on_click(self._on_save)
         self.cancel_button.on_click(lambda _b: self._stop_editing())
@@ -248,7 +258,7 @@ class ExerciseForm:
 
     def _header(self) -> w.HTML:
         ex = self.exercise
-        parts = [f"<h3>{esc(ex.title)}</h3>", _paragraphs(ex.instructions)]
+        parts = [_FORM_CSS, f"<h3>{esc(ex.title)}</h3>", _paragraphs(ex.instructions)]
         if ex.steps:
             parts.append("<ol>" + "".join(f"<li>{esc(s)}</li>" for s in ex.steps) + "</ol>")
         freq = ex.schedule.frequency
@@ -396,12 +406,13 @@ def history_table(exercise: Exercise, entries: list[Entry], loc: Locale, limit: 
     """The history as an HTML table; every cell is escaped."""
     if not entries:
         return f'<p class="sb-history-empty" style="color:#5a6372">{esc(loc.text("history_empty"))}</p>'
-    head = "".join(f"<th>{esc(s.label)}</th>" for s in exercise.fields)
+    columns = exercise.history_fields
+    head = "".join(f'<th style="text-align:left;vertical-align:bottom">{esc(s.short_label or s.label)}</th>' for s in columns)
     rows = []
     for e in entries[:limit]:
         cells = "".join(
             f'<td style="max-width:14rem;overflow-wrap:anywhere;vertical-align:top">{esc(_clip(render_value(s, e.data.get(s.id))))}</td>'
-            for s in exercise.fields
+            for s in columns
         )
         rev = f' <span style="color:#5a6372">({e.revision} {esc(loc.text("revisions"))})</span>' if e.revision > 1 else ""
         rows.append(f'<tr><td style="white-space:nowrap;vertical-align:top">{esc(_when(e))}{rev}</td>{cells}</tr>')

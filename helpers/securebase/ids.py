@@ -9,6 +9,7 @@ from .errors import ClientIdError
 
 _PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$")
 _ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
+_DIGITS = "23456789"
 
 
 def validate_client_id(client_id: object) -> str:
@@ -27,5 +28,7 @@ def validate_client_id(client_id: object) -> str:
 
 
 def new_client_id(prefix: str = "C") -> str:
-    """A fresh random pseudonymous id, e.g. ``C-7KQ2M9``."""
-    return validate_client_id(f"{prefix}-" + "".join(secrets.choice(_ALPHABET) for _ in range(6)))
+    """A fresh random pseudonymous id such as ``C-7KQ2M9``: six characters, at least one of them a digit."""
+    chars = [secrets.choice(_ALPHABET) for _ in range(5)]
+    chars.insert(secrets.randbelow(6), secrets.choice(_DIGITS))
+    return validate_client_id(f"{prefix}-" + "".join(chars))

@@ -106,8 +106,26 @@ def lab_command(workspace: Path, *, port: int, token: str, open_browser: bool) -
     return command
 
 
+# Clinic machines should not phone home or distract a session with pop-ups.
+LAB_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"},
+}
+
+
+def ensure_lab_settings(prefix: Path) -> Path:
+    """Write JupyterLab setting overrides into this environment (kept if already there)."""
+    path = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    current = json.loads(path.read_text()) if path.exists() else {}
+    merged = {**LAB_OVERRIDES, **current}
+    if merged != current:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(merged, indent=2))
+    return path
+
+
 def launch_lab(workspace: Path, *, port: int = 8888, open_browser: bool = True) -> int:
     """Replace this process with JupyterLab on 127.0.0.1, opened at the workbooks."""
+    ensure_lab_settings(Path(sys.prefix))
     token = secrets.token_urlsafe(24)
     command = lab_command(workspace, port=port, token=token, open_browser=open_browser)
     first = next(iter(sorted(workspace.rglob("01_*.ipynb"))), None)

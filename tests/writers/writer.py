@@ -7,7 +7,8 @@ is an *acknowledged* save, which the store promises is on disk.
 Imports only the standard library and ``securebase.store`` so that it starts fast.
 
     python tests/writers/writer.py --db STORE --client K-1 --prefix A [--count N]
-        [--ready-file F] [--start-file F] [--interval-ms MS] [--busy-timeout-ms MS]
+        [--ready-file F] [--opened-file F] [--start-file F] [--interval-ms MS]
+        [--busy-timeout-ms MS]
 
 Without ``--count`` it writes until it is killed.
 """
@@ -40,23 +41,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prefix", required=True, help="id prefix for this writer's source keys")
     parser.add_argument("--count", type=int, default=None, help="entries to write (default: until killed)")
     parser.add_argument("--ready-file", help="touched just before the store is opened")
-    parser.add_argument("--start-file", help="wait for this file to exist before opening the store")
+    parser.add_argument("--opened-file", help="touched once the store is open and the client exists")
+    parser.add_argument("--start-file", help="once the store is open, wait for this file before writing")
     parser.add_argument("--interval-ms", type=float, default=0.0, help="pause between saves")
     parser.add_argument("--busy-timeout-ms", type=int, default=10_000)
     args = parser.parse_args(argv)
 
     if args.ready_file:
         Path(args.ready_file).touch()
-    if args.start_file:
-        deadline = time.monotonic() + 30
-        while not os.path.exists(args.start_file):
-            if time.monotonic() > deadline:
-                print("start file never appeared", file=sys.stderr)
-                return 3
-            time.sleep(0.001)
 
     with Store(args.db, actor=f"writer-{args.prefix}", busy_timeout_ms=args.busy_timeout_ms) as store:
         store.ensure_client(args.client)
+        if args.opened_file:
+            Path(args.opened_file).touch()
+        if args.start_file:
+            deadline = time.monotonic() + 30
+            while not os.path.exists(args.start_file):
+                if time.monotonic() > deadline:
+                    print("start file never appeared", file=sys.stderr)
+                    return 3
+                time.sleep(0.001)
         sequence = range(args.count) if args.count is not None else count()
         for seq in sequence:
             store.add_entry(

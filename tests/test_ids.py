@@ -1,0 +1,22 @@
+import pytest
+
+from securebase.errors import ClientIdError
+from securebase.ids import new_client_id, validate_client_id
+
+
+def test_new_ids_are_valid_and_distinct():
+    ids = {new_client_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    for client_id in ids:
+        assert validate_client_id(client_id) == client_id
+
+
+@pytest.mark.parametrize("bad", ["", "ab", "Jane Doe", "jane@example.org", "x" * 41, "-C1", "maria", None, 42])
+def test_names_and_malformed_ids_are_refused(bad):
+    with pytest.raises(ClientIdError):
+        validate_client_id(bad)
+
+
+@pytest.mark.parametrize("good", ["C-7KQ2M9", "demo-001", "P_12", "S1-dyad-3"])
+def test_codes_are_accepted(good):
+    assert validate_client_id(good) == good
