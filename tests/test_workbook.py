@@ -25,9 +25,10 @@ def test_interactive_summary_refreshes_after_a_save(tmp_path):
     scan.fields["slot"].set("midday")
     scan.fields["body_signals"]._parts["jaw"].value = "threat"
     scan.fields["felt_safety"].set(4)
-    scan.save_button.click()
+    scan.save_button.click()  # the summary follows saves without a click
+    assert "1 entry" in view.text.value and view.plot.value[:4] == b"\x89PNG"
     view.refresh_button.click()
-    assert "Safety and threat signal scan" in view.text.value and view.plot.value[:4] == b"\x89PNG"
+    assert "Safety and threat signal scan" in view.text.value
 
 
 def test_batch_mode_writes_results(tmp_path):
@@ -35,7 +36,7 @@ def test_batch_mode_writes_results(tmp_path):
     wb = Workbook("sie", "awareness", client_id="C-5003", store_path=str(tmp_path / "s.db"), mode="batch",
                   answers_path=ANSWERS, output_dir=str(out))
     lines = repr(wb.exercise("insecurity_pattern_journal"))
-    assert "Saved 2 new entries" in lines and "Entry 3" in lines
+    assert "new entries saved: 2" in lines and "Entry 3" in lines
     wb.exercise("signal_scan")
     assert "3 entries" not in repr(wb.summary())
     result = json.loads((out / "summary.json").read_text())

@@ -422,7 +422,7 @@ def history_table(exercise: Exercise, entries: list[Entry], loc: Locale, limit: 
     )
     return (
         '<div style="overflow-x:auto"><table class="sb-history" style="border-collapse:collapse;font-size:0.9em">'
-        f'<thead><tr><th>{esc(loc.text("when"))}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>{more}'
+        f'<thead><tr><th style="text-align:left;vertical-align:bottom">{esc(loc.text("when"))}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>{more}'
     )
 
 

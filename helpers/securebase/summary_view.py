@@ -17,7 +17,7 @@ def summary_html(data: dict[str, Any], loc: Any, top_n: int = 3) -> str:
     """Counts, adherence and the most frequent answers; content labels only, all escaped."""
     if not data["total_entries"]:
         return f"<p>{esc(loc.text('summary_empty'))}</p>"
-    rows = [f"<tr><th style='text-align:left'>{esc(b['title'])}</th><td>{esc(loc.text('entries_count', count=b['count']))}"
+    rows = [f"<tr><th style='text-align:left'>{esc(b['title'])}</th><td>{esc(loc.text('entries_count_one') if b['count'] == 1 else loc.text('entries_count', count=b['count']))}"
             + (f" &middot; {b['schedule']['completed']}/{b['schedule']['expected']}"
                if b.get("schedule") and b["schedule"]["expected"] else "")
             + "</td></tr>" for b in data["exercises"].values()]
@@ -36,10 +36,14 @@ class SummaryView:
         self.text = w.HTML()
         self.plot = w.Image(format="png", layout=w.Layout(max_width="46rem", display="none"))
         self.refresh_button = w.Button(description="Refresh summary", icon="refresh")
-        self.refresh_button.on_click(lambda _b: self.show(self.workbook.compute_summary()))
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        workbook.on_change(self.refresh)  # stays current as entries are saved above
         self.widget = w.VBox([w.HTML(f"<h3>{esc(workbook.loc.text('summary_title'))}</h3>"),
                               self.text, self.plot, self.refresh_button])
         self.show(data)
+
+    def refresh(self) -> None:
+        self.show(self.workbook.compute_summary())
 
     def show(self, data: dict[str, Any]) -> None:
         self.text.value = summary_html(data, self.workbook.loc)

@@ -18,6 +18,7 @@ batch mode never touches ipywidgets.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,7 @@ class Workbook:
             config.client_dir(client_id) / "reports" / program_id / phase_id
         )
         self.report = ImportReport()
+        self._listeners: list[Callable[[], None]] = []
         self._pending: dict[str, list[AnswerItem]] = {}
         if mode == "batch" and answers_path:
             for item in read_answers_file(answers_path):
@@ -132,14 +134,26 @@ class Workbook:
 
         program, store, client_id = self.program, self.store, self.client_id
         callbacks = FormCallbacks(
-            save=lambda answers, when: save_entry(store, client_id, program, exercise_id, answers, occurred_at=when),
-            revise=lambda entry_id, answers, when, rev: revise_entry(
-                store, program, entry_id, answers, occurred_at=when, expected_revision=rev
-            ),
-            delete=lambda entry_id, rev: store.delete_entry(entry_id, expected_revision=rev),
+            save=self._notifying(lambda answers, when: save_entry(
+                store, client_id, program, exercise_id, answers, occurred_at=when)),
+            revise=self._notifying(lambda entry_id, answers, when, rev: revise_entry(
+                store, program, entry_id, answers, occurred_at=when, expected_revision=rev)),
+            delete=self._notifying(lambda entry_id, rev: store.delete_entry(entry_id, expected_revision=rev)),
             load=lambda: store.current_entries(client_id, exercise_id=exercise_id, program_id=program.id),
         )
         return ExerciseForm(self.phase.exercise(exercise_id), self.loc, callbacks)
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after any form of this workbook saves, revises or deletes an entry."""
+        self._listeners.append(listener)
+
+    def _notifying(self, action: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            result = action(*args)
+            for listener in self._listeners:
+                listener()
+            return result
+        return run
 
     def compute_summary(self) -> dict[str, Any]:
         entries = self.store.current_entries(self.client_id, program_id=self.program.id)

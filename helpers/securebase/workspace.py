@@ -128,7 +128,7 @@ def launch_lab(workspace: Path, *, port: int = 8888, open_browser: bool = True) 
     ensure_lab_settings(Path(sys.prefix))
     token = secrets.token_urlsafe(24)
     command = lab_command(workspace, port=port, token=token, open_browser=open_browser)
-    first = next(iter(sorted(workspace.rglob("01_*.ipynb"))), None)
+    first = next((p for p in sorted(workspace.rglob("01_*.ipynb")) if ".ipynb_checkpoints" not in p.parts), None)
     path = f"lab/tree/{first.relative_to(workspace).as_posix()}" if first else "lab"
     print(f"\nSecure Base is starting. Open this address in your browser:\n\n    http://127.0.0.1:{port}/{path}?token={token}\n",
           flush=True)
