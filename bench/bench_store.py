@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entries", type=int, default=TARGET_HISTORY_ENTRIES, help="history size (default 10000)")
     parser.add_argument("--saves", type=int, default=500, help="timed saves per mode (default 500)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed saves per mode first (default 20)")
-    parser.add_argument("--repeats", type=int, default=5, help="history loads to time (default 5)")
+    parser.add_argument("--repeats", type=int, default=15, help="history loads to time (default 15)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", default="/tmp", help="where to create the temporary store (default /tmp)")
     parser.add_argument("--json", help="also write the results to this JSON file")

@@ -140,3 +140,10 @@ def test_content_text_is_the_projects_own(sie):
         w = words(f.read_text(encoding="utf-8"))
         copied = [" ".join(w[i:i + 12]) for i in range(len(w) - 11) if tuple(w[i:i + 12]) in ngrams]
         assert not copied, f"{f.name} copies the source: {copied[:2]}"
+
+
+def test_reserved_field_ids_are_refused(content_root):
+    _edit(content_root / "programs" / "sie.yaml",
+          lambda d: d["phases"][0]["exercises"][0]["fields"][0].update({"id": "revision"}))
+    with pytest.raises(ContentError, match="reserved for entry metadata"):
+        content.programs()

@@ -423,7 +423,7 @@ def test_failed_write_surfaces_the_real_error_and_store_stays_usable(client_stor
     add(client_store)
     pages = client_store._db.execute("PRAGMA page_count").fetchone()[0]
     client_store._db.execute(f"PRAGMA max_page_count = {pages + 1}")
-    with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
+    with pytest.raises(StoreError, match="Nothing was saved: the store reported .database or disk is full"):
         add(client_store, data={"note": "x" * 200_000})
     assert not client_store._db.in_transaction
     client_store._db.execute("PRAGMA max_page_count = 1073741823")
@@ -614,3 +614,65 @@ def test_backup_file_is_never_readable_by_others(client_store: Store, tmp_path: 
     assert not dest.exists()  # no partial copy left behind
     client_store.backup(dest)  # and the name can be used again
     assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+
+
+def _recomputed_heads(path):
+    import sqlite3 as _sqlite3
+
+    db = _sqlite3.connect(path)
+    try:
+        computed = db.execute(
+            "SELECT entry_id, client_id, revision, occurred_at, recorded_at, deleted FROM entries AS e "
+            "WHERE revision = (SELECT MAX(revision) FROM entries WHERE entry_id = e.entry_id) ORDER BY entry_id"
+        ).fetchall()
+        stored = db.execute("SELECT * FROM entry_heads ORDER BY entry_id").fetchall()
+    finally:
+        db.close()
+    return computed, stored
+
+
+def test_entry_heads_follow_every_revision_and_delete(tmp_path):
+    path = tmp_path / "heads.db"
+    with Store(path) as store:
+        store.ensure_client("C-9001")
+        refs = [store.add_entry("C-9001", program_id="p", phase_id="a", exercise_id="e", content_version="1",
+                                data={"n": i}, occurred_at=f"2026-01-0{i + 1}T10:00:00") for i in range(3)]
+        store.revise_entry(refs[0].entry_id, data={"n": 10}, occurred_at="2026-01-09T10:00:00")
+        store.delete_entry(refs[1].entry_id)
+        assert [e.data["n"] for e in store.current_entries("C-9001")] == [2, 10]  # ordered by occurred_at
+    computed, stored = _recomputed_heads(path)
+    assert computed == stored and len(stored) == 3
+
+
+def test_upgrade_from_schema_1_builds_entry_heads(tmp_path):
+    import sqlite3 as _sqlite3
+
+    path = tmp_path / "old.db"
+    with Store(path) as store:
+        store.ensure_client("C-9002")
+        ref = store.add_entry("C-9002", program_id="p", phase_id="a", exercise_id="e", content_version="1",
+                              data={"n": 1}, occurred_at="2026-01-01T10:00:00")
+        store.revise_entry(ref.entry_id, data={"n": 2})
+    db = _sqlite3.connect(path)
+    db.execute("DROP TABLE entry_heads")  # what a schema-1 store looks like
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        assert [e.data["n"] for e in store.current_entries("C-9002")] == [2]
+    computed, stored = _recomputed_heads(path)
+    assert computed == stored
+
+
+def test_new_store_file_is_private_from_the_start(tmp_path):
+    import stat
+
+    path = tmp_path / "new" / "private.db"
+    Store(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_connection_is_closed_when_opening_fails(tmp_path):
+    with pytest.raises(ValueError, match="synchronous must be"):
+        Store(tmp_path / "x.db", synchronous="OFF")

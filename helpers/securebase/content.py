@@ -56,6 +56,13 @@ class Choice(_Model):
     label: Text
 
 
+# Entry metadata columns: a field with one of these ids would clash with them in tables and exports.
+RESERVED_FIELD_IDS = frozenset({
+    "entry_id", "revision", "client_id", "program_id", "phase_id", "exercise_id", "content_version",
+    "occurred_at", "recorded_at", "recorded_by", "deleted", "data", "source_key",
+})
+
+
 class FieldSpec(_Model):
     """One question in an exercise form."""
 
@@ -78,6 +85,8 @@ class FieldSpec(_Model):
 
     @model_validator(mode="after")
     def _check_shape(self) -> "FieldSpec":
+        if self.id in RESERVED_FIELD_IDS:
+            raise ValueError(f"field id {self.id!r} is reserved for entry metadata; choose another id")
         t = self.type
         if t in (FieldType.rating, FieldType.integer, FieldType.number):
             if t is FieldType.rating and (self.min is None or self.max is None):
