@@ -40,6 +40,9 @@ def start_writer(db: Path, client: str, prefix: str, *extra: str) -> subprocess.
         [sys.executable, str(WRITER), "--db", str(db), "--client", client, "--prefix", prefix, *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # Unbuffered: a buffered readline() could pull later acks into a buffer that
+        # communicate() never sees, and those acks would look lost.
+        bufsize=0,
     )
 
 
