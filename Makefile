@@ -33,14 +33,12 @@ init-store: $(STAMP)
 start: $(STAMP)
 	$(BIN)/securebase start --port $(PORT)
 
-# Tests never touch the real data directory: SECUREBASE_HOME points at a throw-away folder.
+# The root conftest.py points SECUREBASE_HOME at a throw-away folder: tests never touch real data.
 test: $(STAMP)
 	$(BIN)/securebase check-content
-	@home=$$(mktemp -d -t securebase-test-XXXXXX); \
-	SECUREBASE_HOME=$$home $(BIN)/python -m pytest tests && \
-	SECUREBASE_HOME=$$home $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		--nbval-current-env -p no:cacheprovider notebooks; \
-	status=$$?; rm -rf $$home; exit $$status
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env \
+		-p no:cacheprovider notebooks
 
 notebooks: $(STAMP)
 	$(BIN)/securebase notebooks --execute

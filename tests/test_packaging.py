@@ -25,3 +25,11 @@ def test_client_data_is_ignored_by_git():
     ignored = (ROOT / ".gitignore").read_text().splitlines()
     for pattern in ("data/", "*.sqlite3", "*.db", "*.parquet", ".venv/"):
         assert pattern in ignored
+
+
+def test_the_suite_never_uses_the_real_data_folder():
+    import os
+    import tempfile
+
+    home = os.environ["SECUREBASE_HOME"]
+    assert home.startswith(tempfile.gettempdir())

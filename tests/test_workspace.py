@@ -61,3 +61,15 @@ def test_lab_settings_overrides_are_merged(tmp_path):
     path.write_text(json.dumps({"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}))
     merged = json.loads(ensure_lab_settings(tmp_path).read_text())
     assert "@jupyterlab/apputils-extension:themes" in merged and "@jupyterlab/apputils-extension:notification" in merged
+
+
+def test_free_port_skips_a_busy_port():
+    import socket
+
+    from securebase.workspace import free_port
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        assert free_port(taken) != taken

@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import shutil
+import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,7 @@ def lab_command(workspace: Path, *, port: int, token: str, open_browser: bool) -
         sys.executable, "-m", "jupyterlab",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={workspace}",
         f"--IdentityProvider.token={token}",
         "--MappingKernelManager.cull_idle_timeout=3600",
@@ -123,9 +125,22 @@ def ensure_lab_settings(prefix: Path) -> Path:
     return path
 
 
+def free_port(start: int, attempts: int = 20) -> int:
+    """The first port from ``start`` that nothing on 127.0.0.1 is listening on."""
+    for port in range(start, start + attempts):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError(f"ports {start}-{start + attempts - 1} on 127.0.0.1 are all in use; pass another with PORT=...")
+
+
 def launch_lab(workspace: Path, *, port: int = 8888, open_browser: bool = True) -> int:
     """Replace this process with JupyterLab on 127.0.0.1, opened at the workbooks."""
     ensure_lab_settings(Path(sys.prefix))
+    port = free_port(port)  # and JupyterLab may not move to another one: the printed address must be right
     token = secrets.token_urlsafe(24)
     command = lab_command(workspace, port=port, token=token, open_browser=open_browser)
     first = next((p for p in sorted(workspace.rglob("01_*.ipynb")) if ".ipynb_checkpoints" not in p.parts), None)
