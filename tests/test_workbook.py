@@ -12,7 +12,8 @@ def test_interactive_mode_returns_widgets(tmp_path):
     wb = Workbook("sie", "awareness", client_id="C-5001", store_path=str(tmp_path / "s.db"))
     assert isinstance(wb.exercise("insecurity_pattern_journal"), w.VBox)
     assert isinstance(wb.summary(), w.VBox)
-    assert "Step 1: Awareness" in wb.intro().data
+    intro = wb.intro().data
+    assert "Step 1: Awareness" in intro and "Client <strong>C-5001</strong>" in intro
 
 
 def test_interactive_summary_refreshes_after_a_save(tmp_path):

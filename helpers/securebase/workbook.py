@@ -100,6 +100,8 @@ class Workbook:
         paragraphs = "".join(f"<p>{html.escape(p.strip())}</p>" for p in self.phase.intro.split("\n\n") if p.strip())
         return HTML(
             f"<h2>{html.escape(self.phase.title)}</h2>"
+            f'<p style="color:#3b4a63">Client <strong>{html.escape(self.client_id)}</strong> &middot; '
+            f"{html.escape(self.program.title)}</p>"
             f"<p><strong>{html.escape(self.phase.layer)}</strong></p>{paragraphs}"
             f'<p style="color:#5a6372;font-size:0.9em">{html.escape(self.loc.text("privacy_note"))}</p>'
         )
