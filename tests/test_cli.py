@@ -27,7 +27,7 @@ def test_unknown_program_is_a_clear_error(capsys):
 
 def test_run_executes_outside_the_repo_and_reports_partial(capsys):
     code = main(["run", "notebooks/sie/01_awareness.ipynb", "--client", "C-7001",
-                 "--answers", "tests/fixtures/awareness_answers.yaml"])
+                 "--answers", "tests/fixtures/sie_awareness_answers.yaml"])
     captured = capsys.readouterr()
     assert code == EXIT_PARTIAL and "Entry 3 (insecurity_pattern_journal) not saved" in captured.err
     client_dir = config.client_dir("C-7001")

@@ -6,7 +6,7 @@ from securebase.answers import AnswersFileError, import_answers, read_answers_fi
 from securebase.entries import revise_entry, save_entry
 from securebase.errors import EntryValidationError
 
-FIXTURE = "tests/fixtures/awareness_answers.yaml"
+FIXTURE = "tests/fixtures/sie_awareness_answers.yaml"
 GOOD = {
     "trigger": "A slow reply",
     "trigger_type": "slow_reply",

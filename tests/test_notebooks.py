@@ -47,7 +47,7 @@ def test_notebook_matches_content_and_conventions(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_notebook_runs_in_batch_with_papermill(path, tmp_path):
     program, phase = _phase_of(path)
-    answers = FIXTURES / f"{phase.id}_answers.yaml"
+    answers = FIXTURES / f"{program.id}_{phase.id}_answers.yaml"
     out_dir = tmp_path / "report"
     pm.execute_notebook(
         str(path), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False,

@@ -8,7 +8,7 @@ from securebase.summaries import summarise_phase
 
 def test_report_files_are_written_and_escaped(store, sie, tmp_path):
     store.ensure_client("C-4001")
-    report = import_answers(store, "C-4001", sie, read_answers_file("tests/fixtures/awareness_answers.yaml"))
+    report = import_answers(store, "C-4001", sie, read_answers_file("tests/fixtures/sie_awareness_answers.yaml"))
     # a hostile value inside a problem message must come out escaped
     report.rejected.append({"index": 9, "exercise_id": "signal_scan", "problems": {"x": "<script>alert(1)</script>"}})
     summary = summarise_phase(sie, sie.phase("awareness"), store.current_entries("C-4001"))

@@ -6,7 +6,7 @@ from securebase.summaries import summarise_phase, top_choices
 
 def _summary(store, sie, today=None):
     store.ensure_client("C-3001")
-    import_answers(store, "C-3001", sie, read_answers_file("tests/fixtures/awareness_answers.yaml"))
+    import_answers(store, "C-3001", sie, read_answers_file("tests/fixtures/sie_awareness_answers.yaml"))
     entries = store.current_entries("C-3001")
     return summarise_phase(sie, sie.phase("awareness"), entries, today=today)
 

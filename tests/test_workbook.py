@@ -5,7 +5,7 @@ import pytest
 
 from securebase.workbook import ParameterError, Workbook
 
-ANSWERS = "tests/fixtures/awareness_answers.yaml"
+ANSWERS = "tests/fixtures/sie_awareness_answers.yaml"
 
 
 def test_interactive_mode_returns_widgets(tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from .errors import ContentError
 
@@ -42,6 +42,7 @@ class FieldType(str, Enum):
     date = "date"
     time = "time"
     body_map = "body_map"          # body location -> one of ``states``
+    ranking = "ranking"            # an ordered pick of ``choices`` (or of another field's picks, ``rank_from``)
 
     @property
     def is_free_text(self) -> bool:
@@ -82,6 +83,9 @@ class FieldSpec(_Model):
     min_items: int | None = Field(default=None, ge=0)
     max_items: int | None = Field(default=None, ge=1)
     identifier: bool = False       # true when the answer could identify a person
+    trend: str = ""                # tag for progress trends, e.g. "intensity" (ratings only)
+    suggestions: tuple[Text, ...] = ()   # starter texts a person may pick and adapt (short text only)
+    rank_from: str = ""            # ranking: the multi_choice field whose picks are ranked
 
     @model_validator(mode="after")
     def _check_shape(self) -> "FieldSpec":
@@ -99,7 +103,15 @@ class FieldSpec(_Model):
                         raise ValueError(f"bounds of an {t.value} field must be whole numbers, got {bound:g}")
         elif self.min is not None or self.max is not None:
             raise ValueError(f"'min'/'max' only apply to numeric fields, not {t.value}")
-        if t in (FieldType.choice, FieldType.multi_choice, FieldType.body_map):
+        if self.trend and t is not FieldType.rating:
+            raise ValueError("'trend' only applies to rating fields")
+        if self.suggestions and t not in (FieldType.short_text, FieldType.long_text):
+            raise ValueError("'suggestions' only apply to text fields")
+        if self.rank_from and t is not FieldType.ranking:
+            raise ValueError("'rank_from' only applies to ranking fields")
+        if t is FieldType.ranking and not self.max_items:
+            raise ValueError("a ranking field needs 'max_items' (how many places to rank)")
+        if t in (FieldType.choice, FieldType.multi_choice, FieldType.body_map, FieldType.ranking):
             if len(self.choices) < 2:
                 raise ValueError(f"a {t.value} field needs at least two 'choices'")
             _unique([c.value for c in self.choices], "choice value")
@@ -117,6 +129,7 @@ class FieldSpec(_Model):
             FieldType.text_list,
             FieldType.multi_choice,
             FieldType.body_map,
+            FieldType.ranking,
         ):
             raise ValueError("'min_items'/'max_items' only apply to list-like fields")
         if self.min_items is not None and self.max_items is not None and self.min_items > self.max_items:
@@ -154,6 +167,14 @@ class Schedule(_Model):
         return {"daily": 1.0, "twice_daily": 2.0}.get(self.frequency)
 
 
+class Step(_Model):
+    """One step of a guided practice; ``fields`` are answered on that step's page."""
+
+    text: Text
+    fields: tuple[Identifier, ...] = ()
+    timer: bool = False            # show the exercise's timer on this step
+
+
 ExerciseKind = Literal[
     "journal", "scan", "practice", "record", "list", "plan", "log", "protocol", "checkin", "screen"
 ]
@@ -164,15 +185,44 @@ class Exercise(_Model):
     kind: ExerciseKind
     title: Text
     instructions: Text
-    steps: tuple[Text, ...] = ()        # guided steps, shown in order
+    steps: tuple[Step, ...] = ()        # guided steps, shown in order (plain text or {text, fields})
     schedule: Schedule = Schedule()
     timer_seconds: int | None = Field(default=None, gt=0, le=3600)
     fields: tuple[FieldSpec, ...] = Field(min_length=1)
 
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _steps_from_text(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return [{"text": v} if isinstance(v, str) else v for v in value]
+        return value
+
     @model_validator(mode="after")
     def _unique_fields(self) -> "Exercise":
-        _unique([f.id for f in self.fields], "field id")
+        ids = [f.id for f in self.fields]
+        _unique(ids, "field id")
+        placed: list[str] = []
+        for step in self.steps:
+            for fid in step.fields:
+                if fid not in ids:
+                    raise ValueError(f"step {step.text[:30]!r} names field {fid!r}, which this exercise does not have")
+                placed.append(fid)
+        _unique(placed, "field placed in a step")
+        if any(step.timer for step in self.steps) and not self.timer_seconds:
+            raise ValueError("a step shows a timer, but the exercise sets no 'timer_seconds'")
+        for f in self.fields:
+            if f.rank_from:
+                source = next((g for g in self.fields if g.id == f.rank_from), None)
+                if source is None or source.type is not FieldType.multi_choice:
+                    raise ValueError(f"field {f.id!r}: rank_from must name a multi_choice field of this exercise")
+                if {c.value for c in source.choices} != {c.value for c in f.choices}:
+                    raise ValueError(f"field {f.id!r}: its choices must be those of {f.rank_from!r}")
         return self
+
+    @property
+    def guided(self) -> bool:
+        """A guided practice walks through its steps one page at a time."""
+        return any(step.fields or step.timer for step in self.steps)
 
     @property
     def history_fields(self) -> tuple[FieldSpec, ...]:
