@@ -147,3 +147,19 @@ def test_occurred_at(value, expected):
 def test_occurred_at_rejects(value, message):
     with pytest.raises(EntryValidationError, match=message):
         parse_occurred_at(value, now=NOW)
+
+
+def test_ranking_must_rank_picked_values_once(sie):
+    exercise = sie.phase("values_action").exercise("values_clarification")
+    base = {"secure_self": "a", "what_i_value": "b", "small_step": "c", "values": ["trust", "honesty", "courage", "warmth"]}
+    assert validate_answers(exercise, {**base, "value_ranking": ["courage", "trust", "honesty"]})["value_ranking"] == [
+        "courage", "trust", "honesty"]
+    with pytest.raises(EntryValidationError) as err:
+        validate_answers(exercise, {**base, "value_ranking": ["courage", "courage", "trust"]})
+    assert "same option twice" in err.value.problems["value_ranking"]
+    with pytest.raises(EntryValidationError) as err:
+        validate_answers(exercise, {**base, "value_ranking": ["courage", "trust", "loyalty"]})
+    assert "ranks 'loyalty', which you did not pick" in err.value.problems["value_ranking"]
+    with pytest.raises(EntryValidationError) as err:
+        validate_answers(exercise, {**base, "value_ranking": ["courage", "trust"]})
+    assert "needs at least 3 ranked options" in err.value.problems["value_ranking"]

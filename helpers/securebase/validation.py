@@ -176,6 +176,16 @@ def validate_field(spec: FieldSpec, value: Any) -> Any:
         chosen = list(dict.fromkeys(_choice(spec, v) for v in value))
         _items_count(spec, len(chosen), "choices")
         return chosen
+    if t is FieldType.ranking:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)):
+            raise FieldProblem(f"must be a list of options, most important first, but got {_describe(value)}")
+        ranked = [_choice(spec, v) for v in value if not _is_empty(v)]
+        if len(set(ranked)) != len(ranked):
+            raise FieldProblem("names the same option twice; give each place a different option")
+        _items_count(spec, len(ranked), "ranked options")
+        return ranked
     if t is FieldType.boolean:
         if isinstance(value, bool):
             return value
@@ -227,6 +237,15 @@ def validate_answers(exercise: Exercise, answers: Mapping[str, Any]) -> dict[str
             cleaned[spec.id] = validate_field(spec, value)
         except FieldProblem as exc:
             problems[spec.id] = f"{spec.label!r} {exc}"
+    for spec in exercise.fields:  # a ranking may only rank what was picked in its source field
+        if spec.rank_from and spec.id in cleaned and spec.id not in problems:
+            picked = set(cleaned.get(spec.rank_from, []))
+            stray = [v for v in cleaned[spec.id] if v not in picked]
+            if stray:
+                problems[spec.id] = (
+                    f"{spec.label!r} ranks {', '.join(map(repr, stray))}, which you did not pick in "
+                    f"{exercise.field(spec.rank_from).label!r}; pick it there first or rank another value"
+                )
     if problems:
         raise EntryValidationError(problems)
     return cleaned
