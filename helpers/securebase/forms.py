@@ -19,7 +19,9 @@ from typing import Any
 import ipywidgets as w
 
 from .content import Exercise, FieldSpec, FieldType, Locale
+from .derived import derive, derived_labels
 from .errors import EntryValidationError, SecureBaseError
+from .practice import GuidedSteps
 from .store import Entry, EntryRef
 from .validation import FieldProblem, OCCURRED_AT, validate_field
 
@@ -62,6 +64,14 @@ class FieldInput:
         self._parts: dict[str, w.ValueWidget] = {}
         self.control = self._build(loc)
         items: list[w.Widget] = [self.control]
+        if spec.suggestions:
+            self.suggestion = w.Dropdown(
+                options=[(loc.text("suggestion_pick"), None)] + [(text, text) for text in spec.suggestions],
+                value=None, description=loc.text("suggestion_label"), style=_LABEL_STYLE,
+                layout=w.Layout(width="100%", max_width="46rem"),
+            )
+            self.suggestion.observe(self._use_suggestion, names="value")
+            items.insert(0, self.suggestion)
         if spec.help:
             items.append(w.HTML(f'<div class="sb-help" style="color:#5a6372;font-size:0.9em">{esc(spec.help)}</div>'))
         items.append(self.error)
@@ -112,6 +122,16 @@ class FieldInput:
             grid = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(15rem, 1fr))",
                                                      max_width="46rem"))
             return w.VBox([w.Label(self._label()), grid])
+        if t is FieldType.ranking:
+            places = [
+                w.Dropdown(options=self._rank_options(loc, [c.value for c in spec.choices]), value=None,
+                           description=f"{i}.", style={"description_width": "2rem"},
+                           layout=w.Layout(width="100%", max_width="40rem"))
+                for i in range(1, (spec.max_items or 3) + 1)
+            ]
+            self._parts = {str(i): d for i, d in enumerate(places)}
+            self._loc = loc
+            return w.VBox([w.Label(self._label())] + places)
         if t is FieldType.boolean:
             return w.RadioButtons(options=[("Yes", True), ("No", False)], value=None, **common)
         if t is FieldType.date:
@@ -127,6 +147,21 @@ class FieldInput:
             return w.VBox([w.Label(self._label())] + rows)
         raise AssertionError(f"unhandled field type {t}")  # pragma: no cover
 
+    def _rank_options(self, loc: Locale, values: list[str]) -> list[tuple[str, Any]]:
+        return [(loc.text("choose"), None)] + [(self.spec.choice_label(v), v) for v in values]
+
+    def limit_ranking(self, picked: list[str]) -> None:
+        """Offer only the options picked in the source field; keep places that are still valid."""
+        for dropdown in self._parts.values():
+            keep = dropdown.value if dropdown.value in picked else None
+            dropdown.options = self._rank_options(self._loc, picked)
+            dropdown.value = keep
+
+    def _use_suggestion(self, change: dict) -> None:
+        if change["new"]:
+            self.set(change["new"])
+            self.suggestion.value = None
+
     def _value_widgets(self) -> list[w.ValueWidget]:
         return list(self._parts.values()) if self._parts else [self.control]
 
@@ -140,6 +175,8 @@ class FieldInput:
             return [line for line in self.control.value.splitlines() if line.strip()]
         if t is FieldType.rating:
             return self._parts[""].value
+        if t is FieldType.ranking:
+            return [d.value for d in self._parts.values() if d.value is not None]
         if t is FieldType.multi_choice:
             return [value for value, box in self._parts.items() if box.value]
         if t is FieldType.body_map:
@@ -157,6 +194,13 @@ class FieldInput:
                 self.control.value = "\n".join(items)
         elif t is FieldType.rating:
             self._parts[""].value = value
+        elif t is FieldType.ranking:
+            items = list(value or [])
+            for i, dropdown in enumerate(self._parts.values()):
+                wanted = items[i] if i < len(items) else None
+                if wanted is not None and wanted not in [v for _l, v in dropdown.options]:
+                    dropdown.options = list(dropdown.options) + [(self.spec.choice_label(wanted), wanted)]
+                dropdown.value = wanted
         elif t is FieldType.multi_choice:
             chosen = set(value or [])
             for v, box in self._parts.items():
@@ -244,17 +288,62 @@ class ExerciseForm:
         self.delete_button.on_click(self._on_delete)
         self.confirm_delete_button.on_click(self._on_confirm_delete)
 
+        self.derived = w.HTML(value="")
+        self._wire_rankings()
+        if derived_labels(exercise.id):
+            for f in self.fields.values():
+                for part in f._value_widgets():
+                    part.observe(lambda _c: self._show_derived(), names="value")
+        save_row = [self.derived, w.HBox([self.save_button, self.cancel_button]), self.status]
+        self.guide: GuidedSteps | None = None
+        if exercise.guided:
+            self.guide = GuidedSteps(
+                exercise, loc, {fid: f.widget for fid, f in self.fields.items()},
+                first_page_extra=[self.occurred_at, self.occurred_error], last_page_extra=save_row,
+                check_page=self._check_page,
+            )
+            body = [self.guide.widget]
+        else:
+            body = [self.occurred_at, self.occurred_error] + [f.widget for f in self.fields.values()] + save_row
+        self.extra = w.VBox([])  # exercise-specific views (a plan's dates, a list's items) go here
         self.widget = w.VBox(
-            [self._header()]
-            + [self.occurred_at, self.occurred_error]
-            + [f.widget for f in self.fields.values()]
-            + [w.HBox([self.save_button, self.cancel_button]), self.status,
-               w.HTML(f"<h4>{esc(loc.text('history_title'))}</h4>"), self.history,
+            [self._header()] + body
+            + [self.extra, w.HTML(f"<h4>{esc(loc.text('history_title'))}</h4>"), self.history,
                self.picker, w.HBox([self.edit_button, self.delete_button, self.confirm_delete_button])],
             layout=w.Layout(max_width="52rem"),
         )
         self.widget.add_class("sb-form")
         self.refresh()
+
+    def _wire_rankings(self) -> None:
+        for target in self.fields.values():
+            if target.spec.rank_from:
+                source = self.fields[target.spec.rank_from]
+                update = lambda _c=None, s=source, t=target: t.limit_ranking(s.get())  # noqa: E731
+                for box in source._value_widgets():
+                    box.observe(update, names="value")
+                update()
+
+    def _show_derived(self) -> None:
+        labels = derived_labels(self.exercise.id)
+        values = derive(self.exercise.id, self.answers())
+        self.derived.value = "".join(
+            f'<div class="sb-derived" style="color:#3b4a63"><strong>{esc(labels[k])}:</strong> {esc(_fmt(v))}</div>'
+            for k, v in values.items()
+        )
+
+    def _check_page(self, field_ids: list[str]) -> list[str]:
+        """Problems on one page of a guided practice: the same rules as on save."""
+        problems = []
+        for fid in field_ids:
+            f = self.fields[fid]
+            value = f.get()
+            if f.spec.required and (value in (None, "", [], {}) or (isinstance(value, str) and not value.strip())):
+                f.show_error(f"{f.spec.label!r} needs an answer")
+                problems.append(fid)
+            elif f.check():
+                problems.append(fid)
+        return problems
 
     def _header(self) -> w.HTML:
         ex = self.exercise
@@ -290,6 +379,9 @@ class ExerciseForm:
     def _show_problems(self, problems: dict[str, str]) -> None:
         for fid, f in self.fields.items():
             f.show_error(problems.get(fid, ""))
+        if self.guide is not None:
+            pages = [0 if fid == OCCURRED_AT else self.guide.page_of(fid) for fid in problems]
+            self.guide.go(min(pages, default=self.guide.page))
         when = problems.get(OCCURRED_AT, "")
         self.occurred_error.value = (
             f'<div class="sb-error" role="alert" style="color:#9a2a1f">{esc(self.loc.text("occurred_at_label"))} {esc(when)}</div>'
@@ -314,6 +406,8 @@ class ExerciseForm:
             self._set_status(self.loc.text("store_error", message=str(exc)), "error")
             return
         self._stop_editing(clear=True)
+        if self.guide is not None:
+            self.guide.go(0)
         self.refresh()
         self._set_status(message, "info")
 
@@ -324,6 +418,8 @@ class ExerciseForm:
             return
         self.editing = entry
         self.fill(entry.data, entry.occurred_at)
+        if self.guide is not None:
+            self.guide.go(0)
         self.save_button.description = self.loc.text("save_revision")
         self.cancel_button.layout.display = None
         self._set_status(self.loc.text("editing", when=_when(entry)), "note")
@@ -390,6 +486,8 @@ def render_value(spec: FieldSpec, value: Any) -> str:
         return spec.choice_label(value)
     if t is FieldType.multi_choice:
         return ", ".join(spec.choice_label(v) for v in value)
+    if t is FieldType.ranking:
+        return " > ".join(f"{i}. {spec.choice_label(v)}" for i, v in enumerate(value, start=1))
     if t is FieldType.body_map:
         states = {s.value: s.label for s in spec.states}
         return "; ".join(f"{spec.choice_label(loc)}: {states.get(state, state)}" for loc, state in value.items())
@@ -407,12 +505,19 @@ def history_table(exercise: Exercise, entries: list[Entry], loc: Locale, limit: 
     if not entries:
         return f'<p class="sb-history-empty" style="color:#5a6372">{esc(loc.text("history_empty"))}</p>'
     columns = exercise.history_fields
+    extra = derived_labels(exercise.id)
     head = "".join(f'<th style="text-align:left;vertical-align:bottom">{esc(s.short_label or s.label)}</th>' for s in columns)
+    head += "".join(f'<th style="text-align:left;vertical-align:bottom">{esc(label)}</th>' for label in extra.values())
     rows = []
     for e in entries[:limit]:
         cells = "".join(
             f'<td style="max-width:14rem;overflow-wrap:anywhere;vertical-align:top">{esc(_clip(render_value(s, e.data.get(s.id))))}</td>'
             for s in columns
+        )
+        computed = derive(exercise.id, e.data)
+        cells += "".join(
+            f'<td style="max-width:14rem;overflow-wrap:anywhere;vertical-align:top">{esc(_clip(_fmt(computed.get(k, ""))))}</td>'
+            for k in extra
         )
         rev = f' <span style="color:#5a6372">({e.revision} {esc(loc.text("revisions"))})</span>' if e.revision > 1 else ""
         rows.append(f'<tr><td style="white-space:nowrap;vertical-align:top">{esc(_when(e))}{rev}</td>{cells}</tr>')
@@ -424,6 +529,14 @@ def history_table(exercise: Exercise, entries: list[Entry], loc: Locale, limit: 
         '<div style="overflow-x:auto"><table class="sb-history" style="border-collapse:collapse;font-size:0.9em">'
         f'<thead><tr><th style="text-align:left;vertical-align:bottom">{esc(loc.text("when"))}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>{more}'
     )
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:+d}" if value else "0"
+    return str(value)
 
 
 def _clip(text: str, limit: int = 200) -> str:
