@@ -24,6 +24,8 @@ output_dir: str = ""            # batch: folder for summary.json/.html; "" = <da
 start_date: str = ""            # the client's first day in the program, YYYY-MM-DD; "" = today for a new client
 language: str = "en"            # interface language (a file in content/locales)'''
 
+VIEW_TITLES = {"patterns": "Your pattern"}
+
 ENGINE_KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -49,6 +51,9 @@ def build_phase_notebook(program: Program, phase: Phase) -> nbformat.NotebookNod
     for exercise in phase.exercises:
         cells.append(new_markdown_cell(f"### {exercise.title}"))
         cells.append(new_code_cell(f'wb.exercise("{exercise.id}")'))
+    for view in phase.views:
+        cells.append(new_markdown_cell(f"### {VIEW_TITLES[view]}"))
+        cells.append(new_code_cell(f'wb.view("{view}")'))
     cells.append(new_markdown_cell("### Summary"))
     cells.append(new_code_cell("wb.summary()"))
     nb = new_notebook(cells=cells, metadata={"kernelspec": ENGINE_KERNEL, "language_info": {"name": "python"}})

@@ -86,6 +86,7 @@ class Workbook:
         )
         self.report = ImportReport()
         self._listeners: list[Callable[[], None]] = []
+        self.forms: dict[str, Any] = {}  # interactive mode: the latest form of each exercise
         self._pending: dict[str, list[AnswerItem]] = {}
         if mode == "batch" and answers_path:
             for item in read_answers_file(answers_path):
@@ -109,11 +110,36 @@ class Workbook:
     def exercise(self, exercise_id: str) -> Any:
         exercise = self.phase.exercise(exercise_id)
         if self.mode == "interactive":
-            return self.form(exercise_id).widget
+            form = self.form(exercise_id)
+            from .panels import panel_for
+
+            panel = panel_for(self, form)
+            if panel is not None:
+                form.extra.children = (panel.widget,)
+            return form.widget
         items = self._pending.pop(exercise.id, [])
         report = import_answers(self.store, self.client_id, self.program, items, phase=self.phase)
         self.report.merge(report)
         return Text(self._report_lines(exercise.title, report))
+
+    def view(self, name: str) -> Any:
+        """An extra view of the phase named in content (``views:``), e.g. the Step 1 pattern view."""
+        if name not in self.phase.views:
+            raise ParameterError(f"{self.phase.title} has no view {name!r}; it has: {', '.join(self.phase.views) or 'none'}")
+        if self.mode == "interactive":
+            from .pattern_view import PatternView
+
+            return PatternView(self).widget
+        found = self._patterns()
+        lines = [f"Recurring sequences: {len(found)}"]
+        lines += [f"  {' -> '.join(s['sequence'])} ({s['count']}x)" for s in found]
+        return Text(lines)
+
+    def _patterns(self) -> list[dict[str, Any]]:
+        from .patterns import JOURNAL, recurring_sequences
+
+        entries = self.store.current_entries(self.client_id, exercise_id=JOURNAL, program_id=self.program.id)
+        return recurring_sequences(self.phase.exercise(JOURNAL), entries)
 
     def summary(self) -> Any:
         if self.mode == "batch":
@@ -143,7 +169,9 @@ class Workbook:
             delete=self._notifying(lambda entry_id, rev: store.delete_entry(entry_id, expected_revision=rev)),
             load=lambda: store.current_entries(client_id, exercise_id=exercise_id, program_id=program.id),
         )
-        return ExerciseForm(self.phase.exercise(exercise_id), self.loc, callbacks)
+        form = ExerciseForm(self.phase.exercise(exercise_id), self.loc, callbacks)
+        self.forms[exercise_id] = form
+        return form
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after any form of this workbook saves, revises or deletes an entry."""
@@ -159,7 +187,10 @@ class Workbook:
 
     def compute_summary(self) -> dict[str, Any]:
         entries = self.store.current_entries(self.client_id, program_id=self.program.id)
-        return summaries.summarise_phase(self.program, self.phase, entries)
+        data = summaries.summarise_phase(self.program, self.phase, entries)
+        if "patterns" in self.phase.views:
+            data["patterns"] = self._patterns()
+        return data
 
     def write_reports(self, data: dict[str, Any]) -> list[str]:
         from .reports import write_phase_report
