@@ -46,3 +46,19 @@ def test_empty_summary(sie):
     s = summarise_phase(sie, sie.phase("awareness"), [])
     assert s["total_entries"] == 0 and s["first_day"] is None
     assert s["exercises"]["signal_scan"]["schedule"]["adherence"] is None
+
+
+def test_derived_values_are_summarised(store, sie):
+    from securebase.entries import save_entry
+
+    store.ensure_client("C-3002")
+    base = {"planned_action": "Say how I feel", "value_served": "honesty", "feared_prediction": "They will laugh",
+            "prediction_probability": 70}
+    for day, predicted, actual in (("2026-03-01", 8, 3), ("2026-03-01", 6, 6), ("2026-03-02", 7, 2)):
+        save_entry(store, "C-3002", sie, "behavioural_experiment",
+                   {**base, "predicted_intensity": predicted, "actual_intensity": actual}, occurred_at=day)
+    save_entry(store, "C-3002", sie, "behavioural_experiment", {**base, "predicted_intensity": 9}, occurred_at="2026-03-03")
+    s = summarise_phase(sie, sie.phase("values_action"), store.current_entries("C-3002"))
+    pe = s["exercises"]["behavioural_experiment"]["derived"]["prediction_error"]
+    assert pe["n"] == 3 and pe["mean"] == round((5 + 0 + 5) / 3, 2)
+    assert pe["by_day"] == {"2026-03-01": 2.5, "2026-03-02": 5.0}

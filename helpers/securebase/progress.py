@@ -36,6 +36,7 @@ from . import config, content, derived, schedule
 from .content import Exercise, FieldType, Phase, Program
 from .errors import SecureBaseError
 from .ids import validate_client_id
+from .notebooks import ENGINE_KERNEL
 from .store import Client, Entry, Store
 from .workbook import MODES, ParameterError, Text
 
@@ -175,7 +176,7 @@ def phase_progress(
             "fraction": _fraction(used, len(exercises)),
             "scheduled_done": done,
             "scheduled_expected": expected,
-            "adherence": _fraction(done, expected) if scheduled else None,
+            "adherence": _fraction(done, expected),
         },
     }
 
@@ -351,8 +352,8 @@ def position_text(program: Program, progress: dict[str, Any]) -> str:
 
 
 def _practice_text(completion: dict[str, Any]) -> str:
-    if completion["adherence"] is None:
-        return "-" if not completion["scheduled_expected"] and completion["adherence"] is None else ""
+    if not completion["scheduled_expected"]:  # nothing scheduled in this step, or not started yet
+        return "-"
     return f"{completion['scheduled_done']} of {completion['scheduled_expected']} ({completion['adherence']:.0%})"
 
 
@@ -399,7 +400,7 @@ def headline_lines(progress: dict[str, Any]) -> list[str]:
 def overview_lines(program: Program, progress: dict[str, Any]) -> list[str]:
     lines = [f"Client {progress['client_id']} · {program.title}", position_text(program, progress)]
     for row in phase_rows(progress):
-        practice = f"; scheduled practice {row['practice']}" if row["practice"] not in ("", "-") else ""
+        practice = f"; scheduled practice {row['practice']}" if row["practice"] != "-" else ""
         lines.append(f"  [{row['status']}] {row['title']} ({row['window']}): {row['exercises']}{practice}")
     return lines
 
@@ -600,8 +601,6 @@ today: str = ""                 # the day to view progress as of, YYYY-MM-DD; ""
 
 def build_progress_notebook(program: Program) -> nbformat.NotebookNode:
     """The clinician's progress notebook for ``program``: parameters, overview, charts, override, report."""
-    from .notebooks import ENGINE_KERNEL
-
     cells = [
         new_markdown_cell(
             f"# {program.title}\n## Progress\n\n"

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from .content import Exercise, FieldType, Phase, Program
+from .derived import derive, derived_labels
 from .store import Entry
 
 
@@ -114,6 +115,22 @@ def summarise_phase(
                 }
             elif spec.type in (FieldType.choice, FieldType.multi_choice, FieldType.body_map):
                 block["choices"][spec.id] = {"label": spec.label, "counts": choice_counts(mine, exercise, spec.id)}
+        labels = derived_labels(exercise.id)
+        if labels:
+            block["derived"] = {}
+            for name, label in labels.items():
+                per_day: dict[str, list[float]] = {}
+                for e in mine:
+                    value = derive(exercise.id, e.data).get(name)
+                    if isinstance(value, (int, float)):
+                        per_day.setdefault(_day(e), []).append(float(value))
+                values = [v for vs in per_day.values() for v in vs]
+                block["derived"][name] = {
+                    "label": label,
+                    "n": len(values),
+                    "mean": round(sum(values) / len(values), 2) if values else None,
+                    "by_day": {d: round(sum(v) / len(v), 2) for d, v in sorted(per_day.items())},
+                }
         adherence = schedule_adherence(mine, exercise, today=today)
         if adherence is not None:
             block["schedule"] = adherence
