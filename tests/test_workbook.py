@@ -70,3 +70,15 @@ def test_bad_parameters_are_explained(tmp_path, kwargs, message):
     params = {"client_id": "C-5005", "store_path": str(tmp_path / "s.db"), **kwargs}
     with pytest.raises(ParameterError, match=message):
         Workbook("sie", "awareness", **params)
+
+
+def test_intro_says_which_step_is_current(tmp_path):
+    from datetime import date, timedelta
+
+    start = (date.today() - timedelta(days=16)).isoformat()  # day 17: Step 3
+    wb = Workbook("sie", "awareness", client_id="C-5006", store_path=str(tmp_path / "s.db"), start_date=start)
+    text = wb.position_text()
+    assert text.startswith("Day 17 of Security through Interpersonal Effectiveness: Step 3: Restructuring")
+    assert text.endswith("This workbook is Step 1: Awareness.")
+    wb.store.update_client("C-5006", phase_override="values_action")
+    assert "Step 4: Values-guided action (set by the clinician; by date it would be Step 3: Restructuring)" in wb.position_text()

@@ -55,28 +55,29 @@ def progress_png(progress: dict[str, Any], program: Program) -> bytes:
 
 
 def completion_panel(ax: Any, progress: dict[str, Any]) -> None:
+    """One bar per step: the share of its exercises used; each step named above its bar."""
     phases = progress["phases"]
     y = np.arange(len(phases))
     percents = [100 * (p["completion"]["fraction"] or 0) for p in phases]
     colours = [{"current": CURRENT, "done": DONE}.get(p["status"], UPCOMING) for p in phases]
-    ax.barh(y, [100] * len(phases), color=TRACK, height=0.62)
-    ax.barh(y, percents, color=colours, height=0.62)
+    ax.barh(y, [100] * len(phases), color=TRACK, height=0.42)
+    ax.barh(y, percents, color=colours, height=0.42)
     for i, (phase, percent) in enumerate(zip(phases, percents)):
-        ax.text(min(percent, 100) + 1.5, i, _bar_note(phase), va="center", fontsize=8.5, color="#1d2430")
-    ax.set_yticks(y, [_step_label(p) for p in phases], fontsize=9.5)
-    for label, phase in zip(ax.get_yticklabels(), phases):
-        if phase["status"] == "current":
-            label.set_fontweight("bold")
-            label.set_color(CURRENT)
-    ax.invert_yaxis()  # first step at the top
-    ax.set_xlim(0, 145)  # room right of a full bar for its note
+        current = phase["status"] == "current"
+        ax.text(0, i - 0.26, _step_label(phase), va="bottom", fontsize=9.5, color=CURRENT if current else "#1d2430",
+                fontweight="bold" if current else "normal")
+        ax.text(percent + 1.2, i, _bar_note(phase), va="center", fontsize=8.5, color="#1d2430")
+    ax.set_yticks([])
+    ax.set_ylim(len(phases) - 0.5, -0.95)  # first step at the top, room above it for its name
+    ax.set_xlim(0, 140)  # room right of a full bar for its note
     ax.set_xticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)], fontsize=8.5)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title("(a) Exercises used in each step (bold: current step)", loc="left", fontsize=10.5)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    ax.set_title("(a) Share of each step's exercises used", loc="left", fontsize=10.5)
 
 
 def _step_label(phase: dict[str, Any]) -> str:
-    return phase["title"] + ("  (now)" if phase["status"] == "current" else "")
+    status = {"current": "now", "done": "done", "upcoming": "upcoming"}[phase["status"]]
+    return f"{phase['title']}  ·  {status}"
 
 
 def _bar_note(phase: dict[str, Any]) -> str:
@@ -126,7 +127,8 @@ def _setup_time_axis(ax: Any, progress: dict[str, Any], span: tuple[date, date])
                 fontsize=8, color="#5a6372")
     today = date.fromisoformat(progress["today"])
     ax.axvline(mdates.date2num(today), color="#b5523b", lw=1, ls="--", zorder=1)
-    ax.text(mdates.date2num(today), 0.01, " today", transform=top, fontsize=7.5, color="#b5523b", va="bottom")
+    ax.text(mdates.date2num(today) - 0.3, 0.015, "today", transform=top, fontsize=7.5, color="#b5523b",
+            ha="right", va="bottom")
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=9))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.tick_params(labelsize=8.5)
@@ -191,8 +193,9 @@ def prediction_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date])
         ends = np.array([x.min(), x.max()])
         ax.plot(ends, np.polyval(fit, ends - x.min()), color="#b5523b", lw=1.6, zorder=4)
         title += f"; trend {errors['slope_per_week']:+.1f} per week"
-    ax.text(0.01, 0.5 + 0.5 / 2.25, "↑ fear overestimated (felt less than predicted)", transform=ax.transAxes,
-            fontsize=8, color="#2b6a3c", va="center")
-    ax.text(0.01, 0.03, "↓ felt worse than predicted", transform=ax.transAxes, fontsize=8, color="#9a2a1f", va="bottom")
+    along_zero = mtransforms.blended_transform_factory(ax.transAxes, ax.transData)
+    ax.text(0.005, 0.25, "↑ fear overestimated (felt less than predicted)", transform=along_zero,
+            fontsize=8, color="#2b6a3c", va="bottom")
+    ax.text(0.005, -0.25, "↓ felt worse than predicted", transform=along_zero, fontsize=8, color="#9a2a1f", va="top")
     ax.set_ylabel("points (0-10 scale)", fontsize=9)
     ax.set_title(title, loc="left", fontsize=10.5)

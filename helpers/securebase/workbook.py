@@ -102,10 +102,23 @@ class Workbook:
         return HTML(
             f"<h2>{html.escape(self.phase.title)}</h2>"
             f'<p style="color:#3b4a63">Client <strong>{html.escape(self.client_id)}</strong> &middot; '
-            f"{html.escape(self.program.title)}</p>"
+            f"{html.escape(self.position_text())}</p>"
             f"<p><strong>{html.escape(self.phase.layer)}</strong></p>{paragraphs}"
             f'<p style="color:#5a6372;font-size:0.9em">{html.escape(self.loc.text("privacy_note"))}</p>'
         )
+
+    def position_text(self, today: date | None = None) -> str:
+        """Where the client is in the program, and whether this workbook is their current step."""
+        from .schedule import current_position
+
+        client = self.store.require_client(self.client_id)
+        if client.start_date is None:
+            return self.program.title
+        position = current_position(self.program, client.start_date, today or date.today(), client.phase_override)
+        text = position.describe(self.program)
+        if position.phase.id != self.phase.id:
+            text += f". This workbook is {self.phase.title}."
+        return text
 
     def exercise(self, exercise_id: str) -> Any:
         exercise = self.phase.exercise(exercise_id)
