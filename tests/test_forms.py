@@ -162,3 +162,15 @@ def test_entries_survive_a_new_workbook_object(tmp_path):
     first.save_button.click()
     second = Workbook("sie", "awareness", client_id="C-2002", store_path=path).form("insecurity_pattern_journal")
     assert len(second.picker.options) == 1 and "No reply to my message" in second.history.value
+
+
+def test_steps_are_listed_as_text_in_plain_forms_and_paged_in_guided_ones(tmp_path):
+    from securebase import content
+
+    rehearsal = content.program("asb").phase("co_creation").exercise("protocol_rehearsal")
+    assert rehearsal.steps and not rehearsal.guided
+    plain = Workbook("asb", "co_creation", client_id="C-2100", store_path=str(tmp_path / "a.db")).form("protocol_rehearsal")
+    header = plain.widget.children[0].value
+    assert "<ol><li>" in header and "text=" not in header and rehearsal.steps[0].text[:20] in header
+    guided = Workbook("sie", "acceptance", client_id="C-2101", store_path=str(tmp_path / "b.db")).form("acceptance_practice")
+    assert "<ol>" not in guided.widget.children[0].value

@@ -348,8 +348,8 @@ class ExerciseForm:
     def _header(self) -> w.HTML:
         ex = self.exercise
         parts = [_FORM_CSS, f"<h3>{esc(ex.title)}</h3>", _paragraphs(ex.instructions)]
-        if ex.steps:
-            parts.append("<ol>" + "".join(f"<li>{esc(s)}</li>" for s in ex.steps) + "</ol>")
+        if ex.steps and not ex.guided:  # a guided practice shows its steps one page at a time instead
+            parts.append("<ol>" + "".join(f"<li>{esc(s.text)}</li>" for s in ex.steps) + "</ol>")
         freq = ex.schedule.frequency
         when = self.loc.text(f"schedule_{freq}", slots=", ".join(s.label for s in ex.schedule.slots))
         parts.append(f'<p style="color:#5a6372"><em>{esc(when)}</em></p>')

@@ -66,7 +66,7 @@ def shorten(value: Any, limit: int = TEXT_LIMIT) -> str:
     """Clean ``value`` and cut it to at most ``limit`` characters, ending in an ellipsis when cut.
 
     This works on plain text, before any escaping, so it can never split an HTML entity. It
-    prefers to cut at a space near the end, and never leaves a combining mark without its base.
+    prefers to cut at a space near the end, and never cuts combining marks off their character.
     """
     text = clean_text(value)
     if len(text) <= limit:
@@ -75,8 +75,10 @@ def shorten(value: Any, limit: int = TEXT_LIMIT) -> str:
     space = cut.rfind(" ", max(0, len(cut) - 40))
     if space > 0:
         cut = cut[:space]
-    # never end on a combining mark, nor cut a mark off the character it belongs to
-    while cut and (unicodedata.combining(cut[-1]) or unicodedata.combining(text[len(cut)])):
+    if unicodedata.combining(text[len(cut)]):
+        # the cut falls inside a character and its combining marks: drop back before the base
+        while cut and unicodedata.combining(cut[-1]):
+            cut = cut[:-1]
         cut = cut[:-1]
     return cut.rstrip() + "…"
 

@@ -23,7 +23,7 @@ import matplotlib.transforms as mtransforms  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .content import Program  # noqa: E402
-from .progress import position_text  # noqa: E402
+from .progress import EXPERIMENT, position_text  # noqa: E402
 
 CURRENT = "#2f6db5"
 DONE = "#8fb1d9"
@@ -72,7 +72,14 @@ def completion_panel(ax: Any, progress: dict[str, Any]) -> None:
     ax.set_xlim(0, 140)  # room right of a full bar for its note
     ax.set_xticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)], fontsize=8.5)
     ax.spines[["top", "right", "left"]].set_visible(False)
-    ax.set_title("(a) Share of each step's exercises used", loc="left", fontsize=10.5)
+    ax.spines["bottom"].set_bounds(0, 100)
+    ax.set_title(f"(a) Share of each {_stage_word(phases)}'s exercises used", loc="left", fontsize=10.5)
+
+
+def _stage_word(phases: list[dict[str, Any]]) -> str:
+    """What the program calls its phases, from their titles: "step" (Step 1: ...) or "phase"."""
+    word = phases[0]["title"].split(" ", 1)[0]
+    return word.lower() if word.isalpha() else "phase"
 
 
 def _step_label(phase: dict[str, Any]) -> str:
@@ -111,7 +118,7 @@ def date_span(progress: dict[str, Any]) -> tuple[date, date]:
 def _setup_time_axis(ax: Any, progress: dict[str, Any], span: tuple[date, date]) -> None:
     """Dates along x, each step shaded and named along the top, today marked."""
     first, last = span
-    ax.set_xlim(mdates.date2num(first - timedelta(days=0.5)), mdates.date2num(last + timedelta(days=0.5)))
+    ax.set_xlim(mdates.date2num(first) - 1, mdates.date2num(last) + 1)  # a day's margin: edge dots stay whole
     top = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
     width = (last - first).days + 1
     for i, phase in enumerate(progress["phases"]):
@@ -140,9 +147,9 @@ def _short_title(title: str) -> str:
     return title.split(": ", 1)[-1]
 
 
-def _no_data(ax: Any, title: str) -> None:
+def _no_data(ax: Any, title: str, message: str = "No data yet") -> None:
     ax.set_title(title, loc="left", fontsize=10.5)
-    ax.text(0.5, 0.5, "No data yet", transform=ax.transAxes, ha="center", va="center", fontsize=12, color="#5a6372")
+    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=12, color="#5a6372")
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
@@ -155,6 +162,9 @@ def _no_data(ax: Any, title: str) -> None:
 def intensity_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date]) -> None:
     title = "(b) Intensity ratings, 0-10 (dots: daily mean; line: 7-day mean)"
     days = progress["intensity_trend"]["days"]
+    if not progress["intensity_trend"]["fields"]:
+        _no_data(ax, title, "No data yet: this program has no intensity ratings")
+        return
     if not days:
         _no_data(ax, title)
         return
@@ -167,7 +177,7 @@ def intensity_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date]) 
     ax.set_ylabel("intensity", fontsize=9)
     slope = progress["intensity_trend"]["slope_per_week"]
     if slope is not None:
-        title += f"; trend {slope:+.1f} per week"
+        title += f"; trend {slope:+.1f} points/week"
     ax.set_title(title, loc="left", fontsize=10.5)
 
 
@@ -177,6 +187,9 @@ def intensity_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date]) 
 def prediction_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date]) -> None:
     title = "(c) Behavioural experiments: predicted minus felt intensity"
     errors = progress["prediction_errors"]
+    if EXPERIMENT not in progress["exercises"]:
+        _no_data(ax, title, "No data yet: this program has no behavioural experiments")
+        return
     if not errors["points"]:
         _no_data(ax, title)
         return
@@ -192,7 +205,7 @@ def prediction_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date])
         fit = np.polyfit(x - x.min(), values, 1)
         ends = np.array([x.min(), x.max()])
         ax.plot(ends, np.polyval(fit, ends - x.min()), color="#b5523b", lw=1.6, zorder=4)
-        title += f"; trend {errors['slope_per_week']:+.1f} per week"
+        title += f"; trend {errors['slope_per_week']:+.1f} points/week"
     along_zero = mtransforms.blended_transform_factory(ax.transAxes, ax.transData)
     ax.text(0.005, 0.25, "↑ fear overestimated (felt less than predicted)", transform=along_zero,
             fontsize=8, color="#2b6a3c", va="bottom")
