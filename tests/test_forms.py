@@ -174,3 +174,12 @@ def test_steps_are_listed_as_text_in_plain_forms_and_paged_in_guided_ones(tmp_pa
     assert "<ol><li>" in header and "text=" not in header and rehearsal.steps[0].text[:20] in header
     guided = Workbook("sie", "acceptance", client_id="C-2101", store_path=str(tmp_path / "b.db")).form("acceptance_practice")
     assert "<ol>" not in guided.widget.children[0].value
+
+
+def test_a_list_still_being_filled_is_not_flagged_until_save(tmp_path):
+    wb = Workbook("sie", "values_action", client_id="C-2102", store_path=str(tmp_path / "s.db"))
+    form = wb.form("gratitude_log")
+    form.fields["items"]._parts["0"].value = "Morning coffee together"
+    assert form.fields["items"].error.value == ""
+    form.save_button.click()
+    assert "needs at least 3 items, but has 1" in form.fields["items"].error.value

@@ -37,6 +37,9 @@ _LABEL_STYLE = {"description_width": "initial"}
 # Our own CSS (no client text): left-aligned labels above their inputs, readable tables.
 _FORM_CSS = (
     "<style>.sb-form .widget-label{text-align:left;white-space:normal;}"
+    ".sb-form .widget-checkbox{height:auto;align-items:flex-start;}"
+    ".sb-form .widget-checkbox label,.sb-form .widget-checkbox span{white-space:normal;overflow:visible;"
+    "text-overflow:clip;height:auto;line-height:1.3;}"
     ".sb-form table.sb-history td,.sb-form table.sb-history th{padding:0.25rem 0.6rem 0.25rem 0;"
     "border-bottom:1px solid #d9dee6;line-height:1.35;}</style>"
 )
@@ -226,15 +229,18 @@ class FieldInput:
     def show_error(self, message: str) -> None:
         self.error.value = f'<div class="sb-error" role="alert" style="color:#9a2a1f">{esc(message)}</div>' if message else ""
 
-    def check(self) -> str:
-        """Validate this field alone; return the message shown (empty when fine)."""
+    def check(self, partial: bool = True) -> str:
+        """Validate this field alone; return the message shown (empty when fine).
+
+        While typing (``partial``) a list that is still too short is not flagged yet.
+        """
         value = self.get()
         empty = value in (None, "", [], {}) or (isinstance(value, str) and not value.strip())
         if empty:
             message = ""  # 'required' is reported on save, not while typing
         else:
             try:
-                validate_field(self.spec, value)
+                validate_field(self.spec, value, partial=partial)
                 message = ""
             except FieldProblem as exc:
                 message = f"{self.spec.label} {exc}"
@@ -341,7 +347,7 @@ class ExerciseForm:
             if f.spec.required and (value in (None, "", [], {}) or (isinstance(value, str) and not value.strip())):
                 f.show_error(f"{f.spec.label!r} needs an answer")
                 problems.append(fid)
-            elif f.check():
+            elif f.check(partial=False):
                 problems.append(fid)
         return problems
 

@@ -122,14 +122,18 @@ def phase_status(phase: Phase, current: Phase) -> str:
 # ---------------------------------------------------------------- completion
 
 
-def scheduled_practice(entries: list[Entry], per_day: float, first: date, last: date | None, today: date) -> dict[str, Any]:
+def scheduled_practice(
+    entries: list[Entry], per_day: float, first: date, last: date | None, today: date
+) -> dict[str, Any]:
     """Done versus expected for a daily or twice-daily exercise, inside the phase window up to today."""
     end = today if last is None else min(last, today)
     n_days = max(0, (end - first).days + 1)
     per_day_counts = Counter(d for d in map(_day, entries) if first <= d <= end)
     done = sum(min(count, int(per_day)) for count in per_day_counts.values())
     expected = int(per_day * n_days)
-    return {"per_day": per_day, "days": n_days, "done": done, "expected": expected, "adherence": _fraction(done, expected)}
+    return {
+        "per_day": per_day, "days": n_days, "done": done, "expected": expected, "adherence": _fraction(done, expected),
+    }
 
 
 def exercise_completion(
@@ -324,6 +328,12 @@ def compute_progress(program: Program, client: Client, entries: list[Entry], tod
 # ---------------------------------------------------------------- words for people
 
 
+def stage_word(program: Program) -> str:
+    """What the program calls its phases, from their titles: "step" (``Step 1: ...``) or "phase"."""
+    word = program.phases[0].title.split(" ", 1)[0]
+    return word.lower() if word.isalpha() else "phase"
+
+
 def _unit_word(window_unit: str) -> str:
     return "Day" if window_unit == "days" else "Week"
 
@@ -380,7 +390,7 @@ def headline_lines(progress: dict[str, Any]) -> list[str]:
     if not trend["days"]:
         lines = ["Intensity: no ratings yet."]
     elif trend["slope_per_week"] is None:
-        lines = [f"Intensity: rated on {len(trend['days'])} day(s); a trend needs at least {MIN_TREND_DAYS}."]
+        lines = [f"Intensity: rated on {len(trend['days'])} day(s); a trend needs at least {MIN_TREND_DAYS} days."]
     else:
         lines = [
             f"Intensity: {trend['slope_per_week']:+.1f} points per week over {len(trend['days'])} days "
@@ -389,7 +399,8 @@ def headline_lines(progress: dict[str, Any]) -> list[str]:
     if not errors["n"]:
         lines.append("Prediction errors: no completed experiments yet.")
     else:
-        leaning = "fear overestimated" if errors["mean"] > 0 else "felt worse than predicted" if errors["mean"] < 0 else "as predicted"
+        mean = errors["mean"]
+        leaning = "fear overestimated" if mean > 0 else "felt worse than predicted" if mean < 0 else "as predicted"
         line = f"Prediction errors: mean {errors['mean']:+.1f} over {errors['n']} experiment(s) ({leaning})"
         if errors["slope_per_week"] is not None:
             line += f"; trend {errors['slope_per_week']:+.1f} per week"
@@ -409,7 +420,7 @@ def overview_html(program: Program, progress: dict[str, Any]) -> str:
     """The overview for an ``HTML`` widget: every piece of text escaped."""
     head = "".join(
         f"<th style='text-align:left;padding:0.2rem 0.8rem 0.2rem 0'>{_esc(h)}</th>"
-        for h in ("Step", "Layer", "When", "Status", "Exercises", "Scheduled practice")
+        for h in (stage_word(program).capitalize(), "Layer", "When", "Status", "Exercises", "Scheduled practice")
     )
     body = []
     for row in phase_rows(progress):
@@ -421,7 +432,8 @@ def overview_html(program: Program, progress: dict[str, Any]) -> str:
         body.append(f"<tr style='{weight}'>{cells}</tr>")
     return (
         f"<h3>{_esc(program.title)}: progress</h3>"
-        f"<p>Client <strong>{_esc(progress['client_id'])}</strong> &middot; {_esc(position_text(program, progress))}</p>"
+        f"<p>Client <strong>{_esc(progress['client_id'])}</strong> &middot; "
+        f"{_esc(position_text(program, progress))}</p>"
         f"<table><tr>{head}</tr>{''.join(body)}</table>"
     )
 
@@ -449,6 +461,7 @@ def write_progress_report(output_dir: Path, *, program: Program, progress: dict[
             rows=phase_rows(progress),
             headlines=headline_lines(progress),
             phase_titles={p.id: p.title for p in program.phases},
+            stage=stage_word(program).capitalize(),
             plot_file=files["png"].name,
             privacy_note=content.locale("en").text("privacy_note"),
         ),
@@ -518,7 +531,7 @@ class ProgressWorkbook:
     def set_override(self, phase_id: str | None) -> None:
         """Put the client in ``phase_id`` whatever the date says; ``None`` goes back to the start date."""
         if phase_id is not None and phase_id not in {p.id for p in self.program.phases}:
-            raise ParameterError(f"{phase_id!r} is not a step of {self.program.title}.")
+            raise ParameterError(f"{phase_id!r} is not a {stage_word(self.program)} of {self.program.title}.")
         self.store.update_client(self.client_id, phase_override=phase_id)
         self.refresh()
 
@@ -568,7 +581,7 @@ class OverrideControl:
         self.dropdown = w.Dropdown(
             options=options,
             value=override if override in {p.id for p in program.phases} else "",
-            description="Current step",
+            description=f"Current {stage_word(program)}",
             style={"description_width": "initial"},
         )
         self.apply_button = w.Button(description="Apply", button_style="primary", icon="check")

@@ -23,7 +23,7 @@ import matplotlib.transforms as mtransforms  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .content import Program  # noqa: E402
-from .progress import EXPERIMENT, position_text  # noqa: E402
+from .progress import EXPERIMENT, position_text, stage_word  # noqa: E402
 
 CURRENT = "#2f6db5"
 DONE = "#8fb1d9"
@@ -40,7 +40,7 @@ def progress_png(progress: dict[str, Any], program: Program) -> bytes:
     fig, (ax_steps, ax_intensity, ax_errors) = plt.subplots(
         3, 1, figsize=(9, 11), dpi=100, layout="constrained", height_ratios=(1, 1.15, 1.15)
     )
-    completion_panel(ax_steps, progress)
+    completion_panel(ax_steps, progress, stage_word(program))
     span = date_span(progress)
     intensity_panel(ax_intensity, progress, span)
     prediction_panel(ax_errors, progress, span)
@@ -54,7 +54,7 @@ def progress_png(progress: dict[str, Any], program: Program) -> bytes:
 # ---------------------------------------------------------------- (a) completion
 
 
-def completion_panel(ax: Any, progress: dict[str, Any]) -> None:
+def completion_panel(ax: Any, progress: dict[str, Any], stage: str = "step") -> None:
     """One bar per step: the share of its exercises used; each step named above its bar."""
     phases = progress["phases"]
     y = np.arange(len(phases))
@@ -73,13 +73,7 @@ def completion_panel(ax: Any, progress: dict[str, Any]) -> None:
     ax.set_xticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)], fontsize=8.5)
     ax.spines[["top", "right", "left"]].set_visible(False)
     ax.spines["bottom"].set_bounds(0, 100)
-    ax.set_title(f"(a) Share of each {_stage_word(phases)}'s exercises used", loc="left", fontsize=10.5)
-
-
-def _stage_word(phases: list[dict[str, Any]]) -> str:
-    """What the program calls its phases, from their titles: "step" (Step 1: ...) or "phase"."""
-    word = phases[0]["title"].split(" ", 1)[0]
-    return word.lower() if word.isalpha() else "phase"
+    ax.set_title(f"(a) Share of each {stage}'s exercises used", loc="left", fontsize=10.5)
 
 
 def _step_label(phase: dict[str, Any]) -> str:

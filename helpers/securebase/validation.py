@@ -101,8 +101,8 @@ def _choice(spec: FieldSpec, value: Any) -> str:
     raise FieldProblem(f"{_describe(value)} is not one of the options ({options})")
 
 
-def _items_count(spec: FieldSpec, n: int, noun: str) -> None:
-    if spec.min_items is not None and n < spec.min_items:
+def _items_count(spec: FieldSpec, n: int, noun: str, partial: bool = False) -> None:
+    if spec.min_items is not None and n < spec.min_items and not partial:
         raise FieldProblem(f"needs at least {spec.min_items} {noun}, but has {n}")
     if spec.max_items is not None and n > spec.max_items:
         raise FieldProblem(f"allows at most {spec.max_items} {noun}, but has {n}")
@@ -131,8 +131,12 @@ def _parse_time(value: Any) -> str:
     raise FieldProblem(f"{_describe(value)} is not a time of day; write it as HH:MM, for example 18:30")
 
 
-def validate_field(spec: FieldSpec, value: Any) -> Any:
-    """Return the cleaned value of one non-empty answer, or raise :class:`FieldProblem`."""
+def validate_field(spec: FieldSpec, value: Any, *, partial: bool = False) -> Any:
+    """Return the cleaned value of one non-empty answer, or raise :class:`FieldProblem`.
+
+    ``partial`` is for checking while someone is still answering: a list that is not yet
+    long enough is not a problem until the entry is saved.
+    """
     t = spec.type
     if t in (FieldType.short_text, FieldType.long_text):
         return clean_text(value, limit=spec.text_limit or 0, multiline=t is FieldType.long_text)
@@ -149,7 +153,7 @@ def validate_field(spec: FieldSpec, value: Any) -> Any:
                 items.append(clean_text(item, limit=spec.text_limit or 0, multiline=False))
             except FieldProblem as exc:
                 raise FieldProblem(f"item {i} {exc}") from None
-        _items_count(spec, len(items), "items")
+        _items_count(spec, len(items), "items", partial)
         return items
     if t in (FieldType.integer, FieldType.rating):
         number = _whole_number(value)
@@ -174,7 +178,7 @@ def validate_field(spec: FieldSpec, value: Any) -> Any:
         if not isinstance(value, (list, tuple, set)):
             raise FieldProblem(f"must be a list of options, but got {_describe(value)}")
         chosen = list(dict.fromkeys(_choice(spec, v) for v in value))
-        _items_count(spec, len(chosen), "choices")
+        _items_count(spec, len(chosen), "choices", partial)
         return chosen
     if t is FieldType.ranking:
         if isinstance(value, str):
@@ -184,7 +188,7 @@ def validate_field(spec: FieldSpec, value: Any) -> Any:
         ranked = [_choice(spec, v) for v in value if not _is_empty(v)]
         if len(set(ranked)) != len(ranked):
             raise FieldProblem("names the same option twice; give each place a different option")
-        _items_count(spec, len(ranked), "ranked options")
+        _items_count(spec, len(ranked), "ranked options", partial)
         return ranked
     if t is FieldType.boolean:
         if isinstance(value, bool):
@@ -210,7 +214,7 @@ def validate_field(spec: FieldSpec, value: Any) -> Any:
                     f"{_describe(state)} is not a state for {loc}; use one of: {', '.join(sorted(states))}"
                 )
             cleaned[loc] = state
-        _items_count(spec, len(cleaned), "body locations")
+        _items_count(spec, len(cleaned), "body locations", partial)
         return dict(sorted(cleaned.items()))
     raise AssertionError(f"unhandled field type {t}")  # pragma: no cover
 
