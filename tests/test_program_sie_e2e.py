@@ -71,7 +71,7 @@ def test_synthetic_client_is_deterministic():
     assert synthetic_client(5, START) != synthetic_client(6, START)
 
 
-def test_shorter_stay_cuts_the_later_phases(sie):
+def test_shorter_stay_cuts_the_later_phases():
     client = synthetic_client(3, START, days=30)
     assert client["integration"] == []
     assert client["values_action"] and max(_day(START, e["occurred_at"]) for e in client["values_action"]) <= 30

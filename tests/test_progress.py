@@ -187,6 +187,14 @@ def test_entries_of_another_program_do_not_count(store, sie, started):
     assert progress_of(store, sie, "C-1101", today_day=47)["exercises"]["daily_checkin"]["count"] == 0
 
 
+def test_entries_after_today_do_not_count(store, sie, started):
+    add(store, sie, "C-1101", "insecurity_pattern_journal", 3, {"intensity": 5})
+    add(store, sie, "C-1101", "insecurity_pattern_journal", 5, {"intensity": 5})
+    progress = progress_of(store, sie, "C-1101", today_day=4)  # progress as it was on day 4
+    assert progress["exercises"]["insecurity_pattern_journal"]["count"] == 1
+    assert len(progress["intensity_trend"]["days"]) == 1
+
+
 def test_week_windows_of_asb(store):
     asb = content.program("asb")
     store.ensure_client("C-1102", program_id="asb", start_date=START)

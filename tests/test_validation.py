@@ -163,3 +163,9 @@ def test_ranking_must_rank_picked_values_once(sie):
     with pytest.raises(EntryValidationError) as err:
         validate_answers(exercise, {**base, "value_ranking": ["courage", "trust"]})
     assert "needs at least 3 ranked options" in err.value.problems["value_ranking"]
+
+
+def test_body_map_state_of_the_wrong_type_is_a_clear_problem():
+    body = spec(type="body_map", choices=CHOICE.choices, states=[{"value": "threat", "label": "T"}, {"value": "safety", "label": "S"}])
+    with pytest.raises(FieldProblem, match=r"\['threat'\] is not a state for a"):
+        validate_field(body, {"a": ["threat"]})

@@ -294,10 +294,10 @@ def _group_by_exercise(entries: Iterable[Entry]) -> dict[str, list[Entry]]:
 def compute_progress(program: Program, client: Client, entries: list[Entry], today: date) -> dict[str, Any]:
     """One client's progress through ``program`` as of ``today``: JSON-safe, no free text.
 
-    ``entries`` are the client's current entries; deleted entries and entries of other
-    programs are left out. A client without a start date is counted from ``today``.
+    ``entries`` are the client's current entries; deleted entries, entries of other programs
+    and entries after ``today`` are left out. A client without a start date is counted from ``today``.
     """
-    entries = [e for e in entries if e.program_id == program.id and not e.deleted]
+    entries = [e for e in entries if e.program_id == program.id and not e.deleted and _day(e) <= today]
     by_exercise = _group_by_exercise(entries)
     start = client.start_date or today
     position = client_position(program, client, today)

@@ -209,7 +209,7 @@ def validate_field(spec: FieldSpec, value: Any, *, partial: bool = False) -> Any
             if _is_empty(state):
                 continue
             loc = _choice(spec, location)
-            if state not in states:
+            if not isinstance(state, str) or state not in states:
                 raise FieldProblem(
                     f"{_describe(state)} is not a state for {loc}; use one of: {', '.join(sorted(states))}"
                 )
