@@ -8,10 +8,13 @@ import papermill as pm
 import pytest
 
 from securebase import content
-from securebase.notebooks import build_phase_notebook, code_sources, notebook_path
+from securebase.notebooks import PROGRESS_NOTEBOOK, build_phase_notebook, code_sources, notebook_path
+from securebase.progress import build_progress_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").rglob("[0-9][0-9]_*.ipynb"))
+PROGRESS = sorted((ROOT / "notebooks").rglob(PROGRESS_NOTEBOOK))
+ALL = NOTEBOOKS + PROGRESS
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
@@ -23,13 +26,22 @@ def _phase_of(path: Path):
 
 def test_there_are_notebooks():
     assert NOTEBOOKS, "no workbooks found under notebooks/"
+    every = set((ROOT / "notebooks").rglob("*.ipynb")) - {p for p in (ROOT / "notebooks").rglob("*.ipynb")
+                                                           if ".ipynb_checkpoints" in p.parts}
+    assert every == set(ALL), "every notebook is a phase workbook or a program's progress view"
+    assert {p.parent for p in PROGRESS} == {p.parent for p in NOTEBOOKS}, "each program has a progress view"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def _template(path: Path):
+    if path.name == PROGRESS_NOTEBOOK:
+        return build_progress_notebook(content.program(path.parent.name))
+    return build_phase_notebook(*_phase_of(path))
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_notebook_matches_content_and_conventions(path):
     nb = nbformat.read(path, as_version=4)
-    program, phase = _phase_of(path)
-    assert code_sources(nb) == code_sources(build_phase_notebook(program, phase)), (
+    assert code_sources(nb) == code_sources(_template(path)), (
         "notebook is out of date with content: run `make notebooks`")
     first_code = next(c for c in nb.cells if c.cell_type == "code")
     assert first_code.metadata.get("tags") == ["parameters"]
@@ -64,3 +76,17 @@ def test_notebook_runs_in_batch_with_papermill(path, tmp_path):
     executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
     assert not any(o.get("output_type") == "display_data" and "application/vnd.jupyter.widget-view+json" in o.get("data", {})
                    for c in executed.cells for o in c.get("outputs", [])), "batch mode must not create widgets"
+
+
+@pytest.mark.parametrize("path", PROGRESS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_progress_notebook_runs_in_batch_with_papermill(path, tmp_path):
+    out_dir = tmp_path / "progress"
+    pm.execute_notebook(
+        str(path), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False,
+        parameters={"client_id": "C-6002", "store_path": str(tmp_path / "s.sqlite3"), "mode": "batch",
+                    "output_dir": str(out_dir), "today": "2026-03-10"},
+    )
+    result = json.loads((out_dir / "progress.json").read_text())
+    program = content.program(path.parent.name)
+    assert set(result["exercises"]) == {e.id for p in program.phases for e in p.exercises}
+    assert (out_dir / "progress.html").exists() and (out_dir / "progress.png").exists()

@@ -24,6 +24,7 @@ output_dir: str = ""            # batch: folder for summary.json/.html; "" = <da
 start_date: str = ""            # the client's first day in the program, YYYY-MM-DD; "" = today for a new client
 language: str = "en"            # interface language (a file in content/locales)'''
 
+PROGRESS_NOTEBOOK = "progress.ipynb"   # the clinician's view across a program's phases
 VIEW_TITLES = {"patterns": "Your pattern"}
 
 ENGINE_KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -84,6 +85,15 @@ def write_notebooks(root: Path, *, execute: bool = False, only: str = "") -> lis
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
             nb = build_phase_notebook(program, phase)
+            if execute:
+                nb = execute_on_demo_store(nb, path.parent)
+            nbformat.write(nb, path)
+            written.append(path)
+        path = root / program.id / PROGRESS_NOTEBOOK
+        if path.parent.is_dir() and any(path.parent.glob("[0-9][0-9]_*.ipynb")):
+            from .progress import build_progress_notebook
+
+            nb = build_progress_notebook(program)
             if execute:
                 nb = execute_on_demo_store(nb, path.parent)
             nbformat.write(nb, path)

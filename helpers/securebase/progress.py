@@ -35,10 +35,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from . import config, content, derived, schedule
 from .content import Exercise, FieldType, Phase, Program
 from .errors import SecureBaseError
-from .ids import validate_client_id
 from .notebooks import ENGINE_KERNEL
 from .store import Client, Entry, Store
-from .workbook import MODES, ParameterError, Text
+from .workbook import ParameterError, Text, check_mode_and_client, date_parameter
 
 TREND_TAG = "intensity"
 EXPERIMENT = "behavioural_experiment"
@@ -487,16 +486,8 @@ class ProgressWorkbook:
         output_dir: str = "",
         today: str = "",
     ):
-        if mode not in MODES:
-            raise ParameterError(f"mode must be 'interactive' or 'batch', not {mode!r}.")
-        try:
-            validate_client_id(client_id)
-        except SecureBaseError as exc:
-            raise ParameterError(f"client_id: {exc}") from None
-        try:
-            self.today = date.fromisoformat(today) if today else date.today()
-        except ValueError:
-            raise ParameterError(f"today {today!r} is not a date; write it as YYYY-MM-DD, or leave it empty.") from None
+        check_mode_and_client(mode, client_id)
+        self.today = date_parameter("today", today) or date.today()
         try:
             self.program = content.program(program_id)
         except KeyError as exc:

@@ -10,7 +10,8 @@ Drawn from the dict of :func:`securebase.progress.compute_progress` only.
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+import math
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import matplotlib
@@ -130,10 +131,17 @@ def _setup_time_axis(ax: Any, progress: dict[str, Any], span: tuple[date, date])
     ax.axvline(mdates.date2num(today), color="#b5523b", lw=1, ls="--", zorder=1)
     ax.text(mdates.date2num(today) - 0.3, 0.015, "today", transform=top, fontsize=7.5, color="#b5523b",
             ha="right", va="bottom")
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=9))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    ax.xaxis.set_major_locator(_weekly_ticks(first, last))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b" if first.year == last.year else "%d %b\n%Y"))
     ax.tick_params(labelsize=8.5)
     ax.spines[["top", "right"]].set_visible(False)
+
+
+def _weekly_ticks(first: date, last: date, most: int = 9) -> Any:
+    """A tick every week (or every few weeks) from the first day: they fall on day 1, 8, 15, ..."""
+    weeks = max(1, math.ceil((last - first).days / 7 / most))
+    rule = mdates.rrulewrapper(mdates.WEEKLY, interval=weeks, dtstart=datetime.combine(first, time()))
+    return mdates.RRuleLocator(rule)
 
 
 def _short_title(title: str) -> str:

@@ -37,6 +37,24 @@ class ParameterError(SecureBaseError):
     """A notebook parameter has a value the workbook cannot use."""
 
 
+def check_mode_and_client(mode: str, client_id: str) -> None:
+    """The parameters every notebook shares; a bad value stops the notebook with a plain message."""
+    if mode not in MODES:
+        raise ParameterError(f"mode must be 'interactive' or 'batch', not {mode!r}.")
+    try:
+        validate_client_id(client_id)
+    except SecureBaseError as exc:
+        raise ParameterError(f"client_id: {exc}") from None
+
+
+def date_parameter(name: str, value: str) -> date | None:
+    """A YYYY-MM-DD notebook parameter; empty means not given."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ParameterError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD, or leave it empty.") from None
+
+
 class Text:
     """Plain-text notebook output (rendered as text, never as HTML)."""
 
@@ -61,16 +79,8 @@ class Workbook:
         start_date: str = "",
         language: str = "en",
     ):
-        if mode not in MODES:
-            raise ParameterError(f"mode must be 'interactive' or 'batch', not {mode!r}.")
-        try:
-            validate_client_id(client_id)
-        except SecureBaseError as exc:
-            raise ParameterError(f"client_id: {exc}") from None
-        try:
-            start = date.fromisoformat(start_date) if start_date else None
-        except ValueError:
-            raise ParameterError(f"start_date {start_date!r} is not a date; write it as YYYY-MM-DD.") from None
+        check_mode_and_client(mode, client_id)
+        start = date_parameter("start_date", start_date)
         if mode == "batch" and answers_path and not Path(answers_path).is_file():
             raise ParameterError(f"answers_path {answers_path!r} does not exist; give the path of an answers file.")
         self.mode = mode
