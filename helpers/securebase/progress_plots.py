@@ -173,7 +173,16 @@ def intensity_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date]) 
     _setup_time_axis(ax, progress, span)
     x = [mdates.date2num(date.fromisoformat(d["date"])) for d in days]
     ax.scatter(x, [d["mean"] for d in days], s=22, color=POINTS, zorder=3, label="daily mean")
-    ax.plot(x, [d["rolling_mean_7d"] for d in days], color=LINE, lw=2.2, zorder=4, label="7-day mean")
+    # the 7-day line breaks where a week or more passes without a rating, rather than
+    # drawing a straight line across weeks that have no data
+    line_x, line_y = [], []
+    for i, (xi, d) in enumerate(zip(x, days)):
+        if i and xi - x[i - 1] > 7:
+            line_x.append(np.nan)
+            line_y.append(np.nan)
+        line_x.append(xi)
+        line_y.append(d["rolling_mean_7d"])
+    ax.plot(line_x, line_y, color=LINE, lw=2.2, zorder=4, label="7-day mean")
     ax.set_ylim(-0.3, 11.2)  # headroom above 10 for the step names
     ax.set_yticks(range(0, 11, 2))
     ax.set_ylabel("intensity", fontsize=9)
