@@ -45,3 +45,27 @@ def test_run_with_missing_answers_file(capsys):
 def test_check_content(capsys):
     assert main(["check-content"]) == 0
     assert "content OK" in capsys.readouterr().out
+
+
+def test_run_progress_notebook_with_extra_parameters(capsys):
+    assert main(["new-client", "--program", "sie", "--start-date", "2026-03-01"]) == 0
+    client_id = capsys.readouterr().out.strip()
+    code = main(["run", "notebooks/sie/progress.ipynb", "--client", client_id, "-p", "today", "2026-03-10",
+                 "-p", "handout_since", "2026-03-03", "-p", "clinician_note", "See you <Tuesday>."])
+    out = capsys.readouterr().out
+    assert code == 0 and "progress.html" in out
+    handout = next((config.client_dir(client_id) / "reports").rglob("handout-2026-03-10/handout.html")).read_text()
+    assert "See you &lt;Tuesday&gt;." in handout and "2026-03-03 to 2026-03-10" in handout
+
+
+def test_run_refuses_a_parameter_the_notebook_does_not_have(capsys):
+    code = main(["run", "notebooks/sie/progress.ipynb", "--client", "C-7003", "-p", "handout_sinse", "2026-03-03"])
+    err = capsys.readouterr().err
+    assert code == 2 and "has no parameter 'handout_sinse'" in err and "handout_since" in err
+
+
+def test_run_refuses_answers_for_a_notebook_without_them(capsys, tmp_path):
+    answers = tmp_path / "a.yaml"
+    answers.write_text("entries: []\n")
+    code = main(["run", "notebooks/sie/progress.ipynb", "--client", "C-7004", "--answers", str(answers)])
+    assert code == 2 and "takes no answers file" in capsys.readouterr().err

@@ -3,7 +3,6 @@ text can never become markup, script, a link or a template expression on the pag
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from datetime import date
@@ -370,16 +369,14 @@ def test_hostile_text_is_inert_everywhere(store, sie, hostile_client, tmp_path):
     assert "Trust - giving and earning the benefit of the doubt" in text
     assert len(raw) < 40_000                            # 3 x 100,000 characters went in
 
-    if "pdf" in files:
-        pdf = files["pdf"].read_bytes()
-        assert pdf.startswith(b"%PDF-") and len(pdf) < 2_000_000
-        if importlib.util.find_spec("pypdf"):
-            from pypdf import PdfReader
-
-            pdf_text = "".join(p.extract_text() for p in PdfReader(str(files["pdf"])).pages)
-            assert hostile_client in pdf_text
-    else:
-        assert isinstance(files["pdf_unavailable"], str) and "PDF" in files["pdf_unavailable"]
+    # WeasyPrint and Pango are dependencies (pyproject, Makefile): the PDF must be there
+    assert "pdf" in files, files.get("pdf_unavailable")
+    pdf = files["pdf"].read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(pdf) < 2_000_000
+    pdf_text = pdf_plain_text(files["pdf"])
+    assert hostile_client in pdf_text
+    assert "<script>alert(1)</script>" in pdf_text and "{{ 7*7 }}" in pdf_text   # printed as text
+    assert "JOURNAL-ONLY" not in pdf_text
 
 
 def test_write_handout_bounds_a_hand_made_context(store, sie, tmp_path):
@@ -393,18 +390,51 @@ def test_write_handout_bounds_a_hand_made_context(store, sie, tmp_path):
     assert "<script>x" not in raw and "&lt;script&gt;x" in raw and len(raw) < 200_000
 
 
-def test_pdf_when_available(store, sie, words_client, tmp_path):
+def pdf_plain_text(path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(str(path)).pages)
+
+
+def test_pdf_is_written_private_and_readable(store, sie, words_client, tmp_path):
     files = write_handout(tmp_path, build_handout(store, sie, words_client, today=TODAY))
     assert files["html"].stat().st_mode & 0o077 == 0                 # owner-only, like the store
-    if "pdf" not in files:
-        pytest.skip(files["pdf_unavailable"])
-    pdf = files["pdf"].read_bytes()
-    assert pdf.startswith(b"%PDF-")
+    assert "pdf" in files, files.get("pdf_unavailable")
+    assert files["pdf"].read_bytes().startswith(b"%PDF-")
     assert files["pdf"].stat().st_mode & 0o077 == 0
-    if importlib.util.find_spec("pypdf"):
-        from pypdf import PdfReader
+    text = pdf_plain_text(files["pdf"])
+    assert words_client in text and "Session summary and homework" in text
 
-        assert words_client in "".join(p.extract_text() for p in PdfReader(str(files["pdf"])).pages)
+
+def test_pdf_renderer_fetches_nothing(monkeypatch, store, sie, words_client, tmp_path):
+    """Even if a page somehow named an outside resource, the PDF renderer would not fetch it."""
+    import weasyprint
+
+    from securebase import handout
+
+    fetched: list[str] = []
+    fetcher = handout._refusing_fetcher(weasyprint)
+    html = '<img src="http://example.invalid/x.png"><link rel=stylesheet href="file:///etc/passwd"><p>ok</p>'
+    real_fetch = type(fetcher).fetch
+
+    def spy(self, url, headers=None):
+        fetched.append(url)
+        return real_fetch(self, url, headers)
+
+    monkeypatch.setattr(type(fetcher), "fetch", spy)
+    pdf = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+    assert pdf.startswith(b"%PDF-")
+    assert fetched          # it was asked, and refused (a refusal raises inside WeasyPrint, which moves on)
+
+
+def test_no_pdf_backend_still_writes_the_html(monkeypatch, store, sie, words_client, tmp_path):
+    from securebase import handout
+
+    monkeypatch.setattr(handout, "pdf_backend", lambda: (None, "PDF not written: test"))
+    files = write_handout(tmp_path, build_handout(store, sie, words_client, today=TODAY))
+    assert files["html"].exists() and "pdf" not in files
+    assert files["pdf_unavailable"] == "PDF not written: test"
+    assert not (tmp_path / "handout.pdf").exists()
 
 
 def test_shorten_never_splits_what_it_cuts():

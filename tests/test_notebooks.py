@@ -46,6 +46,12 @@ def test_notebook_matches_content_and_conventions(path):
     first_code = next(c for c in nb.cells if c.cell_type == "code")
     assert first_code.metadata.get("tags") == ["parameters"]
     assert all(":" in line for line in first_code.source.splitlines()[1:]), "parameters must be typed"
+    # papermill sees every parameter with its type and help (a second '=' on a line hides it)
+    names = [line.split(":")[0] for line in first_code.source.splitlines()[1:]]
+    declared = pm.inspect_notebook(str(path))
+    assert list(declared) == names
+    assert all(declared[n]["inferred_type_name"] in ("str", "int", "float", "bool") and declared[n]["help"]
+               for n in names)
     # the committed baseline holds no client data: no injected parameters, no widget state, demo client only
     assert "injected-parameters" not in path.read_text()
     assert "widgets" not in nb.metadata

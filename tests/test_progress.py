@@ -261,6 +261,62 @@ def test_batch_mode_creates_no_widgets_and_writes_the_report(tmp_path, monkeypat
     assert "Content-Security-Policy" in page and "default-src 'none'" in page and "<script" not in page
 
 
+def test_batch_handout_cell_writes_files_without_widgets(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    pw = make_workbook(tmp_path, mode="batch", handout_since="2026-03-05", clinician_note="<script>x</script>")
+    add(pw.store, pw.program, "C-1201", "insecurity_pattern_journal", 8, {"intensity": 6})   # 2026-03-09
+    add(pw.store, pw.program, "C-1201", "insecurity_pattern_journal", 2, {"intensity": 9})   # before the window
+    text = repr(pw.handout())
+    folder = tmp_path / "out" / "handout-2026-03-11"
+    assert text.startswith(f"Handout written to {folder}: handout.html, handout.pdf")
+    page = (folder / "handout.html").read_text()
+    assert "You made 1 entry in this time." in page and "2026-03-05 to 2026-03-11" in page
+    assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_handout_since_after_today_is_refused(tmp_path):
+    with pytest.raises(ParameterError, match="handout_since .* is after today"):
+        make_workbook(tmp_path, handout_since="2026-03-12")
+
+
+def test_handout_widget_writes_with_the_chosen_window_and_note(tmp_path):
+    from securebase.handout_view import HandoutControl
+
+    pw = make_workbook(tmp_path)
+    add(pw.store, pw.program, "C-1201", "insecurity_pattern_journal", 8, {"intensity": 6})
+    assert isinstance(pw.handout(), w.VBox)
+    control = HandoutControl(pw)
+    assert control.since.value == date(2026, 3, 4)                 # 7 days before today by default
+    assert control.status.layout.display == "none"                 # nothing to say before a click
+    control.since.value = date(2026, 3, 9)
+    control.note.value = "<img src=x onerror=alert(1)> see you Tuesday"
+    control.button.click()
+    folder = tmp_path / "out" / "handout-2026-03-11"
+    assert control.status.value.startswith(f"Handout written to {folder}")
+    page = (folder / "handout.html").read_text()
+    assert "2026-03-09 to 2026-03-11" in page and "&lt;img src=x onerror=alert(1)&gt; see you Tuesday" in page
+
+    control.since.value = None                                      # cleared: the default window
+    control.button.click()
+    assert "2026-03-04 to 2026-03-11" in (folder / "handout.html").read_text()
+
+
+def test_handout_widget_reports_a_failure_and_keeps_the_note(tmp_path, monkeypatch):
+    from securebase.handout_view import HandoutControl
+
+    pw = make_workbook(tmp_path)
+    control = HandoutControl(pw)
+    control.note.value = "important note"
+
+    def fail(**kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(pw, "write_handout", fail)
+    control.button.click()
+    assert control.status.value == "Handout not written: No space left on device"
+    assert control.note.value == "important note"
+
+
 def hostile(program):
     """The program with markup in an exercise title, a phase title and a layer."""
     first = program.phases[0]
@@ -322,7 +378,7 @@ def test_progress_notebook_shape(sie):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code[0].metadata["tags"] == ["parameters"]
     assert all(":" in line for line in code[0].source.splitlines()[1:]), "parameters must be typed"
-    assert [c.source for c in code[2:]] == ["pw.overview()", "pw.plots()", "pw.override()", "pw.report()"]
+    assert [c.source for c in code[2:]] == ["pw.overview()", "pw.plots()", "pw.override()", "pw.report()", "pw.handout()"]
     assert [c.id for c in nb.cells] == [c.id for c in build_progress_notebook(sie).cells]
     assert not any(c.source.rstrip().endswith(";") for c in nb.cells)
     nbformat.validate(nb)
@@ -339,8 +395,12 @@ def test_progress_notebook_runs_in_batch_with_papermill(sie, tmp_path):
     pm.execute_notebook(
         str(notebook), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False,
         parameters={"client_id": "C-6001", "store_path": str(store_path), "mode": "batch",
-                    "output_dir": str(out_dir), "today": "2026-03-04"},
+                    "output_dir": str(out_dir), "today": "2026-03-04", "handout_since": "2026-03-01",
+                    "clinician_note": "Keep the <b>journal</b> going."},
     )
+    handout = (out_dir / "handout-2026-03-04" / "handout.html").read_text()
+    assert "Keep the &lt;b&gt;journal&lt;/b&gt; going." in handout and "2026-03-01 to 2026-03-04" in handout
+    assert (out_dir / "handout-2026-03-04" / "handout.pdf").read_bytes().startswith(b"%PDF-")
     result = json.loads((out_dir / "progress.json").read_text())
     assert result["exercises"]["insecurity_pattern_journal"]["count"] == 1
     assert result["position"]["day"] == 3

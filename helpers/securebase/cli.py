@@ -62,6 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         store_path=args.store or "",
         output_dir=Path(args.output_dir) if args.output_dir else None,
         start_date=args.start_date or "",
+        extra=dict(args.parameters or []),
     )
     print(f"Executed notebook: {result.executed_notebook}")
     print(f"Report: {result.report_html}")
@@ -137,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-dir", default="", help="report folder (default: the client's folder)")
     p.add_argument("--start-date", default="")
     p.add_argument("--store", default="")
+    p.add_argument("-p", "--parameter", dest="parameters", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="set another parameter of the notebook's first cell, e.g. -p handout_since 2026-03-01")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("workspace", help="copy workbooks into the data directory")

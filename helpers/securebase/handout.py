@@ -450,3 +450,12 @@ def write_handout(out_dir: Path, context: dict[str, Any]) -> dict[str, Path | st
         ics = to_ics(events)
         files["ics"] = _write_private(out_dir / "maintenance.ics", ics.encode("utf-8"))
     return files
+
+
+def describe_files(out_dir: Path, files: dict[str, Path | str]) -> list[str]:
+    """Plain-text lines saying what :func:`write_handout` wrote, for a notebook or a log."""
+    names = [p.name for kind, p in files.items() if isinstance(p, Path)]
+    lines = [f"Handout written to {out_dir}: " + ", ".join(names)]
+    if isinstance(files.get("pdf_unavailable"), str):
+        lines.append(str(files["pdf_unavailable"]))
+    return lines

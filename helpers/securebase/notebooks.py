@@ -17,11 +17,11 @@ from .content import Phase, Program
 PARAMETERS = '''\
 # Parameters. In batch runs papermill injects new values in a cell below this one.
 client_id: str = "demo-001"     # pseudonymous client code such as C-7KQ2M9 (never a name)
-store_path: str = ""            # SQLite store file; "" = the default store in the Secure Base data folder
+store_path: str = ""            # SQLite store file; empty means the default store in the Secure Base data folder
 mode: str = "interactive"       # "interactive" shows forms; "batch" reads answers_path and writes reports
 answers_path: str = ""          # batch: YAML or JSON answers file (see README, "Batch mode")
-output_dir: str = ""            # batch: folder for summary.json/.html; "" = <data folder>/clients/<client_id>/reports
-start_date: str = ""            # the client's first day in the program, YYYY-MM-DD; "" = today for a new client
+output_dir: str = ""            # batch: folder for summary.json/.html; empty means <data folder>/clients/<client_id>/reports
+start_date: str = ""            # the client's first day in the program, YYYY-MM-DD; empty means today for a new client
 language: str = "en"            # interface language (a file in content/locales)'''
 
 PROGRESS_NOTEBOOK = "progress.ipynb"   # the clinician's view across a program's phases
@@ -112,7 +112,7 @@ def execute_on_demo_store(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.Note
         previous = os.environ.get("SECUREBASE_HOME")
         os.environ["SECUREBASE_HOME"] = home
         try:
-            NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+            NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(cwd)}}).execute()
         finally:
             if previous is None:
                 os.environ.pop("SECUREBASE_HOME", None)

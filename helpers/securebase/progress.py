@@ -485,9 +485,15 @@ class ProgressWorkbook:
         mode: str = "interactive",
         output_dir: str = "",
         today: str = "",
+        handout_since: str = "",
+        clinician_note: str = "",
     ):
         check_mode_and_client(mode, client_id)
         self.today = date_parameter("today", today) or date.today()
+        self.handout_since = date_parameter("handout_since", handout_since)
+        if self.handout_since and self.handout_since > self.today:
+            raise ParameterError(f"handout_since ({handout_since}) is after today ({self.today}); give an earlier day.")
+        self.clinician_note = clinician_note
         try:
             self.program = content.program(program_id)
         except KeyError as exc:
@@ -558,6 +564,26 @@ class ProgressWorkbook:
         files = write_progress_report(self.output_dir, program=self.program, progress=self.progress)
         return Text([f"Progress report written to {self.output_dir}: " + ", ".join(p.name for p in files.values())])
 
+    def write_handout(self, *, since: date | None = None, clinician_note: str = "") -> tuple[Path, dict[str, Any]]:
+        """Write the session summary and homework handout to ``<output_dir>/handout-<today>``."""
+        from .handout import build_handout, write_handout
+
+        context = build_handout(
+            self.store, self.program, self.client_id, today=self.today, since=since, clinician_note=clinician_note,
+        )
+        out_dir = self.output_dir / f"handout-{self.today.isoformat()}"
+        return out_dir, write_handout(out_dir, context)
+
+    def handout(self) -> Any:
+        if self.mode == "batch":
+            from .handout import describe_files
+
+            out_dir, files = self.write_handout(since=self.handout_since, clinician_note=self.clinician_note)
+            return Text(describe_files(out_dir, files))
+        from .handout_view import HandoutControl
+
+        return HandoutControl(self).widget
+
 
 class OverrideControl:
     """A phase picker and an Apply button that set (or clear) the clinician's override (widgets)."""
@@ -597,10 +623,12 @@ class OverrideControl:
 PARAMETERS = '''\
 # Parameters. In batch runs papermill injects new values in a cell below this one.
 client_id: str = "demo-001"     # pseudonymous client code such as C-7KQ2M9 (never a name)
-store_path: str = ""            # SQLite store file; "" = the default store in the Secure Base data folder
+store_path: str = ""            # SQLite store file; empty means the default store in the Secure Base data folder
 mode: str = "interactive"       # "interactive" shows widgets; "batch" prints text and writes the report files
-output_dir: str = ""            # folder for progress.json/.html/.png; "" = <data folder>/clients/<client_id>/reports
-today: str = ""                 # the day to view progress as of, YYYY-MM-DD; "" = the real date'''
+output_dir: str = ""            # folder for progress.json/.html/.png; empty means <data folder>/clients/<client_id>/reports
+today: str = ""                 # the day to view progress as of, YYYY-MM-DD; empty means the real date
+handout_since: str = ""         # first day of the session summary on the handout, YYYY-MM-DD; empty means 7 days before today
+clinician_note: str = ""        # batch only: a short note printed on the handout; interactive mode has a text box'''
 
 
 def build_progress_notebook(program: Program) -> nbformat.NotebookNode:
@@ -615,7 +643,8 @@ def build_progress_notebook(program: Program) -> nbformat.NotebookNode:
         new_code_cell(
             "from securebase.progress import ProgressWorkbook\n\n"
             f'pw = ProgressWorkbook("{program.id}", client_id=client_id, store_path=store_path, mode=mode,\n'
-            "                      output_dir=output_dir, today=today)"
+            "                      output_dir=output_dir, today=today, handout_since=handout_since,\n"
+            "                      clinician_note=clinician_note)"
         ),
         new_markdown_cell("### Where the client is"),
         new_code_cell("pw.overview()"),
@@ -625,6 +654,12 @@ def build_progress_notebook(program: Program) -> nbformat.NotebookNode:
         new_code_cell("pw.override()"),
         new_markdown_cell("### Report files"),
         new_code_cell("pw.report()"),
+        new_markdown_cell(
+            "### Session summary and homework handout\n\n"
+            "For the client to take home: what they recorded since the chosen day, their safety statements, "
+            "values and maintenance dates, and this step's homework. Written as HTML and PDF."
+        ),
+        new_code_cell("pw.handout()"),
     ]
     nb = new_notebook(cells=cells, metadata={"kernelspec": ENGINE_KERNEL, "language_info": {"name": "python"}})
     for i, cell in enumerate(nb.cells):
