@@ -31,3 +31,18 @@ def sie():
 @pytest.fixture
 def client(store):
     return store.ensure_client("C-1001", program_id="sie")
+
+
+@pytest.fixture
+def asb():
+    return content.program("asb")
+
+
+@pytest.fixture
+def couple(store):
+    """Two linked partners of the asb program: (dyad, partner A id, partner B id)."""
+    from securebase.couples import link_couple
+
+    for client_id in ("C-2001", "C-2002"):
+        store.ensure_client(client_id, program_id="asb")
+    return link_couple(store, "C-2001", "C-2002", program_id="asb"), "C-2001", "C-2002"

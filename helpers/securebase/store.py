@@ -40,8 +40,11 @@ from .ids import validate_client_id
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-SCHEMA_VERSION = 2  # 2: entry_heads
-AUDIT_ACTIONS = frozenset({"create", "update", "delete", "export", "client_create", "client_update"})
+SCHEMA_VERSION = 3  # 2: entry_heads; 3: couples (dyads, entry_shares, protocol_versions, protocol_consents)
+AUDIT_ACTIONS = frozenset({
+    "create", "update", "delete", "export", "client_create", "client_update",
+    "couple_link", "couple_unlink", "share", "unshare", "protocol_propose", "protocol_consent", "protocol_withdraw",
+})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -118,6 +121,78 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+-- Couples (see couples.py and protocol.py). A dyad links two clients as partner A and B; a
+-- link can end (ended_at) but is never removed, so that what was shared stays explainable.
+CREATE TABLE IF NOT EXISTS dyads (
+    dyad_id    TEXT PRIMARY KEY,
+    partner_a  TEXT NOT NULL REFERENCES clients (client_id),
+    partner_b  TEXT NOT NULL REFERENCES clients (client_id),
+    program_id TEXT,
+    created_at TEXT NOT NULL,
+    ended_at   TEXT,
+    CHECK (partner_a <> partner_b)
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS dyads_by_a ON dyads (partner_a);
+CREATE INDEX IF NOT EXISTS dyads_by_b ON dyads (partner_b);
+CREATE TRIGGER IF NOT EXISTS dyads_no_delete BEFORE DELETE ON dyads
+BEGIN SELECT RAISE(ABORT, 'couples are never deleted: end the link instead'); END;
+CREATE TRIGGER IF NOT EXISTS dyads_only_end BEFORE UPDATE ON dyads
+WHEN OLD.ended_at IS NOT NULL OR NEW.dyad_id IS NOT OLD.dyad_id OR NEW.partner_a IS NOT OLD.partner_a
+     OR NEW.partner_b IS NOT OLD.partner_b OR NEW.created_at IS NOT OLD.created_at
+BEGIN SELECT RAISE(ABORT, 'a couple link can only be ended, once'); END;
+
+-- Sharing is a log of decisions: the latest row for an entry says whether the partner may see
+-- it, and which revision (a later edit is not shared until it is shared again).
+CREATE TABLE IF NOT EXISTS entry_shares (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    entry_id  TEXT NOT NULL,
+    revision  INTEGER NOT NULL,
+    client_id TEXT NOT NULL REFERENCES clients (client_id),
+    dyad_id   TEXT NOT NULL REFERENCES dyads (dyad_id),
+    shared    INTEGER NOT NULL CHECK (shared IN (0, 1)),
+    at        TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS entry_shares_by_dyad ON entry_shares (dyad_id, entry_id, seq);
+CREATE TRIGGER IF NOT EXISTS entry_shares_no_update BEFORE UPDATE ON entry_shares
+BEGIN SELECT RAISE(ABORT, 'sharing decisions are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS entry_shares_no_delete BEFORE DELETE ON entry_shares
+BEGIN SELECT RAISE(ABORT, 'sharing decisions are append-only'); END;
+
+-- The couple's protocol: every change is a new version; consent is given (or withdrawn) per
+-- partner and per version. The 20-minute timeout floor is checked here as well as in code.
+CREATE TABLE IF NOT EXISTS protocol_versions (
+    dyad_id         TEXT NOT NULL REFERENCES dyads (dyad_id),
+    version         INTEGER NOT NULL CHECK (version >= 1),
+    data            TEXT NOT NULL CHECK (json_valid(data)
+                        AND json_type(data, '$.timeout_minutes') = 'integer'
+                        AND json_extract(data, '$.timeout_minutes') >= 20),
+    content_version TEXT NOT NULL,
+    proposed_by     TEXT NOT NULL REFERENCES clients (client_id),
+    proposed_at     TEXT NOT NULL,
+    PRIMARY KEY (dyad_id, version)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS protocol_consents (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    dyad_id   TEXT NOT NULL,
+    version   INTEGER NOT NULL,
+    client_id TEXT NOT NULL REFERENCES clients (client_id),
+    consent   INTEGER NOT NULL CHECK (consent IN (0, 1)),
+    at        TEXT NOT NULL,
+    FOREIGN KEY (dyad_id, version) REFERENCES protocol_versions (dyad_id, version)
+) STRICT;
+
+CREATE TRIGGER IF NOT EXISTS protocol_versions_no_update BEFORE UPDATE ON protocol_versions
+BEGIN SELECT RAISE(ABORT, 'protocol versions are kept as they were agreed: propose a new version'); END;
+CREATE TRIGGER IF NOT EXISTS protocol_versions_no_delete BEFORE DELETE ON protocol_versions
+BEGIN SELECT RAISE(ABORT, 'protocol versions are kept as they were agreed: propose a new version'); END;
+CREATE TRIGGER IF NOT EXISTS protocol_consents_no_update BEFORE UPDATE ON protocol_consents
+BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS protocol_consents_no_delete BEFORE DELETE ON protocol_consents
+BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
 """
 
 _ENTRY_COLUMNS = (

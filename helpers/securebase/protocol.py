@@ -1,0 +1,167 @@
+"""The couple's security protocol: a versioned artefact that both partners consent to.
+
+* **Versions.** Saving the protocol (:func:`propose_version`) adds version N+1 for the couple;
+  no version is ever changed or removed (the store refuses it). Saving a protocol identical to
+  the latest version is refused, since nothing changed.
+* **Consent per partner.** Each partner gives (or withdraws) consent to a version from their own
+  workbook (:func:`set_consent`). Proposing counts as the proposer's consent unless they say
+  otherwise. A version is *agreed* when both partners' latest decision on it is consent.
+* **In force.** The protocol in force (:func:`in_force`) is the newest agreed version. While a
+  newer version waits for consent, the older agreed one stays in force.
+* **Timeout floor.** A timeout shorter than :data:`MIN_TIMEOUT_MINUTES` is refused here, in the
+  content (``min: 20``) and by a CHECK constraint in the store, so editing the content cannot
+  lower it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .content import Exercise, Program
+from .couples import CoupleError, Dyad, dyad_of, get_dyad
+from .errors import EntryValidationError
+from .store import Store, utc_now
+from .validation import validate_answers
+
+PROTOCOL_EXERCISE = "security_protocol"
+MIN_TIMEOUT_MINUTES = 20
+
+
+@dataclass(frozen=True)
+class ProtocolVersion:
+    dyad_id: str
+    version: int
+    data: dict[str, Any]
+    content_version: str
+    proposed_by: str
+    proposed_at: str
+    consents: dict[str, bool] = field(default_factory=dict)  # client id -> latest decision
+
+    def consented(self, client_id: str) -> bool:
+        return self.consents.get(client_id, False)
+
+    def agreed(self, dyad: Dyad) -> bool:
+        return all(self.consented(member) for member in dyad.members)
+
+
+def protocol_exercise(program: Program) -> Exercise:
+    return program.find_exercise(PROTOCOL_EXERCISE)[1]
+
+
+def check_protocol(program: Program, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a protocol against the content and the timeout floor; returns the cleaned answers."""
+    cleaned = validate_answers(protocol_exercise(program), answers)
+    minutes = cleaned.get("timeout_minutes")
+    if not isinstance(minutes, int) or minutes < MIN_TIMEOUT_MINUTES:
+        raise EntryValidationError({
+            "timeout_minutes": f"A timeout must last at least {MIN_TIMEOUT_MINUTES} minutes: a stirred-up body "
+                               f"needs that long to settle. Enter {MIN_TIMEOUT_MINUTES} or more.",
+        })
+    return cleaned
+
+
+def _couple(store: Store, client_id: str) -> Dyad:
+    dyad = dyad_of(store, client_id)
+    if dyad is None:
+        raise CoupleError(
+            f"{client_id} is not linked with a partner. The protocol belongs to a couple: ask your clinician "
+            "to link you (securebase couple link PARTNER_A PARTNER_B), then save it again."
+        )
+    return dyad
+
+
+def versions(store: Store, dyad_id: str) -> list[ProtocolVersion]:
+    """Every version of the couple's protocol, oldest first, with each partner's latest decision."""
+    decisions: dict[int, dict[str, bool]] = {}
+    for version, client_id, consent in store._db.execute(
+        "SELECT version, client_id, consent FROM protocol_consents WHERE dyad_id = ? ORDER BY seq", (dyad_id,)
+    ).fetchall():
+        decisions.setdefault(version, {})[client_id] = bool(consent)
+    rows = store._db.execute(
+        "SELECT version, data, content_version, proposed_by, proposed_at FROM protocol_versions "
+        "WHERE dyad_id = ? ORDER BY version", (dyad_id,)
+    ).fetchall()
+    return [
+        ProtocolVersion(dyad_id, version, json.loads(data), content_version, by, at, decisions.get(version, {}))
+        for version, data, content_version, by, at in rows
+    ]
+
+
+def in_force(store: Store, dyad_id: str) -> ProtocolVersion | None:
+    """The newest version both partners agreed to, or ``None``."""
+    dyad = get_dyad(store, dyad_id)
+    agreed = [v for v in versions(store, dyad_id) if v.agreed(dyad)]
+    return agreed[-1] if agreed else None
+
+
+def propose_version(
+    store: Store, program: Program, client_id: str, answers: Mapping[str, Any], *, consent: bool = True
+) -> ProtocolVersion:
+    """Save the protocol as the couple's next version, with the proposer's consent unless ``consent`` is False."""
+    dyad = _couple(store, client_id)
+    cleaned = check_protocol(program, answers)
+    with store._write() as db:
+        latest = db.execute(
+            "SELECT version, data FROM protocol_versions WHERE dyad_id = ? ORDER BY version DESC LIMIT 1",
+            (dyad.dyad_id,),
+        ).fetchone()
+        if latest and json.loads(latest[1]) == cleaned:
+            raise CoupleError(f"This is the same as version {latest[0]}; change something to make a new version.")
+        number = (latest[0] if latest else 0) + 1
+        now = utc_now()
+        db.execute(
+            "INSERT INTO protocol_versions (dyad_id, version, data, content_version, proposed_by, proposed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (dyad.dyad_id, number, json.dumps(cleaned, sort_keys=True, ensure_ascii=False), program.version,
+             client_id, now),
+        )
+        store._audit(db, "protocol_propose", "protocol", f"{dyad.dyad_id}/v{number}", client_id, {"version": number})
+        if consent:
+            _insert_consent(store, db, dyad.dyad_id, number, client_id, True)
+    return next(v for v in versions(store, dyad.dyad_id) if v.version == number)
+
+
+def set_consent(store: Store, client_id: str, version: int, *, consent: bool = True) -> ProtocolVersion:
+    """Record ``client_id``'s consent to (or withdrawal from) one version of their couple's protocol."""
+    dyad = _couple(store, client_id)
+    known = {v.version: v for v in versions(store, dyad.dyad_id)}
+    if version not in known:
+        numbers = ", ".join(map(str, known)) or "none yet"
+        raise CoupleError(f"There is no version {version} of your protocol (versions: {numbers}).")
+    current = in_force(store, dyad.dyad_id)
+    if consent and current is not None and version < current.version:
+        raise CoupleError(
+            f"Version {version} is older than version {current.version}, which you both agreed to. "
+            "To go back to it, save it again as a new version."
+        )
+    with store._write() as db:
+        _insert_consent(store, db, dyad.dyad_id, version, client_id, consent)
+    return next(v for v in versions(store, dyad.dyad_id) if v.version == version)
+
+
+def _insert_consent(store: Store, db: Any, dyad_id: str, version: int, client_id: str, consent: bool) -> None:
+    db.execute(
+        "INSERT INTO protocol_consents (dyad_id, version, client_id, consent, at) VALUES (?, ?, ?, ?, ?)",
+        (dyad_id, version, client_id, int(consent), utc_now()),
+    )
+    store._audit(db, "protocol_consent" if consent else "protocol_withdraw", "protocol",
+                 f"{dyad_id}/v{version}", client_id, {"version": version})
+
+
+def changed_fields(exercise: Exercise, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The labels of the protocol's parts that differ between two versions, in form order."""
+    return [spec.short_label or spec.label for spec in exercise.fields if old.get(spec.id) != new.get(spec.id)]
+
+
+def status_text(version: ProtocolVersion, dyad: Dyad, current: ProtocolVersion | None) -> str:
+    """Plain words for where a version stands: in force, waiting for someone, or superseded."""
+    waiting = [f"partner {dyad.role_of(m)}" for m in dyad.members if not version.consented(m)]
+    if current is not None and version.version == current.version:
+        return "In force: agreed by both"
+    if version.agreed(dyad):
+        return "Agreed earlier, replaced by a newer agreed version"
+    if current is not None and version.version < current.version:
+        return "Not agreed; replaced"
+    return "Waiting for " + " and ".join(waiting)
