@@ -100,7 +100,8 @@ def test_the_floor_holds_even_if_the_content_is_loosened(store, asb, couple, mon
         propose_version(store, asb, a, protocol(timeout_minutes=10))
     with pytest.raises(sqlite3.IntegrityError):     # and the store itself refuses it
         store._db.execute(
-            "INSERT INTO protocol_versions VALUES (?, 1, ?, '1.0', ?, '2026-01-01')",
+            "INSERT INTO protocol_versions (dyad_id, version, data, content_version, proposed_by, proposed_at) "
+            "VALUES (?, 1, ?, '1.0', ?, '2026-01-01')",
             (dyad.dyad_id, json.dumps(protocol(timeout_minutes=10)), a),
         )
     assert MIN_TIMEOUT_MINUTES == 20
@@ -120,3 +121,19 @@ def test_a_single_client_has_no_protocol(store, asb):
     store.ensure_client("C-2050", program_id="asb")
     with pytest.raises(CoupleError, match="not linked with a partner"):
         propose_version(store, asb, "C-2050", protocol())
+
+
+def test_batch_safe_repeats(store, asb, couple):
+    from securebase.protocol import AlreadyProposed
+
+    dyad, a, b = couple
+    propose_version(store, asb, a, protocol(), source_key="k1", proposed_at="2026-04-01T20:00:00")
+    with pytest.raises(AlreadyProposed, match="already saved as version 1"):
+        propose_version(store, asb, a, protocol(timeout_minutes=99), source_key="k1")
+    set_consent(store, b, "latest", at="2026-04-02T09:00:00")
+    set_consent(store, b, "latest")                       # the same decision again: nothing is written
+    assert [r["action"] for r in store.audit_log(client_id=b) if r["object_type"] == "protocol"] == ["protocol_consent"]
+    set_consent(store, b, 1, consent=False)
+    set_consent(store, b, 1, consent=False)
+    assert in_force(store, dyad.dyad_id) is None
+    assert versions(store, dyad.dyad_id)[0].proposed_at == "2026-04-01T20:00:00"

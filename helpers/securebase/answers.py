@@ -12,6 +12,17 @@ An answers file is YAML or JSON::
 
 Importing validates each entry on its own: valid entries are saved, invalid ones are
 reported with every problem, and an entry that was already imported is not saved twice.
+
+Couples (programs with a shared protocol) have two more kinds of item::
+
+      - exercise: activation_journal
+        share: true                          # after saving, show this entry to my partner
+        answers: {...}
+      - exercise: security_protocol          # answers: a new version of our protocol, with my consent
+        answers: {...}
+      - exercise: security_protocol
+        action: consent                      # or: withdraw
+        version: latest                      # or a version number
 """
 
 from __future__ import annotations
@@ -26,11 +37,16 @@ import yaml
 from .content import Phase, Program
 from .entries import save_entry, source_key_for
 from .errors import EntryValidationError, SecureBaseError
+from .protocol import PROTOCOL_EXERCISE
 from .store import DuplicateEntryError, Store
 
 
 class AnswersFileError(SecureBaseError):
     """The answers file cannot be read or does not have the expected shape."""
+
+
+ACTIONS = ("save", "consent", "withdraw")
+ITEM_KEYS = ("exercise", "occurred_at", "answers", "share", "action", "version")
 
 
 @dataclass(frozen=True)
@@ -39,6 +55,9 @@ class AnswerItem:
     exercise_id: str
     occurred_at: Any
     answers: dict[str, Any]
+    share: bool = False        # share the saved entry with the partner (couples)
+    action: str = "save"       # "consent" / "withdraw": a decision on a protocol version
+    version: int | str | None = None
 
 
 @dataclass
@@ -77,15 +96,26 @@ def read_answers_file(path: str | Path) -> list[AnswerItem]:
     for index, raw in enumerate(data["entries"], start=1):
         if not isinstance(raw, dict) or not isinstance(raw.get("exercise"), str):
             raise AnswersFileError(f"Entry {index} in {path} needs an 'exercise:' id and an 'answers:' mapping.")
-        unknown = set(raw) - {"exercise", "occurred_at", "answers"}
+        unknown = set(raw) - set(ITEM_KEYS)
         if unknown:
             raise AnswersFileError(
-                f"Entry {index} in {path} has unknown keys {sorted(unknown)}; allowed are exercise, occurred_at, answers."
+                f"Entry {index} in {path} has unknown keys {sorted(unknown)}; allowed are {', '.join(ITEM_KEYS)}."
             )
         answers = raw.get("answers") or {}
         if not isinstance(answers, dict):
             raise AnswersFileError(f"Entry {index} in {path}: 'answers' must be a mapping of question id to answer.")
-        items.append(AnswerItem(index, raw["exercise"], raw.get("occurred_at"), answers))
+        action = raw.get("action", "save")
+        if action not in ACTIONS:
+            raise AnswersFileError(f"Entry {index} in {path}: action {action!r} is not one of {', '.join(ACTIONS)}.")
+        version = raw.get("version")
+        if action != "save" and not (version == "latest" or (isinstance(version, int) and version >= 1)):
+            raise AnswersFileError(
+                f"Entry {index} in {path}: action {action!r} needs 'version:' - a version number or 'latest'."
+            )
+        if not isinstance(raw.get("share", False), bool):
+            raise AnswersFileError(f"Entry {index} in {path}: 'share' must be true or false.")
+        items.append(AnswerItem(index, raw["exercise"], raw.get("occurred_at"), answers,
+                                share=raw.get("share", False), action=action, version=version))
     return items
 
 
@@ -109,6 +139,9 @@ def import_answers(
                              f"use one of: {', '.join(sorted(allowed))}"},
             })
             continue
+        if item.exercise_id == PROTOCOL_EXERCISE:
+            _import_protocol_item(store, client_id, program, item, report)
+            continue
         key = source_key_for(item.exercise_id, item.occurred_at, item.answers)
         try:
             ref = save_entry(
@@ -119,6 +152,50 @@ def import_answers(
             report.rejected.append({"index": item.index, "exercise_id": item.exercise_id, "problems": exc.problems})
         except DuplicateEntryError as exc:
             report.already_saved.append(exc.entry_id)
+            _share(store, client_id, exc.entry_id, item, report)
         else:
             report.saved.append(ref.entry_id)
+            _share(store, client_id, ref.entry_id, item, report)
     return report
+
+
+def _reject(report: ImportReport, item: AnswerItem, field: str, message: str) -> None:
+    report.rejected.append({"index": item.index, "exercise_id": item.exercise_id, "problems": {field: message}})
+
+
+def _share(store: Store, client_id: str, entry_id: str, item: AnswerItem, report: ImportReport) -> None:
+    if not item.share:
+        return
+    from .couples import share_entry, shared_by
+
+    try:
+        if entry_id not in shared_by(store, client_id):
+            share_entry(store, client_id, entry_id)
+    except SecureBaseError as exc:
+        _reject(report, item, "share", f"saved, but not shared: {exc}")
+
+
+def _import_protocol_item(store: Store, client_id: str, program: Program, item: AnswerItem, report: ImportReport) -> None:
+    """A protocol proposal (a new version with my consent) or a consent decision."""
+    from .protocol import AlreadyProposed, propose_version, set_consent
+    from .validation import parse_occurred_at
+
+    try:
+        when = parse_occurred_at(item.occurred_at)
+    except EntryValidationError as exc:
+        report.rejected.append({"index": item.index, "exercise_id": item.exercise_id, "problems": exc.problems})
+        return
+    try:
+        if item.action == "save":
+            key = source_key_for(item.exercise_id, item.occurred_at, item.answers)
+            version = propose_version(store, program, client_id, item.answers, proposed_at=when, source_key=key)
+            report.saved.append(f"protocol v{version.version}")
+        else:
+            decided = set_consent(store, client_id, item.version, consent=item.action == "consent", at=when)
+            report.saved.append(f"protocol v{decided.version} {item.action}")
+    except AlreadyProposed as exc:
+        report.already_saved.append(f"protocol v{exc.version}")
+    except EntryValidationError as exc:
+        report.rejected.append({"index": item.index, "exercise_id": item.exercise_id, "problems": exc.problems})
+    except SecureBaseError as exc:
+        _reject(report, item, "protocol", str(exc))

@@ -29,6 +29,14 @@ PROTOCOL_EXERCISE = "security_protocol"
 MIN_TIMEOUT_MINUTES = 20
 
 
+class AlreadyProposed(CoupleError):
+    """This proposal was saved before (same source key)."""
+
+    def __init__(self, version: int):
+        self.version = version
+        super().__init__(f"This proposal was already saved as version {version}; it was not saved twice.")
+
+
 @dataclass(frozen=True)
 class ProtocolVersion:
     dyad_id: str
@@ -97,12 +105,30 @@ def in_force(store: Store, dyad_id: str) -> ProtocolVersion | None:
 
 
 def propose_version(
-    store: Store, program: Program, client_id: str, answers: Mapping[str, Any], *, consent: bool = True
+    store: Store,
+    program: Program,
+    client_id: str,
+    answers: Mapping[str, Any],
+    *,
+    consent: bool = True,
+    proposed_at: str | None = None,
+    source_key: str | None = None,
 ) -> ProtocolVersion:
-    """Save the protocol as the couple's next version, with the proposer's consent unless ``consent`` is False."""
+    """Save the protocol as the couple's next version, with the proposer's consent unless ``consent`` is False.
+
+    ``source_key`` makes batch imports idempotent: a proposal already saved under that key is
+    refused with :class:`AlreadyProposed`, and nothing changes.
+    """
     dyad = _couple(store, client_id)
     cleaned = check_protocol(program, answers)
     with store._write() as db:
+        if source_key is not None:
+            found = db.execute(
+                "SELECT version FROM protocol_versions WHERE dyad_id = ? AND proposed_by = ? AND source_key = ?",
+                (dyad.dyad_id, client_id, source_key),
+            ).fetchone()
+            if found:
+                raise AlreadyProposed(found[0])
         latest = db.execute(
             "SELECT version, data FROM protocol_versions WHERE dyad_id = ? ORDER BY version DESC LIMIT 1",
             (dyad.dyad_id,),
@@ -110,26 +136,35 @@ def propose_version(
         if latest and json.loads(latest[1]) == cleaned:
             raise CoupleError(f"This is the same as version {latest[0]}; change something to make a new version.")
         number = (latest[0] if latest else 0) + 1
-        now = utc_now()
+        when = proposed_at or utc_now()
         db.execute(
-            "INSERT INTO protocol_versions (dyad_id, version, data, content_version, proposed_by, proposed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO protocol_versions (dyad_id, version, data, content_version, proposed_by, proposed_at, "
+            "source_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (dyad.dyad_id, number, json.dumps(cleaned, sort_keys=True, ensure_ascii=False), program.version,
-             client_id, now),
+             client_id, when, source_key),
         )
         store._audit(db, "protocol_propose", "protocol", f"{dyad.dyad_id}/v{number}", client_id, {"version": number})
         if consent:
-            _insert_consent(store, db, dyad.dyad_id, number, client_id, True)
+            _insert_consent(store, db, dyad.dyad_id, number, client_id, True, when)
     return next(v for v in versions(store, dyad.dyad_id) if v.version == number)
 
 
-def set_consent(store: Store, client_id: str, version: int, *, consent: bool = True) -> ProtocolVersion:
-    """Record ``client_id``'s consent to (or withdrawal from) one version of their couple's protocol."""
+def set_consent(
+    store: Store, client_id: str, version: int | str, *, consent: bool = True, at: str | None = None
+) -> ProtocolVersion:
+    """Record ``client_id``'s consent to (or withdrawal from) one version of their couple's protocol.
+
+    ``version`` may be ``"latest"``. Repeating the decision the partner already holds changes nothing.
+    """
     dyad = _couple(store, client_id)
     known = {v.version: v for v in versions(store, dyad.dyad_id)}
+    if version == "latest" and known:
+        version = max(known)
     if version not in known:
         numbers = ", ".join(map(str, known)) or "none yet"
         raise CoupleError(f"There is no version {version} of your protocol (versions: {numbers}).")
+    if known[version].consented(client_id) == consent:
+        return known[version]  # nothing to change (also makes re-running a batch file harmless)
     current = in_force(store, dyad.dyad_id)
     if consent and current is not None and version < current.version:
         raise CoupleError(
@@ -137,14 +172,16 @@ def set_consent(store: Store, client_id: str, version: int, *, consent: bool = T
             "To go back to it, save it again as a new version."
         )
     with store._write() as db:
-        _insert_consent(store, db, dyad.dyad_id, version, client_id, consent)
+        _insert_consent(store, db, dyad.dyad_id, version, client_id, consent, at or utc_now())
     return next(v for v in versions(store, dyad.dyad_id) if v.version == version)
 
 
-def _insert_consent(store: Store, db: Any, dyad_id: str, version: int, client_id: str, consent: bool) -> None:
+def _insert_consent(
+    store: Store, db: Any, dyad_id: str, version: int, client_id: str, consent: bool, at: str
+) -> None:
     db.execute(
         "INSERT INTO protocol_consents (dyad_id, version, client_id, consent, at) VALUES (?, ?, ?, ?, ?)",
-        (dyad_id, version, client_id, int(consent), utc_now()),
+        (dyad_id, version, client_id, int(consent), at),
     )
     store._audit(db, "protocol_consent" if consent else "protocol_withdraw", "protocol",
                  f"{dyad_id}/v{version}", client_id, {"version": version})

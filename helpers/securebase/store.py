@@ -172,8 +172,12 @@ CREATE TABLE IF NOT EXISTS protocol_versions (
     content_version TEXT NOT NULL,
     proposed_by     TEXT NOT NULL REFERENCES clients (client_id),
     proposed_at     TEXT NOT NULL,
+    source_key      TEXT,
     PRIMARY KEY (dyad_id, version)
 ) STRICT;
+
+CREATE UNIQUE INDEX IF NOT EXISTS protocol_versions_by_source
+    ON protocol_versions (dyad_id, proposed_by, source_key) WHERE source_key IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS protocol_consents (
     seq       INTEGER PRIMARY KEY AUTOINCREMENT,
