@@ -260,7 +260,7 @@ class Phase(_Model):
     window: Window
     intro: Text
     exercises: tuple[Exercise, ...] = Field(min_length=1)
-    views: tuple[Literal["patterns"], ...] = ()   # extra views shown after the exercises
+    views: tuple[Literal["patterns", "partner"], ...] = ()   # extra views shown after the exercises
 
     @model_validator(mode="after")
     def _unique_exercises(self) -> "Phase":

@@ -22,7 +22,7 @@ from typing import Any, Mapping
 from .content import Exercise, Program
 from .couples import CoupleError, Dyad, dyad_of, get_dyad
 from .errors import EntryValidationError
-from .store import Store, utc_now
+from .store import Entry, Store, utc_now
 from .validation import validate_answers
 
 PROTOCOL_EXERCISE = "security_protocol"
@@ -202,3 +202,20 @@ def status_text(version: ProtocolVersion, dyad: Dyad, current: ProtocolVersion |
     if current is not None and version.version < current.version:
         return "Not agreed; replaced"
     return "Waiting for " + " and ".join(waiting)
+
+
+def as_entries(store: Store, client_id: str) -> list[Entry]:
+    """The couple's protocol versions shaped as entries (one per version), for history tables,
+    summaries and progress counts. The entry id is ``protocol-v<N>`` and the revision is N."""
+    dyad = dyad_of(store, client_id)
+    if dyad is None:
+        return []
+    return [
+        Entry(
+            entry_id=f"protocol-v{v.version}", revision=v.version, client_id=v.proposed_by,
+            program_id=dyad.program_id or "asb", phase_id="co_creation", exercise_id=PROTOCOL_EXERCISE,
+            content_version=v.content_version, occurred_at=v.proposed_at[:19], recorded_at=v.proposed_at,
+            recorded_by=v.proposed_by, deleted=False, data=v.data, source_key=None,
+        )
+        for v in versions(store, dyad.dyad_id)
+    ]

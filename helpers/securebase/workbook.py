@@ -25,10 +25,12 @@ from typing import Any
 
 from . import config, content, summaries
 from .answers import AnswerItem, ImportReport, import_answers, read_answers_file
+from .couples import CoupleError, dyad_of
 from .entries import revise_entry, save_entry
 from .errors import SecureBaseError
 from .ids import validate_client_id
-from .store import Store
+from .protocol import PROTOCOL_EXERCISE
+from .store import EntryRef, Store
 
 MODES = ("interactive", "batch")
 
@@ -136,9 +138,16 @@ class Workbook:
             form = self.form(exercise_id)
             from .panels import panel_for
 
-            panel = panel_for(self, form)
-            if panel is not None:
-                form.extra.children = (panel.widget,)
+            panels = [panel_for(self, form)]
+            if exercise_id == PROTOCOL_EXERCISE:
+                from .protocol_view import ProtocolPanel
+
+                panels.append(ProtocolPanel(self, form))
+            elif dyad_of(self.store, self.client_id) is not None:
+                from .couples_view import SharePanel
+
+                panels.append(SharePanel(self, form))
+            form.extra.children = tuple(p.widget for p in panels if p is not None)
             return form.widget
         items = self._pending.pop(exercise.id, [])
         report = import_answers(self.store, self.client_id, self.program, items, phase=self.phase)
@@ -149,6 +158,8 @@ class Workbook:
         """An extra view of the phase named in content (``views:``), e.g. the Step 1 pattern view."""
         if name not in self.phase.views:
             raise ParameterError(f"{self.phase.title} has no view {name!r}; it has: {', '.join(self.phase.views) or 'none'}")
+        if name == "partner":
+            return self._partner_view()
         if self.mode == "interactive":
             from .pattern_view import PatternView
 
@@ -156,6 +167,20 @@ class Workbook:
         found = self._patterns()
         lines = [f"Recurring sequences: {len(found)}"]
         lines += [f"  {' -> '.join(s['sequence'])} ({s['count']}x)" for s in found]
+        return Text(lines)
+
+    def _partner_view(self) -> Any:
+        from .couples_view import PartnerView, partner_entries
+
+        if self.mode == "interactive":
+            return PartnerView(self).widget
+        dyad = dyad_of(self.store, self.client_id)
+        if dyad is None:
+            return Text([self.loc.text("partner_single")])
+        shared = partner_entries(self)
+        lines = [f"Couple {dyad.dyad_id}; you are partner {dyad.role_of(self.client_id)}. "
+                 f"Shared with you in this phase: {sum(map(len, shared.values()))} entries."]
+        lines += [f"  {self.phase.exercise(ex).title}: {len(entries)}" for ex, entries in shared.items() if entries]
         return Text(lines)
 
     def _patterns(self) -> list[dict[str, Any]]:
@@ -192,9 +217,33 @@ class Workbook:
             delete=self._notifying(lambda entry_id, rev: store.delete_entry(entry_id, expected_revision=rev)),
             load=lambda: store.current_entries(client_id, exercise_id=exercise_id, program_id=program.id),
         )
+        if exercise_id == PROTOCOL_EXERCISE:
+            callbacks = self._protocol_callbacks()
         form = ExerciseForm(self.phase.exercise(exercise_id), self.loc, callbacks)
         self.forms[exercise_id] = form
         return form
+
+    def _protocol_callbacks(self):
+        """The protocol form saves versions of the couple's protocol, not entries: saving and
+        editing both propose a new version (with this partner's consent); nothing is deleted."""
+        from .forms import FormCallbacks
+        from .protocol import as_entries, propose_version
+
+        program, store, client_id = self.program, self.store, self.client_id
+
+        def propose(answers: dict[str, Any], *_: Any) -> EntryRef:
+            version = propose_version(store, program, client_id, answers)
+            return EntryRef(f"protocol-v{version.version}", version.version)
+
+        def refuse(*_: Any) -> EntryRef:
+            raise CoupleError(self.loc.text("protocol_no_delete"))
+
+        return FormCallbacks(
+            save=self._notifying(propose),
+            revise=self._notifying(lambda entry_id, answers, when, rev: propose(answers)),
+            delete=refuse,
+            load=lambda: as_entries(store, client_id),
+        )
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after any form of this workbook saves, revises or deletes an entry."""
@@ -209,7 +258,10 @@ class Workbook:
         return run
 
     def compute_summary(self) -> dict[str, Any]:
+        from .protocol import as_entries
+
         entries = self.store.current_entries(self.client_id, program_id=self.program.id)
+        entries += [e for e in as_entries(self.store, self.client_id) if e.program_id == self.program.id]
         data = summaries.summarise_phase(self.program, self.phase, entries)
         if "patterns" in self.phase.views:
             data["patterns"] = self._patterns()
