@@ -25,7 +25,7 @@ start_date: str = ""            # the client's first day in the program, YYYY-MM
 language: str = "en"            # interface language (a file in content/locales)'''
 
 PROGRESS_NOTEBOOK = "progress.ipynb"   # the clinician's view across a program's phases
-VIEW_TITLES = {"patterns": "Your pattern"}
+VIEW_TITLES = {"patterns": "Your pattern", "partner": "From your partner"}
 
 ENGINE_KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
@@ -90,6 +90,8 @@ def write_notebooks(root: Path, *, execute: bool = False, only: str = "") -> lis
             nbformat.write(nb, path)
             written.append(path)
         path = root / program.id / PROGRESS_NOTEBOOK
+        if only and only.split("/")[0] != program.id:
+            continue
         if path.parent.is_dir() and any(path.parent.glob("[0-9][0-9]_*.ipynb")):
             from .progress import build_progress_notebook
 

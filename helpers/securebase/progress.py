@@ -511,8 +511,11 @@ class ProgressWorkbook:
     # ------------------------------------------------------------ logic
 
     def compute(self) -> dict[str, Any]:
+        from .protocol import as_entries
+
         client = self.store.require_client(self.client_id)
         entries = self.store.current_entries(self.client_id, program_id=self.program.id)
+        entries += [e for e in as_entries(self.store, self.client_id) if e.program_id == self.program.id]
         return compute_progress(self.program, client, entries, self.today)
 
     def refresh(self) -> dict[str, Any]:
@@ -563,6 +566,45 @@ class ProgressWorkbook:
     def report(self) -> Text:
         files = write_progress_report(self.output_dir, program=self.program, progress=self.progress)
         return Text([f"Progress report written to {self.output_dir}: " + ", ".join(p.name for p in files.values())])
+
+    def couple_lines(self) -> list[str]:
+        """The couple's link, protocol versions and adherence, as plain sentences (no client text)."""
+        from .adherence import adherence, adherence_lines
+        from .couples import dyad_of
+        from .protocol import in_force, status_text, versions
+
+        dyad = dyad_of(self.store, self.client_id)
+        if dyad is None:
+            return [f"{self.client_id} is not linked with a partner (securebase couple link A B)."]
+        partner = dyad.partner_of(self.client_id)
+        lines = [f"Couple {dyad.dyad_id}: partner A {dyad.partner_a}, partner B {dyad.partner_b} "
+                 f"({self.client_id} with {partner})."]
+        history = versions(self.store, dyad.dyad_id)
+        current = in_force(self.store, dyad.dyad_id)
+        lines.append(f"Protocol in force: version {current.version}, timeout {current.data['timeout_minutes']} minutes."
+                     if current else "Protocol in force: none agreed yet.")
+        lines += [f"  Version {v.version} ({v.proposed_at[:10]}, by partner {dyad.role_of(v.proposed_by)}): "
+                  f"{status_text(v, dyad, current)}" for v in history]
+        lines += adherence_lines(adherence(self.store, dyad, program_id=self.program.id, until=self.today.isoformat()))
+        return lines
+
+    def couple(self) -> Any:
+        """The couple view: link, protocol versions and adherence (text in batch, text and chart interactively)."""
+        lines = self.couple_lines()
+        if self.mode == "batch":
+            return Text(lines)
+        import ipywidgets as w
+
+        from .adherence import adherence
+        from .couples import dyad_of
+        from .progress_plots import adherence_png
+
+        parts: list[Any] = [w.HTML("<br>".join(html.escape(line) for line in lines))]
+        dyad = dyad_of(self.store, self.client_id)
+        if dyad is not None:
+            figures = adherence(self.store, dyad, program_id=self.program.id, until=self.today.isoformat())
+            parts.append(w.Image(value=adherence_png(figures), format="png", layout=w.Layout(max_width="52rem")))
+        return w.VBox(parts)
 
     def write_handout(self, *, since: date | None = None, clinician_note: str = "") -> tuple[Path, dict[str, Any]]:
         """Write the session summary and homework handout to ``<output_dir>/handout-<today>``."""
@@ -631,6 +673,19 @@ handout_since: str = ""         # first day of the session summary on the handou
 clinician_note: str = ""        # batch only: a short note printed on the handout; interactive mode has a text box'''
 
 
+def _couple_cells(program: Program) -> list[Any]:
+    """A couple view for programs with a shared protocol."""
+    from .protocol import PROTOCOL_EXERCISE
+
+    if not any(ex.id == PROTOCOL_EXERCISE for phase in program.phases for ex in phase.exercises):
+        return []
+    return [
+        new_markdown_cell("### The couple\n\nThe protocol's versions and consents, and how the couple keeps to it, "
+                          "from both partners' daily check-ins (counts only)."),
+        new_code_cell("pw.couple()"),
+    ]
+
+
 def build_progress_notebook(program: Program) -> nbformat.NotebookNode:
     """The clinician's progress notebook for ``program``: parameters, overview, charts, override, report."""
     cells = [
@@ -652,6 +707,7 @@ def build_progress_notebook(program: Program) -> nbformat.NotebookNode:
         new_code_cell("pw.plots()"),
         new_markdown_cell("### Change the current step\n\nBy default the step follows the start date."),
         new_code_cell("pw.override()"),
+        *_couple_cells(program),
         new_markdown_cell("### Report files"),
         new_code_cell("pw.report()"),
         new_markdown_cell(

@@ -223,3 +223,48 @@ def prediction_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date])
     ax.text(0.005, -0.25, "↓ felt worse than predicted", transform=along_zero, fontsize=8, color="#9a2a1f", va="top")
     ax.set_ylabel("points (0-10 scale)", fontsize=9)
     ax.set_title(title, loc="left", fontsize=10.5)
+
+
+# ---------------------------------------------------------------- couples: adherence
+
+
+def adherence_png(figures: dict[str, Any]) -> bytes:
+    """Two panels: each partner's timeouts (on time, late) and signal days; and how often the
+    partners' reports of the same day agree."""
+    fig, (ax_use, ax_agree) = plt.subplots(1, 2, figsize=(9, 3.6), dpi=100, layout="constrained")
+    roles = list(figures["partners"])
+    y = np.arange(len(roles))
+    on_time = [figures["partners"][r]["returned_on_time"] for r in roles]
+    late = [figures["partners"][r]["returned_late"] for r in roles]
+    signal = [figures["partners"][r]["signal_days"] for r in roles]
+    ax_use.barh(y + 0.2, on_time, height=0.38, color=CURRENT, label="timeout, back on time")
+    ax_use.barh(y + 0.2, late, left=on_time, height=0.38, color="#d9822b", label="timeout, back late")
+    ax_use.barh(y - 0.2, signal, height=0.38, color=DONE, label="days the signal was used")
+    ax_use.set_yticks(y, [f"Partner {r}" for r in roles])
+    ax_use.set_xlabel("days")
+    ax_use.xaxis.get_major_locator().set_params(integer=True)
+    ax_use.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False)
+    ax_use.set_title("Using the protocol", fontsize=11)
+
+    labels = {"connected": "took time\nto connect", "signal_used": "signal used", "timeout_called": "timeout called"}
+    agreement = figures["agreement"]
+    shown = [k for k in labels if agreement[k]["days"]]
+    values = [agreement[k]["percent"] * 100 for k in shown]
+    ax_agree.barh(range(len(shown)), values, color=CURRENT)
+    for i, k in enumerate(shown):
+        kappa = agreement[k]["kappa"]
+        note = f"{agreement[k]['agree']}/{agreement[k]['days']} days" + (f", κ {kappa:.2f}" if kappa is not None else "")
+        inside = values[i] >= 45
+        ax_agree.text(2 if inside else values[i] + 2, i, note, va="center", fontsize=8,
+                      color="white" if inside else "black")
+    ax_agree.set_yticks(range(len(shown)), [labels[k] for k in shown])
+    ax_agree.set_xlim(0, 100)
+    ax_agree.set_xlabel("% of days both reported on which they agree")
+    ax_agree.set_title("Do their reports of the same day agree?", fontsize=11)
+    for ax in (ax_use, ax_agree):
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.suptitle(f"Couple {figures['dyad_id']}: {figures['days_both_reported']} days reported by both", fontsize=12)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
