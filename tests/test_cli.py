@@ -69,3 +69,19 @@ def test_run_refuses_answers_for_a_notebook_without_them(capsys, tmp_path):
     answers.write_text("entries: []\n")
     code = main(["run", "notebooks/sie/progress.ipynb", "--client", "C-7004", "--answers", str(answers)])
     assert code == 2 and "takes no answers file" in capsys.readouterr().err
+
+
+def test_couple_commands(capsys, tmp_path):
+    assert main(["couple", "new", "--start-date", "2026-03-02"]) == 0
+    dyad_id, a, b = capsys.readouterr().out.split()
+    a, b = a.removeprefix("A="), b.removeprefix("B=")
+    assert dyad_id.startswith("D-") and a.startswith("C-") and b.startswith("C-")
+    assert main(["couple", "show", a]) == 0 and dyad_id in capsys.readouterr().out
+    assert main(["couple", "link", a, "C-9999"]) == 2
+    assert "no client 'C-9999'" in capsys.readouterr().err
+    assert main(["couple", "link", a]) == 2 and "couple link PARTNER_A PARTNER_B" in capsys.readouterr().err
+    assert main(["couple", "export", "--out", str(tmp_path / "x"), "--layout", "pairwise"]) == 0
+    assert capsys.readouterr().out.strip().endswith("couples_daily_pairwise.csv")
+    assert main(["couple", "end", dyad_id]) == 0
+    capsys.readouterr()
+    assert main(["couple", "show", a]) == 0 and "not linked" in capsys.readouterr().out

@@ -7,6 +7,9 @@
                                          reports go to the client's folder in the data directory
     securebase workspace                 copy the workbooks into the data directory for JupyterLab
     securebase start                     init + workspace + JupyterLab on 127.0.0.1
+    securebase couple new|link|show|end|export
+                                         couples mode: link two clients, see their link and
+                                         protocol, end a link, export the couples' diary
     securebase check-content             validate everything under content/
     securebase notebooks [--execute]     regenerate notebooks/ from content (maintainers)
 """
@@ -72,6 +75,52 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"Entry {item['index']} ({item['exercise_id']}) not saved: " + "; ".join(item["problems"].values()),
               file=sys.stderr)
     return EXIT_PARTIAL if rejected else 0
+
+
+def cmd_couple(args: argparse.Namespace) -> int:
+    from . import couples
+
+    with _store(args) as store:
+        if args.action == "new":
+            from .ids import new_client_id
+
+            start = date.fromisoformat(args.start_date) if args.start_date else date.today()
+            ids = []
+            for _ in range(2):
+                while store.get_client(client_id := new_client_id()) or client_id in ids:
+                    pass
+                store.ensure_client(client_id, program_id=args.program, start_date=start)
+                ids.append(client_id)
+            dyad = couples.link_couple(store, *ids, program_id=args.program)
+            print(f"{dyad.dyad_id} A={dyad.partner_a} B={dyad.partner_b}")
+        elif args.action == "link":
+            a, b = args.ids
+            dyad = couples.link_couple(store, a, b, program_id=args.program)
+            print(f"{dyad.dyad_id} A={dyad.partner_a} B={dyad.partner_b}")
+        elif args.action == "end":
+            dyad = couples.end_couple(store, args.ids[0])
+            print(f"Couple {dyad.dyad_id} ended; what was shared is no longer visible to the partner.")
+        elif args.action == "show":
+            from .protocol import in_force, status_text, versions
+
+            dyad = couples.dyad_of(store, args.ids[0]) if args.ids[0].startswith("C-") else couples.get_dyad(store, args.ids[0])
+            if dyad is None:
+                print(f"{args.ids[0]} is not linked with a partner.")
+                return 0
+            print(f"{dyad.dyad_id} A={dyad.partner_a} B={dyad.partner_b} since {dyad.created_at[:10]}"
+                  + (f", ended {dyad.ended_at[:10]}" if dyad.ended_at else ""))
+            current = in_force(store, dyad.dyad_id)
+            for v in versions(store, dyad.dyad_id):
+                print(f"  protocol v{v.version} ({v.proposed_at[:10]}): {status_text(v, dyad, current)}")
+        else:  # export
+            from .couples_export import export_couples
+
+            dyads = [couples.get_dyad(store, d) for d in args.ids] or None
+            out = Path(args.out) if args.out else config.data_dir() / "exports" / f"couples-{date.today():%Y%m%d}"
+            layouts = ("individual", "pairwise") if args.layout == "both" else (args.layout,)
+            for path in export_couples(store, out, layouts=layouts, dyads=dyads).values():
+                print(path)
+    return 0
 
 
 def cmd_workspace(args: argparse.Namespace) -> int:
@@ -142,6 +191,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="set another parameter of the notebook's first cell, e.g. -p handout_since 2026-03-01")
     p.set_defaults(func=cmd_run)
 
+    p = sub.add_parser("couple", help="couples mode: new, link, show, end, export")
+    p.add_argument("action", choices=("new", "link", "show", "end", "export"),
+                   help="new: two new clients linked; link A B; show CLIENT_OR_DYAD; end DYAD; export [DYAD ...]")
+    p.add_argument("ids", nargs="*", help="client ids (link: partner A then B) or a dyad id")
+    p.add_argument("--program", default="asb", help="program id (default asb)")
+    p.add_argument("--start-date", default="", help="new: first day in the program, YYYY-MM-DD (default today)")
+    p.add_argument("--layout", choices=("individual", "pairwise", "both"), default="both", help="export layout")
+    p.add_argument("--out", default="", help="export folder (default: <data folder>/exports/couples-<date>)")
+    p.add_argument("--store", default="")
+    p.set_defaults(func=cmd_couple)
+
     p = sub.add_parser("workspace", help="copy workbooks into the data directory")
     p.set_defaults(func=cmd_workspace)
 
@@ -161,8 +221,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_COUPLE_ARITY = {"new": 0, "link": 2, "show": 1, "end": 1}
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "couple" and args.action in _COUPLE_ARITY and len(args.ids) != _COUPLE_ARITY[args.action]:
+        usage = {"new": "couple new [--program asb]", "link": "couple link PARTNER_A PARTNER_B",
+                 "show": "couple show CLIENT_OR_DYAD", "end": "couple end DYAD"}[args.action]
+        print(f"securebase: usage: securebase {usage}", file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except (SecureBaseError, KeyError, ValueError) as exc:

@@ -24,6 +24,10 @@ PLAN_DATES_SHOWN = 12
 
 
 def panel_for(workbook: "Workbook", form: ExerciseForm) -> Any:
+    from . import asb_panels  # the Autonomy-Security Balance helpers, by exercise id
+
+    if (panel := asb_panels.panel_for(workbook, form)) is not None:
+        return panel
     ids = {f.id for f in form.exercise.fields}
     if form.exercise.kind == "list" and "status" in ids:
         return ListPanel(workbook, form)

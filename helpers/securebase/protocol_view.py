@@ -77,7 +77,10 @@ class ProtocolPanel:
                         f"<td>{esc(marks)}</td><td>{esc(status_text(v, dyad, current))}</td><td>{esc(changed)}</td></tr>")
         head = "<tr><th>Version</th><th>Saved</th><th>By</th><th>Agreed</th><th>Status</th><th>What changed</th></tr>"
         self.table.value = f"<table class='sb-history'>{head}{''.join(reversed(body))}</table>" if body else ""
+        chosen = self.picker.value
         self.picker.options = [(f"Version {v.version}", v.version) for v in reversed(history)]
+        numbers = [v.version for v in history]
+        self.picker.value = chosen if chosen in numbers else (numbers[-1] if numbers else None)
 
     def decide(self, consent: bool) -> None:
         version = self.picker.value

@@ -30,6 +30,8 @@ from .entries import revise_entry, save_entry
 from .errors import SecureBaseError
 from .ids import validate_client_id
 from .protocol import PROTOCOL_EXERCISE
+
+SCREEN = "professional_help_screen"  # its batch output says what the answers suggest
 from .store import EntryRef, Store
 
 MODES = ("interactive", "batch")
@@ -152,7 +154,14 @@ class Workbook:
         items = self._pending.pop(exercise.id, [])
         report = import_answers(self.store, self.client_id, self.program, items, phase=self.phase)
         self.report.merge(report)
-        return Text(self._report_lines(exercise.title, report))
+        lines = self._report_lines(exercise.title, report)
+        if exercise.id == SCREEN and report.saved:
+            from .disclosure import screen_lines
+
+            saved = set(report.saved)
+            lines += screen_lines(e for e in self.store.current_entries(self.client_id, exercise_id=SCREEN)
+                                  if e.entry_id in saved)
+        return Text(lines)
 
     def view(self, name: str) -> Any:
         """An extra view of the phase named in content (``views:``), e.g. the Step 1 pattern view."""
