@@ -51,7 +51,7 @@ def test_a_change_is_a_new_version_and_history_is_kept(store, asb, couple):
     assert history[0].data["timeout_minutes"] == 30 and history[1].data["signal"] == "🌊"
     assert status_text(history[0], dyad, history[1]) == "Agreed earlier, replaced by a newer agreed version"
     assert changed_fields(protocol_exercise(asb), history[0].data, history[1].data) == [
-        "What kind of signal will you use?", "The signal", "How long does a timeout last, in minutes?"]
+        "What kind of signal will you use?", "Signal", "Timeout (minutes)"]
     for sql in ("UPDATE protocol_versions SET data = '{}'", "DELETE FROM protocol_versions",
                 "UPDATE protocol_consents SET consent = 0", "DELETE FROM protocol_consents"):
         with pytest.raises(sqlite3.IntegrityError):

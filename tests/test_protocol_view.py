@@ -61,7 +61,7 @@ def test_propose_agree_and_change(workbooks):
     assert in_force(b.store, dyad.dyad_id).version == 1
     panel_b.refresh()
     assert "Saved as version 2" in panel_b.message.value
-    assert "How long does a timeout last" in panel_b.table.value           # what changed
+    assert "Timeout (minutes)" in panel_b.table.value                        # what changed
     panel_a.refresh()
     panel_a.picker.value = 2
     panel_a.agree_button.click()

@@ -25,6 +25,7 @@ class ProtocolPanel:
         self.workbook, self.form, self.loc = workbook, form, workbook.loc
         for button in (form.delete_button, form.confirm_delete_button):
             button.layout.display = "none"  # versions are never deleted
+        form.occurred_at.layout.display = "none"  # a version is dated when it is saved
         self.current = w.HTML()
         self.table = w.HTML()
         self.picker = w.Dropdown(description=self.loc.text("protocol_pick"), options=[],
@@ -54,18 +55,21 @@ class ProtocolPanel:
             return
         history = versions(store, dyad.dyad_id)
         current = in_force(store, dyad.dyad_id)
+        you_are = self.loc.text("protocol_you_are", role=dyad.role_of(client_id), partner=dyad.partner_of(client_id))
         if self._known >= 0 and len(history) > self._known:
             self.message.value = f"<p>{esc(self.loc.text('protocol_saved', version=history[-1].version))}</p>"
         self._known = len(history)
         exercise = self.form.exercise
         if current is None:
-            self.current.value = f"<p><strong>{esc(self.loc.text('protocol_none_in_force'))}</strong></p>"
+            self.current.value = (f"<p>{esc(you_are)}</p>"
+                                  f"<p><strong>{esc(self.loc.text('protocol_none_in_force'))}</strong></p>")
         else:
             rows = "".join(
-                f"<tr><th>{esc(spec.label)}</th><td>{esc(render_value(spec, current.data.get(spec.id)))}</td></tr>"
+                f"<tr><th style='text-align:left'>{esc(spec.label)}</th><td>{esc(render_value(spec, current.data.get(spec.id)))}</td></tr>"
                 for spec in exercise.fields if current.data.get(spec.id) not in (None, "", [])
             )
-            self.current.value = (f"<p><strong>{esc(self.loc.text('protocol_in_force', version=current.version))}"
+            self.current.value = (f"<p>{esc(you_are)}</p>"
+                                  f"<p><strong>{esc(self.loc.text('protocol_in_force', version=current.version))}"
                                   f"</strong></p><table class='sb-history'>{rows}</table>")
         you = self.workbook.client_id
         body = []
