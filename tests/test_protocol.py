@@ -137,3 +137,18 @@ def test_batch_safe_repeats(store, asb, couple):
     set_consent(store, b, 1, consent=False)
     assert in_force(store, dyad.dyad_id) is None
     assert versions(store, dyad.dyad_id)[0].proposed_at == "2026-04-01T20:00:00"
+
+
+@pytest.mark.parametrize("words, ok", [
+    ("I'll come and find you at eight.", True), ("Back in 30 minutes.", True), ("I'll return at 20:30", True),
+    ("Give me half an hour.", True), ("I'll be back after an hour.", True),
+    ("I'll come back later.", False), ("When I'm ready.", False), ("Soon, I promise.", False),
+])
+def test_the_return_commitment_must_say_when(store, asb, couple, words, ok):
+    dyad, a, b = couple
+    if ok:
+        assert propose_version(store, asb, a, protocol(return_commitment=words)).version == 1
+    else:
+        with pytest.raises(EntryValidationError) as info:
+            propose_version(store, asb, a, protocol(return_commitment=words))
+        assert "Say when you will come back" in info.value.problems["return_commitment"]

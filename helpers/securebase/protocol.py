@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -27,6 +28,12 @@ from .validation import validate_answers
 
 PROTOCOL_EXERCISE = "security_protocol"
 MIN_TIMEOUT_MINUTES = 20
+# "an explicit return time": the commitment must say when, as a clock time or a span of time
+_WHEN = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"forty-five|sixty|ninety|half|quarter|noon|midnight|o'clock|minutes?|mins?|hours?|hrs?)\b",
+    re.IGNORECASE,
+)
 
 
 class AlreadyProposed(CoupleError):
@@ -61,12 +68,16 @@ def protocol_exercise(program: Program) -> Exercise:
 def check_protocol(program: Program, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a protocol against the content and the timeout floor; returns the cleaned answers."""
     cleaned = validate_answers(protocol_exercise(program), answers)
+    problems = {}
     minutes = cleaned.get("timeout_minutes")
     if not isinstance(minutes, int) or minutes < MIN_TIMEOUT_MINUTES:
-        raise EntryValidationError({
-            "timeout_minutes": f"A timeout must last at least {MIN_TIMEOUT_MINUTES} minutes: a stirred-up body "
-                               f"needs that long to settle. Enter {MIN_TIMEOUT_MINUTES} or more.",
-        })
+        problems["timeout_minutes"] = (f"A timeout must last at least {MIN_TIMEOUT_MINUTES} minutes: a stirred-up "
+                                       f"body needs that long to settle. Enter {MIN_TIMEOUT_MINUTES} or more.")
+    if not _WHEN.search(cleaned.get("return_commitment") or ""):
+        problems["return_commitment"] = ("Say when you will come back, as a time or a span of time - for example "
+                                         "\"I'll come and find you at eight\" or \"I'll be back in 30 minutes\".")
+    if problems:
+        raise EntryValidationError(problems)
     return cleaned
 
 
