@@ -150,6 +150,13 @@ def cmd_check_content(args: argparse.Namespace) -> int:
         n_ex = sum(len(p.exercises) for p in program.phases)
         print(f"{program.id} v{program.version}: {len(program.phases)} phases, {n_ex} exercises")
     content.locale("en")
+    from . import scales
+
+    scales.clear_cache()
+    for instrument in scales.instruments().values():
+        scales.check_references(instrument)
+        print(f"scale {instrument.id} v{instrument.version} (scoring {instrument.scoring_version}): "
+              f"{len(instrument.items)} items, {len(instrument.subscales)} subscales")
     print("content OK")
     return 0
 
