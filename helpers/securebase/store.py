@@ -40,10 +40,12 @@ from .ids import validate_client_id
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-SCHEMA_VERSION = 3  # 2: entry_heads; 3: couples (dyads, entry_shares, protocol_versions, protocol_consents)
+SCHEMA_VERSION = 4  # 2: entry_heads; 3: couples (dyads, entry_shares, protocol_versions, protocol_consents);
+#                     4: assessments, safety_flags, safety_flag_clears
 AUDIT_ACTIONS = frozenset({
     "create", "update", "delete", "export", "client_create", "client_update",
     "couple_link", "couple_unlink", "share", "unshare", "protocol_propose", "protocol_consent", "protocol_withdraw",
+    "assessment", "safety_flag", "safety_clear",
 })
 
 _SCHEMA = """
@@ -197,6 +199,59 @@ CREATE TRIGGER IF NOT EXISTS protocol_consents_no_update BEFORE UPDATE ON protoc
 BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS protocol_consents_no_delete BEFORE DELETE ON protocol_consents
 BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+
+-- Questionnaire results (see assessments.py): the answers, the scores, and the instrument and
+-- scoring versions that produced them.
+CREATE TABLE IF NOT EXISTS assessments (
+    assessment_id      TEXT PRIMARY KEY,
+    client_id          TEXT NOT NULL REFERENCES clients (client_id),
+    instrument_id      TEXT NOT NULL,
+    instrument_version TEXT NOT NULL,
+    scoring_version    TEXT NOT NULL,
+    occasion           TEXT NOT NULL,
+    administered_at    TEXT NOT NULL,
+    recorded_at        TEXT NOT NULL,
+    responses          TEXT NOT NULL CHECK (json_valid(responses)),
+    result             TEXT NOT NULL CHECK (json_valid(result)),
+    source_key         TEXT
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS assessments_by_client ON assessments (client_id, instrument_id, administered_at);
+CREATE UNIQUE INDEX IF NOT EXISTS assessments_by_source
+    ON assessments (client_id, source_key) WHERE source_key IS NOT NULL;
+CREATE TRIGGER IF NOT EXISTS assessments_no_update BEFORE UPDATE ON assessments
+BEGIN SELECT RAISE(ABORT, 'assessments are kept as they were scored'); END;
+CREATE TRIGGER IF NOT EXISTS assessments_no_delete BEFORE DELETE ON assessments
+BEGIN SELECT RAISE(ABORT, 'assessments are kept as they were scored'); END;
+
+-- Safety flags (see safety_flags.py): a free-text save that the screen flagged. The flag names
+-- categories only, never the text. Clearing is a separate record with the clinician's reason.
+CREATE TABLE IF NOT EXISTS safety_flags (
+    flag_id    TEXT PRIMARY KEY,
+    client_id  TEXT NOT NULL REFERENCES clients (client_id),
+    entry_id   TEXT NOT NULL,
+    revision   INTEGER NOT NULL,
+    categories TEXT NOT NULL CHECK (json_valid(categories)),
+    flagged_at TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS safety_flags_by_client ON safety_flags (client_id, flagged_at);
+
+CREATE TABLE IF NOT EXISTS safety_flag_clears (
+    flag_id    TEXT PRIMARY KEY REFERENCES safety_flags (flag_id),
+    cleared_at TEXT NOT NULL,
+    cleared_by TEXT NOT NULL,
+    reason     TEXT NOT NULL CHECK (length(trim(reason)) >= 3)
+) STRICT;
+
+CREATE TRIGGER IF NOT EXISTS safety_flags_no_update BEFORE UPDATE ON safety_flags
+BEGIN SELECT RAISE(ABORT, 'safety flags are append-only: clear a flag instead'); END;
+CREATE TRIGGER IF NOT EXISTS safety_flags_no_delete BEFORE DELETE ON safety_flags
+BEGIN SELECT RAISE(ABORT, 'safety flags are append-only: clear a flag instead'); END;
+CREATE TRIGGER IF NOT EXISTS safety_flag_clears_no_update BEFORE UPDATE ON safety_flag_clears
+BEGIN SELECT RAISE(ABORT, 'a cleared flag stays cleared, with its reason'); END;
+CREATE TRIGGER IF NOT EXISTS safety_flag_clears_no_delete BEFORE DELETE ON safety_flag_clears
+BEGIN SELECT RAISE(ABORT, 'a cleared flag stays cleared, with its reason'); END;
 """
 
 _ENTRY_COLUMNS = (
