@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from shared_data import dataset_path
 from securebase.dyadic import (
     check_pairwise_consistency,
     read_pairwise_csv,
@@ -217,7 +218,7 @@ def test_reader_small_file(tmp_path):
 
 # --------------------------------------------------------------------------- the real data set
 
-KASHY = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "kashy_daily_diary.csv"
+KASHY = dataset_path("kashy_daily_diary.csv")
 needs_kashy = pytest.mark.skipif(not KASHY.exists(), reason=f"real data set not found at {KASHY} (shared/datasets)")
 KASHY_IDS = {"dyad_col": "dyadid", "person_col": "person", "time_col": "Day"}
 
