@@ -1,8 +1,10 @@
-from securebase import asb_panels
-from securebase.disclosure import DANGER_MESSAGE, NO_REFER_MESSAGE
+from securebase import asb_panels, content
 from securebase.entries import save_entry
 from securebase.panels import panel_for
 from securebase.workbook import Workbook
+
+DANGER_MESSAGE = content.locale("en").text("asb_danger")
+NO_REFER_MESSAGE = content.locale("en").text("asb_no_refer")
 
 
 def _workbook(tmp_path, phase, client="C-8201"):

@@ -5,10 +5,6 @@ import pytest
 from securebase import content
 from securebase.disclosure import (
     BLAME_KINDS,
-    DANGER_MESSAGE,
-    NO_REFER_MESSAGE,
-    SCRIPT_CLOSING,
-    UNANSWERED_MESSAGE,
     activation_statement,
     build_script,
     check_accusations,
@@ -20,6 +16,12 @@ from securebase.disclosure import (
     suggest_rewording,
     trigger_nudge,
 )
+
+EN = content.locale("en")
+DANGER_MESSAGE = EN.text("asb_danger")
+NO_REFER_MESSAGE = EN.text("asb_no_refer")
+SCRIPT_CLOSING = EN.text("asb_script_closing")
+UNANSWERED_MESSAGE = EN.text("asb_unanswered")
 
 # ---------------------------------------------------------------- trigger nudge
 
@@ -290,3 +292,36 @@ def test_the_rules_never_import_widgets():
 
     code = "import sys, securebase.disclosure; print('ipywidgets' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_the_wording_comes_from_the_locale():
+    """Every sentence is locale content: a locale with other strings gives other wording."""
+    changed = {
+        "asb_script_closing": "That is all for now.",
+        "asb_activation_secure": "I feel steady.",
+        "asb_activation_urge": "I want to {urge}.",
+        "asb_blame_always_never": "Name one time.",
+        "asb_rewording": "Once {situation} - {feeling} - {request}.",
+        "asb_rewording_feeling_blank": "[feeling]",
+        "asb_nudge_vague": "Be exact ({example}).",
+        "asb_nudge_example": "say who did what",
+        "asb_reason_relationship_crisis": "crisis",
+        "asb_refer": "Get help: {reasons}.",
+        "asb_screen_none": "Nothing saved.",
+        "asb_sensation_heat": "warmth",
+        "asb_and_list": "{items} & {last}",
+    }
+    loc = EN.model_copy(update={"strings": {**EN.strings, **changed}})
+
+    assert build_script({"trigger": "they left"}, loc=loc).endswith("That is all for now.")
+    assert build_script({"trigger": "they left"}).endswith(SCRIPT_CLOSING)
+    assert activation_statement("secure", urge="stay", loc=loc) == "I feel steady. I want to stay."
+    assert [f.suggestion for f in check_accusations("You always do this", loc=loc) if f.kind == "always_never"] == ["Name one time."]
+    assert suggest_rewording("You never call me.", loc=loc).startswith("Once ") and "[feeling]" in suggest_rewording("x y", loc=loc)
+    assert trigger_nudge("it was bad", loc=loc) == "Be exact (say who did what)."
+    assert referral_message({"relationship_crisis": True}, loc=loc).message == "Get help: crisis."
+    assert screen_lines([], loc=loc) == ["Nothing saved."]
+    journal = content.program("asb").find_exercise("activation_journal")[1]
+    assert script_parts({"sensation_kind": ["heat", "trembling"]}, journal, loc=loc)["sensation"] == "warmth & trembling"
+    # English is untouched when no locale is passed.
+    assert activation_statement("secure") == EN.text("asb_activation_secure")

@@ -87,7 +87,7 @@ class TriggerNudgePanel:
         self.refresh()
 
     def refresh(self) -> None:
-        text = d.trigger_nudge(self.field.get() or "")
+        text = d.trigger_nudge(self.field.get() or "", loc=self.loc)
         self.nudge.value = f'<div class="sb-nudge" role="status" style="{_BOX};color:{_NOTE}">{esc(text)}</div>' if text else ""
         self.nudge.layout.display = None if text else "none"
 
@@ -120,7 +120,7 @@ class NamingPanel:
         self.refresh()
 
     def suggestion(self) -> str:
-        return d.activation_statement(self.activation.get(), body=self.body.value, urge=self.urge.value)
+        return d.activation_statement(self.activation.get(), body=self.body.value, urge=self.urge.value, loc=self.loc)
 
     def refresh(self) -> None:
         text = self.suggestion()
@@ -176,7 +176,7 @@ class ScriptPanel:
         self.entries = {e.entry_id: e for e in entries}
         keep = self.picker.value if self.picker.value in self.entries else None
         first = self.loc.text("asb_journal_pick") if entries else self.loc.text("asb_journal_none")
-        self.picker.options = [(first, None)] + d.journal_choices(entries)
+        self.picker.options = [(first, None)] + d.journal_choices(entries, loc=self.loc)
         self.picker.value = keep
 
     def fill(self) -> None:
@@ -185,7 +185,7 @@ class ScriptPanel:
             self.fill_message.value = _message(self.loc.text("asb_fill_none"))
             return
         filled, kept = [], []
-        for part, text in d.script_parts(entry.data, self.journal).items():
+        for part, text in d.script_parts(entry.data, self.journal, loc=self.loc).items():
             field = self.form.fields[part]
             if not text:
                 continue
@@ -202,7 +202,7 @@ class ScriptPanel:
         self.fill_message.value = _message(" ".join(lines))
 
     def write(self) -> None:
-        draft = d.build_script({part: self.form.fields[part].get() or "" for part in d.SCRIPT_PARTS})
+        draft = d.build_script({part: self.form.fields[part].get() or "" for part in d.SCRIPT_PARTS}, loc=self.loc)
         if not draft:
             self.write_message.value = _message(self.loc.text("asb_write_empty"))
             return
@@ -240,7 +240,7 @@ class BlameCheckPanel:
         self.refresh()
 
     def found(self) -> list[d.Finding]:
-        return d.check_accusations(self.draft.get() or "")
+        return d.check_accusations(self.draft.get() or "", loc=self.loc)
 
     def refresh(self) -> None:
         text = self.draft.get() or ""
@@ -271,7 +271,7 @@ class BlameCheckPanel:
         self.message.value = _message(self.loc.text("asb_ticked", labels=labels))
 
     def reword(self) -> None:
-        suggestion = d.suggest_rewording(self.draft.get() or "")
+        suggestion = d.suggest_rewording(self.draft.get() or "", loc=self.loc)
         if not suggestion:
             self.message.value = _message(self.loc.text("asb_reword_empty"))
             return
@@ -294,7 +294,7 @@ class ScreenPanel:
         self.form = form
         self.live = w.HTML(value="")
         self.saved = w.HTML(value="")
-        for fid in d.SCREEN_REASONS:
+        for fid in d.SCREEN_QUESTIONS:
             _watch(form.fields[fid], self.refresh_live)
         workbook.on_change(self.refresh_saved)
         self.widget = w.VBox([self.live, self.saved])
@@ -310,10 +310,10 @@ class ScreenPanel:
 
     def refresh_live(self) -> None:
         answers = self.form.answers()
-        if all(answers.get(fid) is None for fid in d.SCREEN_REASONS):
+        if all(answers.get(fid) is None for fid in d.SCREEN_QUESTIONS):
             self.live.value = ""
             return
-        self.live.value = self._render(self.loc.text("asb_screen_live"), d.referral_message(answers))
+        self.live.value = self._render(self.loc.text("asb_screen_live"), d.referral_message(answers, loc=self.loc))
 
     def refresh_saved(self) -> None:
         entries = self.form.cb.load()  # straight from the store: this may run before the form refreshes
@@ -322,7 +322,7 @@ class ScreenPanel:
             return
         latest = max(entries, key=lambda e: (e.occurred_at, e.recorded_at))
         when = latest.occurred_at.replace("T", " ")[:16]
-        self.saved.value = self._render(self.loc.text("asb_screen_saved", when=when), d.referral_message(latest.data))
+        self.saved.value = self._render(self.loc.text("asb_screen_saved", when=when), d.referral_message(latest.data, loc=self.loc))
 
 
 PANELS = {

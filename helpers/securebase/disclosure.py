@@ -10,6 +10,10 @@
 Every rule here is a plain word list or pattern, so a clinician can see why something was
 flagged. Nothing is ever blocked: these are suggestions the person is free to ignore.
 All returned text is plain (not escaped); escape it before putting it in HTML.
+
+The wording itself is content: every sentence and phrase comes from the locale's ``asb_*``
+strings (``content/locales/<language>.yaml``). Functions that return wording take
+``loc=`` (a :class:`~securebase.content.Locale`); without it they use English.
 """
 
 from __future__ import annotations
@@ -19,12 +23,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .content import Exercise
+from .content import Exercise, Locale, locale
 
 JOURNAL = "activation_journal"
 SCREEN = "professional_help_screen"
 
 _APOS = "['’]"
+
+
+def _loc(loc: Locale | None) -> Locale:
+    return loc if loc is not None else locale("en")
 
 
 def _words(text: str) -> list[str]:
@@ -62,8 +70,8 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _and_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def _and_list(items: list[str], loc: Locale) -> str:
+    return items[0] if len(items) == 1 else loc.text("asb_and_list", items=", ".join(items[:-1]), last=items[-1])
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -120,10 +128,6 @@ HABIT_WORDS = ("always", "constantly", "every time", "every single time", "all t
 _QUOTED = re.compile(r"[\"“”]|(?:^|\s)['‘][^'‘’]{2,}['’](?=\W|$)")
 _DIGITS = re.compile(r"\d")
 
-SOURCE_EXAMPLE = ('instead of "they were distant", something like "they answered my text with one word '
-                  "after I'd told them something that mattered to me\"")
-
-
 def trigger_details(text: str) -> list[str]:
     """The concrete details found in a trigger: quotes, numbers, times, actions and things."""
     details = _find([_words_pattern(ACTION_WORDS), _words_pattern(OBJECT_WORDS), _words_pattern(TIME_WORDS)], text)
@@ -134,7 +138,7 @@ def trigger_details(text: str) -> list[str]:
     return details
 
 
-def trigger_nudge(text: str) -> str | None:
+def trigger_nudge(text: str, *, loc: Locale | None = None) -> str | None:
     """A friendly nudge towards the exact moment when a trigger is vague, else ``None``.
 
     Nothing written yet is never nudged. Vague means: very short (under
@@ -158,35 +162,31 @@ def trigger_nudge(text: str) -> str | None:
     )
     if not vague:
         return None
+    loc = _loc(loc)
     if habits and details:
-        return (f'"{habits[0]}" sounds like something that happens often. Pick one time it happened - the most '
-                "recent is easiest - and describe just that moment: who did or said what, and when.")
+        return loc.text("asb_nudge_habit", habit=habits[0])
+    example = loc.text("asb_nudge_example")
     if judgements:
-        return (f'"{judgements[0]}" says how it felt, and that matters. To spot the pattern later, add what '
-                f"actually happened: who did or said what, and when? For example, {SOURCE_EXAMPLE}.")
-    return ("Can you narrow it down to the exact moment? Who did or said what, and when? "
-            f"For example, {SOURCE_EXAMPLE}.")
+        return loc.text("asb_nudge_judgement", judgement=judgements[0], example=example)
+    return loc.text("asb_nudge_vague", example=example)
 
 
 # ----------------------------------------------------------------- 2. naming the activation
 
-ACTIVATION_OPENINGS = {
-    "anxious_hyperactivation": "I notice my anxious system is activated right now.",
-    "avoidant_deactivation": "I notice my avoidant system is shutting down right now.",
-    "secure": "I notice I'm stirred up, and I feel steady enough to stay with it right now.",
-}
+# Each has its opening sentence in the locale as ``asb_activation_<activation>``.
+ACTIVATIONS = ("anxious_hyperactivation", "avoidant_deactivation", "secure")
 
 
-def activation_statement(activation: str | None, body: str = "", urge: str = "") -> str:
+def activation_statement(activation: str | None, body: str = "", urge: str = "", *, loc: Locale | None = None) -> str:
     """Wording for "Naming the activation"; ``body`` and ``urge`` are optional plain words.
 
     >>> activation_statement("anxious_hyperactivation", body="my chest is tight", urge="text again")
     'I notice my anxious system is activated right now. My chest is tight. Part of me wants to text again.'
     """
-    opening = ACTIVATION_OPENINGS.get(activation or "")
-    if opening is None:
+    if activation not in ACTIVATIONS:
         return ""
-    parts = [opening]
+    loc = _loc(loc)
+    parts = [loc.text(f"asb_activation_{activation}")]
     body, urge = _clean(body), _clean(urge)
     if body:
         parts.append(_upper_first(body) + ".")
@@ -194,7 +194,7 @@ def activation_statement(activation: str | None, body: str = "", urge: str = "")
         if re.match(rf"I\b|I{_APOS}", urge):
             parts.append(urge + ".")
         else:
-            parts.append("Part of me wants to " + _lower_first(re.sub(r"^to\s+", "", urge, flags=re.I)) + ".")
+            parts.append(loc.text("asb_activation_urge", urge=_lower_first(re.sub(r"^to\s+", "", urge, flags=re.I))))
     return " ".join(parts)
 
 
@@ -202,86 +202,80 @@ def activation_statement(activation: str | None, body: str = "", urge: str = "")
 
 SCRIPT_PARTS = ("trigger", "sensation", "impulse", "early_pattern")
 
-# How each sensation reads in a sentence ("a tightness in my chest").
-SENSATION_WORDS = {
-    "tightness": "a tightness", "constriction": "a squeezing", "dropping": "a sinking feeling",
-    "heat": "heat", "cold": "a coldness", "pressure": "a heaviness", "trembling": "trembling",
-    "numbness": "numbness",
-}
+# How a sensation reads in a sentence ("a tightness in my chest") is the locale's
+# ``asb_sensation_<kind>``; a kind without one is its choice label in lower case.
 HEART_RACING = "racing_heart"
 
-# What each response pulls someone to do ("my first urge is to ...").
-URGE_WORDS = {
-    "pursue": "to reach for you harder - more messages, pressing for an answer",
-    "withdraw": "to pull back, go quiet or leave",
-    "attack": "to criticise, blame or raise my voice",
-    "freeze": "to go blank and shut down",
-}
-
-SCRIPT_OPENING = "I've noticed something about how I react, and I'd like to tell you about it."
-SCRIPT_CLOSING = ("I'm not asking you to fix this or to change anything. "
-                  "I'm telling you because I'd like you to know this part of me.")
+# What a response pulls someone to do ("my first urge is to ...") is the locale's
+# ``asb_urge_<response>``; a response without one is ``asb_urge_other`` with its choice label.
 
 
-def journal_choices(entries: Iterable[Any], limit: int = 50) -> list[tuple[str, str]]:
+def _phrase(loc: Locale, key: str) -> str | None:
+    return loc.strings.get(key)
+
+
+def journal_choices(entries: Iterable[Any], limit: int = 50, *, loc: Locale | None = None) -> list[tuple[str, str]]:
     """(label, entry id) for each activation-journal entry, newest first: "2026-03-02 - trigger…"."""
+    loc = _loc(loc)
     ordered = sorted(entries, key=lambda e: e.occurred_at, reverse=True)[:limit]
-    return [(f"{e.occurred_at[:10]} - {_shorten(e.data.get('trigger', ''), 50) or '(no trigger written)'}", e.entry_id)
+    return [(loc.text("asb_journal_choice", date=e.occurred_at[:10],
+                      trigger=_shorten(e.data.get("trigger", ""), 50) or loc.text("asb_journal_no_trigger")), e.entry_id)
             for e in ordered]
 
 
-def _sensation(data: Mapping[str, Any], exercise: Exercise) -> str:
+def _sensation(data: Mapping[str, Any], exercise: Exercise, loc: Locale) -> str:
     kinds = list(data.get("sensation_kind") or [])
     places_spec = exercise.field("body_locations")
     places = [places_spec.choice_label(v).lower() for v in data.get("body_locations") or []]
     kind_spec = exercise.field("sensation_kind")
-    felt = [SENSATION_WORDS.get(k, kind_spec.choice_label(k).lower()) for k in kinds if k != HEART_RACING]
-    where = f"in my {_and_list(places)}" if places else ""
+    felt = [_phrase(loc, f"asb_sensation_{k}") or kind_spec.choice_label(k).lower() for k in kinds if k != HEART_RACING]
+    where = loc.text("asb_sensation_where", places=_and_list(places, loc)) if places else ""
     if felt:
-        text = f"{_and_list(felt)} {where}".strip()
+        text = f"{_and_list(felt, loc)} {where}".strip()
     elif places:
-        text = f"something {where}"
+        text = loc.text("asb_sensation_something", where=where)
     else:
         text = ""
     if HEART_RACING in kinds:
-        text = f"{text}, with my heart racing" if text else "my heart racing"
+        text = loc.text("asb_sensation_with_heart", sensation=text) if text else loc.text("asb_sensation_heart")
     return text
 
 
-def _impulse(data: Mapping[str, Any], exercise: Exercise) -> str:
+def _impulse(data: Mapping[str, Any], exercise: Exercise, loc: Locale) -> str:
     response = data.get("response")
-    urge = URGE_WORDS.get(response) if response else None
+    urge = _phrase(loc, f"asb_urge_{response}") if response else None
     if response and urge is None:
-        urge = "to " + _lower_first(exercise.field("response").choice_label(response))
+        urge = loc.text("asb_urge_other", response=_lower_first(exercise.field("response").choice_label(response)))
     detail = _clean(data.get("response_detail"))
     if urge and detail:
-        return f"{urge} (last time: {_lower_first(detail)})"
+        return loc.text("asb_urge_last_time", urge=urge, detail=_lower_first(detail))
     return urge or detail
 
 
-def script_parts(entry_data: Mapping[str, Any], exercise: Exercise) -> dict[str, str]:
+def script_parts(entry_data: Mapping[str, Any], exercise: Exercise, *, loc: Locale | None = None) -> dict[str, str]:
     """The four parts of a disclosure script, in words, from one activation-journal entry.
 
     ``exercise`` is the activation journal (for the wording of its choices). A part with
     nothing to go on is an empty string.
     """
+    loc = _loc(loc)
     return {
         "trigger": " ".join(str(entry_data.get("trigger") or "").split()),
-        "sensation": _sensation(entry_data, exercise),
-        "impulse": _impulse(entry_data, exercise),
+        "sensation": _sensation(entry_data, exercise, loc),
+        "impulse": _impulse(entry_data, exercise, loc),
         "early_pattern": " ".join(str(entry_data.get("early_resonance") or "").split()),
     }
 
 
-def _urge_clause(impulse: str) -> str:
+def _urge_clause(impulse: str, loc: Locale) -> str:
     if re.match(r"to\b", impulse, re.I):
-        return "my first urge is " + _lower_first(impulse)
+        return loc.text("asb_script_urge", impulse=_lower_first(impulse))
     if re.match(rf"I\b|I{_APOS}", impulse):
-        return "then " + impulse
-    return "my first urge is to " + _lower_first(impulse)
+        return loc.text("asb_script_urge_then", impulse=impulse)
+    return loc.text("asb_script_urge_to", impulse=_lower_first(impulse))
 
 
-def build_script(parts: Mapping[str, str]) -> str:
+def build_script(parts: Mapping[str, str], *, loc: Locale | None = None) -> str:
     """A self-disclosure script ("I notice ...") from the four parts; missing parts are left out.
 
     Returns an empty string when there is nothing to build from.
@@ -289,35 +283,26 @@ def build_script(parts: Mapping[str, str]) -> str:
     trigger, sensation, impulse, early = (_clean(parts.get(k)) for k in SCRIPT_PARTS)
     if not (trigger or sensation or impulse or early):
         return ""
-    clauses = []
-    if sensation:
-        clauses.append("I notice " + _lower_first(sensation))
-    if impulse:
-        clauses.append(_urge_clause(impulse))
-    body = ", and ".join(clauses)
-    sentences = [SCRIPT_OPENING]
+    loc = _loc(loc)
+    notice = loc.text("asb_script_notice", sensation=_lower_first(sensation)) if sensation else ""
+    urge = _urge_clause(impulse, loc) if impulse else ""
+    body = loc.text("asb_script_both", first=notice, second=urge) if notice and urge else notice or urge
+    sentences = [loc.text("asb_script_opening")]
     if trigger:
-        sentences.append(f"When {_lower_first(trigger)}, {body or 'something in me gets stirred up'}.")
+        sentences.append(loc.text("asb_script_when", trigger=_lower_first(trigger),
+                                  body=body or loc.text("asb_script_stirred")))
     elif body:
-        sentences.append(f"Sometimes {body}.")
+        sentences.append(loc.text("asb_script_sometimes", body=body))
     if early:
-        sentences.append(f"I think it connects to something from earlier in my life: {_lower_first(early)}.")
-    sentences.append(SCRIPT_CLOSING)
+        sentences.append(loc.text("asb_script_early", early=_lower_first(early)))
+    sentences.append(loc.text("asb_script_closing"))
     return " ".join(sentences)
 
 
 # ----------------------------------------------------------------- 4. blame check
 
+# What to try for each kind is the locale's ``asb_blame_<kind>``.
 BLAME_KINDS = ("always_never", "character_verdict", "mind_reading", "demand", "you_complaint", "sarcasm")
-
-BLAME_SUGGESTIONS = {
-    "always_never": 'Describe the one time you have in mind ("last night", "on Sunday") instead of "always" or "never".',
-    "character_verdict": "Say what they did and how it felt for you, rather than what kind of person they are.",
-    "mind_reading": "Nobody can see inside someone else's head. Say what you felt, or ask them what was going on.",
-    "demand": 'Turn it into a request they can say yes to: "Could we ...?" or "I\'d like ...".',
-    "you_complaint": 'Try starting from your side: "I felt ... when ...".',
-    "sarcasm": "Say it straight. A sharp tone makes it hard for them to hear what you need.",
-}
 
 # A "you ..." phrase preceded by one of these is a question or an offer, not an accusation.
 _QUESTION_LEAD = re.compile(
@@ -397,7 +382,7 @@ class Finding:
     suggestion: str
 
 
-def _pattern_findings(text: str) -> list[Finding]:
+def _pattern_findings(text: str, loc: Locale) -> list[Finding]:
     found = []
     for kind, patterns in _BLAME_PATTERNS.items():
         for pattern in patterns:
@@ -407,11 +392,11 @@ def _pattern_findings(text: str) -> list[Finding]:
                 if m.group(0).lower().startswith("you") and _QUESTION_LEAD.search(text[: m.start()]):
                     continue
                 start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
-                found.append(Finding(kind, start, m.end(), text[start:m.end()], BLAME_SUGGESTIONS[kind]))
+                found.append(Finding(kind, start, m.end(), text[start:m.end()], loc.text(f"asb_blame_{kind}")))
     return found
 
 
-def _sentence_you_findings(text: str) -> list[Finding]:
+def _sentence_you_findings(text: str, loc: Locale) -> list[Finding]:
     """Sentences that start with "You" and go on to a complaint ("You forgot again.")."""
     found = []
     for m in _SENTENCE.finditer(text):
@@ -429,15 +414,15 @@ def _sentence_you_findings(text: str) -> list[Finding]:
             if token in _COMPLAINT_WORDS and not (token in ("don't", "didn't", "won't") and _KIND_AFTER.match(after)):
                 start = m.start() + lead.start() + (len(lead.group(0)) - len(lead.group(0).lstrip()))
                 end = m.start() + lead.end() + word.end()
-                found.append(Finding("you_complaint", start, end, text[start:end], BLAME_SUGGESTIONS["you_complaint"]))
+                found.append(Finding("you_complaint", start, end, text[start:end], loc.text("asb_blame_you_complaint")))
                 break
     return found
 
 
-def check_accusations(text: str) -> list[Finding]:
+def check_accusations(text: str, *, loc: Locale | None = None) -> list[Finding]:
     """Signs of blame in a draft, in reading order; overlapping finds of one kind count once."""
-    text = text or ""
-    candidates = sorted(_pattern_findings(text) + _sentence_you_findings(text), key=lambda f: (f.start, -f.end))
+    text, loc = text or "", _loc(loc)
+    candidates = sorted(_pattern_findings(text, loc) + _sentence_you_findings(text, loc), key=lambda f: (f.start, -f.end))
     kept: list[Finding] = []
     for f in candidates:
         if any(k.kind == f.kind and k.start < f.end and f.start < k.end for k in kept):
@@ -458,9 +443,6 @@ FEELING_WORDS = (
     "ashamed", "embarrassed", "confused", "unsettled", "thrown", "tired", "exhausted", "helpless", "unwanted",
     "insecure", "jealous", "panicky", "tense",
 )
-_FEELING_PLACEHOLDER = "[your feeling - hurt? lonely? worried?]"
-_REQUEST_PLACEHOLDER = '[what would help - for example, "could we talk about ...?"]'
-_SITUATION_PLACEHOLDER = "[the one moment you have in mind - what happened, and when]"
 _SOFTEN = (
     (re.compile(rf"\b(didn{_APOS}t|don{_APOS}t)\s+even\b", re.I), r"\1"),
     (re.compile(r"\bnever\s+(?=\w+ed\b)", re.I), "hadn't "),   # "never replied" -> "hadn't replied"
@@ -485,7 +467,7 @@ def _soften(text: str) -> str:
     return _TRAILING_JOIN.sub("", " ".join(text.split())).strip(" ,;:!?.")
 
 
-def _situation(text: str, findings: list[Finding]) -> str:
+def _situation(text: str, findings: list[Finding], loc: Locale) -> str:
     """The moment the draft is about, in its own words, without the blame."""
     for m in _SENTENCE.finditer(text):
         sentence, offset = m.group(0), m.start()
@@ -502,7 +484,7 @@ def _situation(text: str, findings: list[Finding]) -> str:
             moment = _soften(when.group(1))
             rest = _soften(part[: when.start()])
             if len(_words(rest)) >= 2 and not _I_FEEL.match(rest):
-                moment += " and " + _lower_first(rest)
+                moment = loc.text("asb_rewording_and", moment=moment, rest=_lower_first(rest))
         elif _I_FEEL.match(part):
             continue
         else:
@@ -512,7 +494,7 @@ def _situation(text: str, findings: list[Finding]) -> str:
     return ""
 
 
-def suggest_rewording(text: str) -> str:
+def suggest_rewording(text: str, *, loc: Locale | None = None) -> str:
     """An I-statement to start from: "When ..., I feel .... I'd like ...".
 
     It reuses the draft's own words where it can (a "when ..." part, feelings it names, what a
@@ -522,39 +504,21 @@ def suggest_rewording(text: str) -> str:
     text = " ".join((text or "").split())
     if not _words(text):
         return ""
-    findings = check_accusations(text)
-    situation = _situation(text, findings) or _SITUATION_PLACEHOLDER
+    loc = _loc(loc)
+    findings = check_accusations(text, loc=loc)
+    situation = _situation(text, findings, loc) or loc.text("asb_rewording_situation_blank")
     feelings = _find([_words_pattern(FEELING_WORDS)], text)
-    feeling = _and_list(feelings) if feelings else _FEELING_PLACEHOLDER
+    feeling = _and_list(feelings, loc) if feelings else loc.text("asb_rewording_feeling_blank")
     demand = _DEMAND_REST.search(text)
-    request = f"it if you could {_clean(demand.group(1))}" if demand else _REQUEST_PLACEHOLDER
-    return f"When {situation}, I feel {feeling}. I'd like {request}."
+    request = (loc.text("asb_rewording_request", request=_clean(demand.group(1))) if demand
+               else loc.text("asb_rewording_request_blank"))
+    return loc.text("asb_rewording", situation=situation, feeling=feeling, request=request)
 
 
 # ----------------------------------------------------------------- 5. professional-help screen
 
-SCREEN_REASONS = {
-    "persisted_despite_self_help": "this pattern has gone on for years despite your own efforts",
-    "out_of_control_behaviour": "there are moments when what you do feels out of your control",
-    "relationship_crisis": "your relationship is going through a crisis right now",
-    "significant_trauma": "a history of trauma seems to feed into these patterns",
-}
-
-REFER_MESSAGE = (
-    "Your answers suggest that support from a professional could really help, because {reasons}. "
-    "This is not a failure: some patterns are too heavy to shift with a workbook alone. "
-    "Worth talking over with your clinician: couples therapy, such as emotionally focused therapy or "
-    "attachment-based couples therapy, or individual therapy to work through past trauma."
-)
-DANGER_MESSAGE = (
-    "If you or anyone else is in danger right now, contact emergency services or a crisis line now - "
-    "don't wait for your next session."
-)
-NO_REFER_MESSAGE = (
-    "Nothing in your answers points to extra support right now. "
-    "You can always ask your clinician about it, now or whenever things change."
-)
-UNANSWERED_MESSAGE = "Answer each question to see what your answers suggest."
+# The yes/no questions, in order; the reason each "yes" gives is the locale's ``asb_reason_<question>``.
+SCREEN_QUESTIONS = ("persisted_despite_self_help", "out_of_control_behaviour", "relationship_crisis", "significant_trauma")
 
 
 @dataclass(frozen=True)
@@ -565,24 +529,27 @@ class Referral:
     urgent: bool = False        # "yes" to out-of-control moments: the message includes the danger advice
 
 
-def referral_message(answers: Mapping[str, Any]) -> Referral:
+def referral_message(answers: Mapping[str, Any], *, loc: Locale | None = None) -> Referral:
     """What the professional-help screen suggests, from its yes/no answers."""
-    yes = [fid for fid in SCREEN_REASONS if answers.get(fid) is True]
-    reasons = tuple(SCREEN_REASONS[fid] for fid in yes)
+    loc = _loc(loc)
+    yes = [fid for fid in SCREEN_QUESTIONS if answers.get(fid) is True]
+    reasons = tuple(loc.text(f"asb_reason_{fid}") for fid in yes)
     if yes:
-        message = REFER_MESSAGE.format(reasons=_and_list(list(reasons)))
+        message = loc.text("asb_refer", reasons=_and_list(list(reasons), loc))
         urgent = "out_of_control_behaviour" in yes
         if urgent:
-            message += " " + DANGER_MESSAGE
+            message += " " + loc.text("asb_danger")
         return Referral(True, reasons, message, urgent)
-    if any(answers.get(fid) is None for fid in SCREEN_REASONS):
-        return Referral(False, (), UNANSWERED_MESSAGE)
-    return Referral(False, (), NO_REFER_MESSAGE)
+    if any(answers.get(fid) is None for fid in SCREEN_QUESTIONS):
+        return Referral(False, (), loc.text("asb_unanswered"))
+    return Referral(False, (), loc.text("asb_no_refer"))
 
 
-def screen_lines(entries: Iterable[Any]) -> list[str]:
+def screen_lines(entries: Iterable[Any], *, loc: Locale | None = None) -> list[str]:
     """Plain-text lines for batch mode: what each saved professional-help screen suggests."""
+    loc = _loc(loc)
     lines = []
     for e in sorted((e for e in entries if e.exercise_id == SCREEN), key=lambda e: e.occurred_at):
-        lines.append(f"{e.occurred_at.replace('T', ' ')[:16]}: {referral_message(e.data).message}")
-    return lines or ["No answers to the professional-help questions have been saved yet."]
+        lines.append(loc.text("asb_screen_line", when=e.occurred_at.replace("T", " ")[:16],
+                              message=referral_message(e.data, loc=loc).message))
+    return lines or [loc.text("asb_screen_none")]

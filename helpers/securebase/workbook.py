@@ -159,8 +159,8 @@ class Workbook:
             from .disclosure import screen_lines
 
             saved = set(report.saved)
-            lines += screen_lines(e for e in self.store.current_entries(self.client_id, exercise_id=SCREEN)
-                                  if e.entry_id in saved)
+            lines += screen_lines((e for e in self.store.current_entries(self.client_id, exercise_id=SCREEN)
+                                   if e.entry_id in saved), loc=self.loc)
         return Text(lines)
 
     def view(self, name: str) -> Any:
