@@ -7,14 +7,16 @@ import nbformat
 import papermill as pm
 import pytest
 
-from securebase import content
-from securebase.notebooks import PROGRESS_NOTEBOOK, build_phase_notebook, code_sources, notebook_path
+from securebase import content, scales
+from securebase.intake import build_intake_notebook
+from securebase.notebooks import INTAKE_DIR, PROGRESS_NOTEBOOK, build_phase_notebook, code_sources, notebook_path
 from securebase.progress import build_progress_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").rglob("[0-9][0-9]_*.ipynb"))
 PROGRESS = sorted((ROOT / "notebooks").rglob(PROGRESS_NOTEBOOK))
-ALL = NOTEBOOKS + PROGRESS
+INTAKE = sorted((ROOT / "notebooks" / INTAKE_DIR).glob("*.ipynb"))
+ALL = NOTEBOOKS + PROGRESS + INTAKE
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
@@ -28,11 +30,14 @@ def test_there_are_notebooks():
     assert NOTEBOOKS, "no workbooks found under notebooks/"
     every = set((ROOT / "notebooks").rglob("*.ipynb")) - {p for p in (ROOT / "notebooks").rglob("*.ipynb")
                                                            if ".ipynb_checkpoints" in p.parts}
-    assert every == set(ALL), "every notebook is a phase workbook or a program's progress view"
+    assert every == set(ALL), "every notebook is a phase workbook, a program's progress view or an intake check"
+    assert {p.stem for p in INTAKE} == set(scales.instruments()), "each instrument has an intake notebook"
     assert {p.parent for p in PROGRESS} == {p.parent for p in NOTEBOOKS}, "each program has a progress view"
 
 
 def _template(path: Path):
+    if path.parent.name == INTAKE_DIR:
+        return build_intake_notebook(scales.instrument(path.stem))
     if path.name == PROGRESS_NOTEBOOK:
         return build_progress_notebook(content.program(path.parent.name))
     return build_phase_notebook(*_phase_of(path))

@@ -25,6 +25,7 @@ start_date: str = ""            # the client's first day in the program, YYYY-MM
 language: str = "en"            # interface language (a file in content/locales)'''
 
 PROGRESS_NOTEBOOK = "progress.ipynb"   # the clinician's view across a program's phases
+INTAKE_DIR = "intake"                   # one notebook per questionnaire in content/scales
 VIEW_TITLES = {"patterns": "Your pattern", "partner": "From your partner"}
 
 ENGINE_KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -96,6 +97,18 @@ def write_notebooks(root: Path, *, execute: bool = False, only: str = "") -> lis
             from .progress import build_progress_notebook
 
             nb = build_progress_notebook(program)
+            if execute:
+                nb = execute_on_demo_store(nb, path.parent)
+            nbformat.write(nb, path)
+            written.append(path)
+    if not only or only.split("/")[0] == INTAKE_DIR:
+        from . import scales
+        from .intake import build_intake_notebook
+
+        for instrument in scales.instruments().values():
+            path = root / INTAKE_DIR / f"{instrument.id}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nb = build_intake_notebook(instrument)
             if execute:
                 nb = execute_on_demo_store(nb, path.parent)
             nbformat.write(nb, path)
