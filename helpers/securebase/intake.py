@@ -84,8 +84,7 @@ def result_card_png(instrument: scales.Instrument, result: dict[str, Any]) -> by
         title = instrument.title
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title, fontsize=15, weight="bold", pad=12)
-    fig.text(0.5, 0.01, f"Secure Base \u00b7 {instrument.title} \u00b7 {DISCLAIMER}",
-             ha="center", va="bottom", fontsize=8, color="#5a6372")
+    fig.supxlabel(f"Secure Base \u00b7 {instrument.title} \u00b7 {DISCLAIMER}", fontsize=8, color="#5a6372")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})
     plt.close(fig)
