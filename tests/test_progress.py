@@ -378,7 +378,8 @@ def test_progress_notebook_shape(sie):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code[0].metadata["tags"] == ["parameters"]
     assert all(":" in line for line in code[0].source.splitlines()[1:]), "parameters must be typed"
-    assert [c.source for c in code[2:]] == ["pw.overview()", "pw.plots()", "pw.override()", "pw.report()", "pw.handout()"]
+    assert [c.source for c in code[2:]] == ["pw.overview()", "pw.plots()", "pw.override()", "pw.assessments()",
+                                            "pw.report()", "pw.handout()"]
     assert [c.id for c in nb.cells] == [c.id for c in build_progress_notebook(sie).cells]
     assert not any(c.source.rstrip().endswith(";") for c in nb.cells)
     nbformat.validate(nb)
@@ -407,3 +408,23 @@ def test_progress_notebook_runs_in_batch_with_papermill(sie, tmp_path):
     executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
     assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
                    for c in executed.cells for o in c.get("outputs", [])), "batch mode must not create widgets"
+
+
+def test_assessments_over_time_with_reliable_change(tmp_path):
+    from securebase import scales
+    from securebase.assessments import save_assessment
+
+    check = scales.instrument("relationship_check")
+    pw = make_workbook(tmp_path, mode="batch", today="2026-03-20")
+    assert "not taken yet" in repr(pw.assessments())
+    pw.store.update_client("C-1201", start_date=START)
+
+    def level(anxiety):
+        return {i.id: (8 - anxiety if i.reverse else anxiety) if i.subscale == "anxiety" else 4 for i in check.items}
+
+    save_assessment(pw.store, "C-1201", check, level(6), administered_at="2026-03-02T10:00:00")
+    save_assessment(pw.store, "C-1201", check, level(3), occasion="milestone", administered_at="2026-03-10T10:00:00")
+    text = repr(pw.assessments())
+    assert "taken 2 time(s)" in text and "2026-03-02 (intake): Worry about closeness 6" in text
+    assert "Worry about closeness -3, RCI -4.98 (reliable)" in text
+    assert "Due again: it has not been repeated since Step 3: Restructuring began." in text

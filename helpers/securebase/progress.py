@@ -567,6 +567,43 @@ class ProgressWorkbook:
         files = write_progress_report(self.output_dir, program=self.program, progress=self.progress)
         return Text([f"Progress report written to {self.output_dir}: " + ", ".join(p.name for p in files.values())])
 
+    def assessment_lines(self, instrument_id: str = "relationship_check") -> list[str]:
+        """The relationship check over time: each result, the change from the first with the
+        reliable change index, and milestones at which it has not been repeated yet."""
+        from . import scales
+        from .assessments import change_from_first, due_milestones, get_assessments
+
+        instrument = scales.instrument(instrument_id)
+        history = get_assessments(self.store, self.client_id, instrument_id)
+        if not history:
+            return [f"{instrument.title}: not taken yet (notebooks/intake/{instrument_id}.ipynb)."]
+        lines = [f"{instrument.title}: taken {len(history)} time(s)."]
+        for a in history:
+            scores = ", ".join(f"{instrument.subscale(k).label} {v:g}" for k, v in a.scores.items() if v is not None)
+            lines.append(f"  {a.administered_at[:10]} ({a.occasion}): {scores}")
+        for row in change_from_first(instrument, history):
+            if not row["comparable"]:
+                lines.append(f"  {row['administered_at'][:10]}: {row['note']}")
+                continue
+            parts = []
+            for sub_id, c in row["changes"].items():
+                verdict = "" if c["rci"] is None else (f", RCI {c['rci']:+.2f}" + (" (reliable)" if c["reliable"] else ""))
+                parts.append(f"{instrument.subscale(sub_id).label} {c['change']:+g}{verdict}")
+            lines.append(f"  Change by {row['administered_at'][:10]} since the first: " + "; ".join(parts))
+        client = self.store.require_client(self.client_id)
+        due = due_milestones(self.program, client.start_date, self.today, history)
+        if due:
+            lines.append("  Due again: it has not been repeated since " + ", ".join(due) + " began.")
+        return lines
+
+    def assessments(self) -> Any:
+        lines = self.assessment_lines()
+        if self.mode == "batch":
+            return Text(lines)
+        import ipywidgets as w
+
+        return w.HTML("<br>".join(html.escape(line) for line in lines))
+
     def couple_lines(self) -> list[str]:
         """The couple's link, protocol versions and adherence, as plain sentences (no client text)."""
         from .adherence import adherence, adherence_lines
@@ -707,6 +744,9 @@ def build_progress_notebook(program: Program) -> nbformat.NotebookNode:
         new_code_cell("pw.plots()"),
         new_markdown_cell("### Change the current step\n\nBy default the step follows the start date."),
         new_code_cell("pw.override()"),
+        new_markdown_cell("### Relationship check over time\n\nThe intake check repeated at milestones, "
+                          "with the reliable change index (|RCI| of at least 1.96 is a reliable change)."),
+        new_code_cell("pw.assessments()"),
         *_couple_cells(program),
         new_markdown_cell("### Report files"),
         new_code_cell("pw.report()"),
