@@ -85,3 +85,21 @@ def test_couple_commands(capsys, tmp_path):
     assert main(["couple", "end", dyad_id]) == 0
     capsys.readouterr()
     assert main(["couple", "show", a]) == 0 and "not linked" in capsys.readouterr().out
+
+
+def test_safety_list_and_clear(capsys):
+    from securebase import content
+    from securebase.entries import save_entry
+
+    with Store(config.default_store_path()) as store:
+        store.ensure_client("C-8301", program_id="asb")
+        save_entry(store, "C-8301", content.program("asb"), "activation_journal",
+                   {"trigger": "I keep thinking about ending my life.", "response": "freeze", "intensity": 8})
+    assert main(["safety", "list", "--open"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert "C-8301" in line and "self-harm or suicide" in line and "OPEN" in line
+    flag = line.split()[0]
+    assert main(["safety", "clear", flag]) == 2 and "Say why" in capsys.readouterr().err
+    assert main(["safety", "clear", flag, "--reason", "Seen the same day; crisis plan in place."]) == 0
+    capsys.readouterr()
+    assert main(["safety", "list", "--open"]) == 0 and "No safety flags." in capsys.readouterr().out

@@ -378,7 +378,7 @@ def test_progress_notebook_shape(sie):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code[0].metadata["tags"] == ["parameters"]
     assert all(":" in line for line in code[0].source.splitlines()[1:]), "parameters must be typed"
-    assert [c.source for c in code[2:]] == ["pw.overview()", "pw.plots()", "pw.override()", "pw.assessments()",
+    assert [c.source for c in code[2:]] == ["pw.safety()", "pw.overview()", "pw.plots()", "pw.override()", "pw.assessments()",
                                             "pw.report()", "pw.handout()"]
     assert [c.id for c in nb.cells] == [c.id for c in build_progress_notebook(sie).cells]
     assert not any(c.source.rstrip().endswith(";") for c in nb.cells)
@@ -428,3 +428,28 @@ def test_assessments_over_time_with_reliable_change(tmp_path):
     assert "taken 2 time(s)" in text and "2026-03-02 (intake): Worry about closeness 6" in text
     assert "Worry about closeness -3, RCI -4.98 (reliable)" in text
     assert "Due again: it has not been repeated since Step 3: Restructuring began." in text
+
+
+def test_safety_flags_in_the_clinician_view_and_report(tmp_path):
+    from securebase.entries import save_entry
+    from securebase.safety_view import ClearFlagControl
+
+    pw = make_workbook(tmp_path)
+    save_entry(pw.store, "C-1201", pw.program, "insecurity_pattern_journal", {
+        "trigger": "He said he would kill me if I left.", "trigger_type": "other", "emotions": ["fear"],
+        "automatic_thoughts": "I'm not safe.", "behaviour": "Stayed quiet.", "intensity": 9}, occurred_at="2026-03-09 21:00")
+    pw.refresh()
+    assert pw.progress["safety"]["open"] == 1
+    control = ClearFlagControl(pw)
+    assert "Safety flags: 1 open, 0 cleared." in control.list.value and "abuse or danger" in control.list.value
+    pw.report()
+    page = (tmp_path / "out" / "progress.html").read_text()
+    assert "Safety flags: 1 open" in page and "kill me" not in page        # categories only, never the text
+    control.button.click()                                                  # no reason given
+    assert "Not cleared: Say why" in control.message.value and pw.progress["safety"]["open"] == 1
+    control.reason.value = "Discussed in session; safety plan and refuge number given."
+    control.button.click()
+    assert pw.progress["safety"] == {**pw.progress["safety"], "open": 0, "cleared": 1}
+    assert control.picker.layout.display == "none"
+    batch = make_workbook(tmp_path, mode="batch")
+    assert "cleared" in repr(batch.safety()) and "Discussed in session" in repr(batch.safety())

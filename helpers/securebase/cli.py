@@ -10,6 +10,9 @@
     securebase couple new|link|show|end|export
                                          couples mode: link two clients, see their link and
                                          protocol, end a link, export the couples' diary
+    securebase safety list [--client ID] [--open]
+    securebase safety clear FLAG --reason TEXT
+                                         safety flags: see them, clear one with a reason
     securebase check-content             validate everything under content/
     securebase notebooks [--execute]     regenerate notebooks/ from content (maintainers)
 """
@@ -123,6 +126,30 @@ def cmd_couple(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_safety(args: argparse.Namespace) -> int:
+    from .safety_flags import clear_flag, flags
+
+    with _store(args) as store:
+        if args.action == "clear":
+            if not args.flag:
+                print("securebase: usage: securebase safety clear FLAG --reason TEXT", file=sys.stderr)
+                return 2
+            matches = [f for f in flags(store) if f.flag_id.startswith(args.flag)]
+            if len(matches) != 1:
+                print(f"securebase: {len(matches)} flags start with {args.flag!r}; give more of the id.", file=sys.stderr)
+                return 2
+            flag = clear_flag(store, matches[0].flag_id, reason=args.reason)
+            print(f"Cleared flag {flag.flag_id[:8]} of {flag.client_id}; the reason is kept.")
+            return 0
+        found = flags(store, args.client or None, open_only=args.open)
+        for f in found:
+            status = "OPEN" if f.open else f"cleared {f.cleared_at[:10]} by {f.cleared_by}"
+            print(f"{f.flag_id[:8]}  {f.client_id}  {f.flagged_at[:16]}  {f.describe()}  {status}")
+        if not found:
+            print("No safety flags.")
+    return 0
+
+
 def cmd_workspace(args: argparse.Namespace) -> int:
     from .workspace import sync_workspace
 
@@ -157,6 +184,10 @@ def cmd_check_content(args: argparse.Namespace) -> int:
         scales.check_references(instrument)
         print(f"scale {instrument.id} v{instrument.version} (scoring {instrument.scoring_version}): "
               f"{len(instrument.items)} items, {len(instrument.subscales)} subscales")
+    from . import safety
+
+    safety.clear_cache()
+    print(f"safety lexicon {safety.lexicon_version()}; crisis resources: {safety.resources('en').language}")
     print("content OK")
     return 0
 
@@ -208,6 +239,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="", help="export folder (default: <data folder>/exports/couples-<date>)")
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_couple)
+
+    p = sub.add_parser("safety", help="safety flags: list, clear")
+    p.add_argument("action", choices=("list", "clear"))
+    p.add_argument("flag", nargs="?", default="", help="clear: the flag id (the first 8 characters are enough)")
+    p.add_argument("--client", default="", help="list: only this client")
+    p.add_argument("--open", action="store_true", help="list: only flags not yet cleared")
+    p.add_argument("--reason", default="", help="clear: how the flag was followed up")
+    p.add_argument("--store", default="")
+    p.set_defaults(func=cmd_safety)
 
     p = sub.add_parser("workspace", help="copy workbooks into the data directory")
     p.set_defaults(func=cmd_workspace)

@@ -1,7 +1,9 @@
-"""Saving workbook entries: validate against content, then write to the store.
+"""Saving workbook entries: validate against content, screen for safety, then write to the store.
 
 The one path by which answers reach the store, used by the widget forms and by batch
-imports alike. Nothing is written unless the whole entry is valid.
+imports alike. Nothing is written unless the whole entry is valid. Every save and every
+revision is screened (:func:`securebase.safety_flags.screen_answers`); a flagged entry is still
+saved, with its flag written in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from .content import Program
 from .errors import EntryValidationError
+from .safety_flags import screen_answers
 from .store import EntryRef, Store
 from .validation import parse_occurred_at, validate_answers
 
@@ -55,6 +58,7 @@ def save_entry(
         data=cleaned,
         occurred_at=when,
         source_key=source_key,
+        safety_categories=screen_answers(exercise, cleaned),
     )
 
 
@@ -69,9 +73,10 @@ def revise_entry(
 ) -> EntryRef:
     """Validate edited answers and save them as a new revision of ``entry_id``."""
     current = store.get_entry(entry_id)
-    _, _, cleaned, when = _check(program, current.exercise_id, answers, occurred_at or current.occurred_at)
+    _, exercise, cleaned, when = _check(program, current.exercise_id, answers, occurred_at or current.occurred_at)
     return store.revise_entry(
         entry_id,
+        safety_categories=screen_answers(exercise, cleaned),
         data=cleaned,
         occurred_at=when,
         content_version=program.version,

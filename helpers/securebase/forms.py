@@ -22,6 +22,7 @@ from .content import Exercise, FieldSpec, FieldType, Locale
 from .derived import derive, derived_labels
 from .errors import EntryValidationError, SecureBaseError
 from .practice import GuidedSteps
+from .safety_flags import safety_box_html, screen_answers
 from .store import Entry, EntryRef
 from .validation import FieldProblem, OCCURRED_AT, validate_field
 
@@ -300,7 +301,8 @@ class ExerciseForm:
             for f in self.fields.values():
                 for part in f._value_widgets():
                     part.observe(lambda _c: self._show_derived(), names="value")
-        save_row = [self.derived, w.HBox([self.save_button, self.cancel_button]), self.status]
+        self.safety = w.HTML(value="")  # crisis resources, shown at once when a save is flagged
+        save_row = [self.derived, w.HBox([self.save_button, self.cancel_button]), self.status, self.safety]
         self.guide: GuidedSteps | None = None
         if exercise.guided:
             self.guide = GuidedSteps(
@@ -416,6 +418,7 @@ class ExerciseForm:
             self.guide.go(0)
         self.refresh()
         self._set_status(message, "info")
+        self.safety.value = safety_box_html(screen_answers(self.exercise, answers), self.loc)
 
     def _on_edit(self, _button: w.Button | None = None) -> None:
         entry = self._selected()

@@ -56,6 +56,8 @@ def build_phase_notebook(program: Program, phase: Phase) -> nbformat.NotebookNod
     for view in phase.views:
         cells.append(new_markdown_cell(f"### {VIEW_TITLES[view]}"))
         cells.append(new_code_cell(f'wb.view("{view}")'))
+    cells.append(new_markdown_cell("### If you need help"))
+    cells.append(new_code_cell("wb.help()"))
     cells.append(new_markdown_cell("### Summary"))
     cells.append(new_code_cell("wb.summary()"))
     nb = new_notebook(cells=cells, metadata={"kernelspec": ENGINE_KERNEL, "language_info": {"name": "python"}})

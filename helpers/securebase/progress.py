@@ -37,6 +37,7 @@ from .content import Exercise, FieldType, Phase, Program
 from .errors import SecureBaseError
 from .notebooks import ENGINE_KERNEL
 from .store import Client, Entry, Store
+from .safety_flags import flag_summary, summary_lines
 from .workbook import ParameterError, Text, check_mode_and_client, date_parameter
 
 TREND_TAG = "intensity"
@@ -463,6 +464,7 @@ def write_progress_report(output_dir: Path, *, program: Program, progress: dict[
             stage=stage_word(program).capitalize(),
             plot_file=files["png"].name,
             privacy_note=content.locale("en").text("privacy_note"),
+            safety=progress.get("safety"),
         ),
         encoding="utf-8",
     )
@@ -516,7 +518,8 @@ class ProgressWorkbook:
         client = self.store.require_client(self.client_id)
         entries = self.store.current_entries(self.client_id, program_id=self.program.id)
         entries += [e for e in as_entries(self.store, self.client_id) if e.program_id == self.program.id]
-        return compute_progress(self.program, client, entries, self.today)
+        return {**compute_progress(self.program, client, entries, self.today),
+                "safety": flag_summary(self.store, self.client_id)}
 
     def refresh(self) -> dict[str, Any]:
         """Recompute the progress and update every view shown so far."""
@@ -566,6 +569,15 @@ class ProgressWorkbook:
     def report(self) -> Text:
         files = write_progress_report(self.output_dir, program=self.program, progress=self.progress)
         return Text([f"Progress report written to {self.output_dir}: " + ", ".join(p.name for p in files.values())])
+
+    def safety(self) -> Any:
+        """Safety flags of this client: open and cleared, with a control to clear one with a reason."""
+        lines = summary_lines(self.progress["safety"])
+        if self.mode == "batch":
+            return Text(lines)
+        from .safety_view import ClearFlagControl
+
+        return ClearFlagControl(self).widget
 
     def assessment_lines(self, instrument_id: str = "relationship_check") -> list[str]:
         """The relationship check over time: each result, the change from the first with the
@@ -738,6 +750,9 @@ def build_progress_notebook(program: Program) -> nbformat.NotebookNode:
             "                      output_dir=output_dir, today=today, handout_since=handout_since,\n"
             "                      clinician_note=clinician_note)"
         ),
+        new_markdown_cell("### Safety flags\n\nSaved entries that may describe a risk. Clear a flag only after "
+                          "you have followed it up, and say how."),
+        new_code_cell("pw.safety()"),
         new_markdown_cell("### Where the client is"),
         new_code_cell("pw.overview()"),
         new_markdown_cell("### Charts"),

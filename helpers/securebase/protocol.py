@@ -23,6 +23,7 @@ from typing import Any, Mapping
 from .content import Exercise, Program
 from .couples import CoupleError, Dyad, dyad_of, get_dyad
 from .errors import EntryValidationError
+from .safety_flags import screen_answers
 from .store import Entry, Store, utc_now
 from .validation import validate_answers
 
@@ -155,6 +156,8 @@ def propose_version(
              client_id, when, source_key),
         )
         store._audit(db, "protocol_propose", "protocol", f"{dyad.dyad_id}/v{number}", client_id, {"version": number})
+        store._flag(db, client_id, f"protocol:{dyad.dyad_id}:v{number}", number,
+                    screen_answers(protocol_exercise(program), cleaned), when)
         if consent:
             _insert_consent(store, db, dyad.dyad_id, number, client_id, True, when)
     return next(v for v in versions(store, dyad.dyad_id) if v.version == number)

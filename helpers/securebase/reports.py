@@ -67,6 +67,7 @@ def write_phase_report(
         import_report=import_report,
         privacy_note=locale(language).text("privacy_note"),
         top_n=top_n,
+        safety=summary.get("safety"),
     )
     files["html"].write_text(html, encoding="utf-8")
     result = {

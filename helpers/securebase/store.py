@@ -27,7 +27,7 @@ import random
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -561,8 +561,11 @@ class Store:
         data: dict[str, Any],
         occurred_at: str,
         source_key: str | None = None,
+        safety_categories: Sequence[str] = (),
     ) -> EntryRef:
         """Save a new entry (revision 1). Returns only after the commit is on disk.
+
+        ``safety_categories`` (from the safety screen) raise a flag in the same transaction.
 
         ``source_key`` makes imports idempotent: a second entry with the same key for the
         same client is refused with :class:`DuplicateEntryError` and the store is unchanged.
@@ -592,7 +595,21 @@ class Store:
                 (entry_id, client_id, occurred_at, now),
             )
             self._audit(db, "create", "entry", entry_id, client_id, {"exercise_id": exercise_id, "revision": 1})
+            self._flag(db, client_id, entry_id, 1, safety_categories, now)
         return EntryRef(entry_id, 1)
+
+    def _flag(self, db: sqlite3.Connection, client_id: str, entry_id: str, revision: int,
+              categories: Sequence[str], at: str) -> None:
+        if not categories:
+            return
+        flag_id = uuid.uuid4().hex
+        db.execute(
+            "INSERT INTO safety_flags (flag_id, client_id, entry_id, revision, categories, flagged_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (flag_id, client_id, entry_id, revision, json.dumps(list(categories)), at),
+        )
+        self._audit(db, "safety_flag", "safety_flag", flag_id, client_id,
+                    {"entry_id": entry_id, "revision": revision, "categories": list(categories)})
 
     def revise_entry(
         self,
@@ -603,6 +620,7 @@ class Store:
         content_version: str | None = None,
         expected_revision: int | None = None,
         deleted: bool = False,
+        safety_categories: Sequence[str] = (),
     ) -> EntryRef:
         """Add a revision to an entry. Unspecified parts are carried over from the latest revision.
 
@@ -644,6 +662,7 @@ class Store:
                 db, "delete" if deleted else "update", "entry", entry_id, latest.client_id,
                 {"exercise_id": latest.exercise_id, "revision": revision},
             )
+            self._flag(db, latest.client_id, entry_id, revision, safety_categories, now)
         return EntryRef(entry_id, revision)
 
     def delete_entry(self, entry_id: str, *, expected_revision: int | None = None) -> EntryRef:

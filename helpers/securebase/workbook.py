@@ -30,6 +30,7 @@ from .entries import revise_entry, save_entry
 from .errors import SecureBaseError
 from .ids import validate_client_id
 from .protocol import PROTOCOL_EXERCISE
+from .safety_flags import flag_summary, flags, safety_lines
 
 SCREEN = "professional_help_screen"  # its batch output says what the answers suggest
 from .store import EntryRef, Store
@@ -155,6 +156,11 @@ class Workbook:
         report = import_answers(self.store, self.client_id, self.program, items, phase=self.phase)
         self.report.merge(report)
         lines = self._report_lines(exercise.title, report)
+        flagged = [f for f in flags(self.store, self.client_id) if f.entry_id in set(report.saved)]
+        if flagged:
+            lines.append(f"  {len(flagged)} saved entr{'y was' if len(flagged) == 1 else 'ies were'} flagged for the "
+                         f"clinician ({'; '.join(f.describe() for f in flagged)}).")
+            lines += ["  " + line for line in safety_lines(flagged[0].categories, self.language)]
         if exercise.id == SCREEN and report.saved:
             from .disclosure import screen_lines
 
@@ -197,6 +203,17 @@ class Workbook:
 
         entries = self.store.current_entries(self.client_id, exercise_id=JOURNAL, program_id=self.program.id)
         return recurring_sequences(self.phase.exercise(JOURNAL), entries)
+
+    def help(self) -> Any:
+        """Where to turn: crisis resources, and the questions that show whether more support would help."""
+        from .help_view import help_lines
+
+        lines = help_lines(self.language)
+        if self.mode == "batch":
+            return Text(lines)
+        from .help_view import HelpScreen
+
+        return HelpScreen(self.language).widget
 
     def summary(self) -> Any:
         if self.mode == "batch":
@@ -274,6 +291,7 @@ class Workbook:
         data = summaries.summarise_phase(self.program, self.phase, entries)
         if "patterns" in self.phase.views:
             data["patterns"] = self._patterns()
+        data["safety"] = flag_summary(self.store, self.client_id)
         return data
 
     def write_reports(self, data: dict[str, Any]) -> list[str]:
