@@ -445,6 +445,8 @@ def test_safety_flags_in_the_clinician_view_and_report(tmp_path):
     pw.report()
     page = (tmp_path / "out" / "progress.html").read_text()
     assert "Safety flags: 1 open" in page and "kill me" not in page        # categories only, never the text
+    assert "Crisis resources" in page and "0808 2000 247" in page           # the abuse helpline among them
+    assert "Crisis resources to go over with the client" in control.list.value
     control.button.click()                                                  # no reason given
     assert "Not cleared: Say why" in control.message.value and pw.progress["safety"]["open"] == 1
     control.reason.value = "Discussed in session; safety plan and refuge number given."

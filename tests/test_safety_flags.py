@@ -97,6 +97,7 @@ def test_phase_report_marks_flags_without_the_text(tmp_path):
     wb.summary()
     page = (tmp_path / "out" / "summary.html").read_text()
     assert "Safety flags: 1 open, 0 cleared." in page and "self-harm or suicide" in page
+    assert "Crisis resources" in page and "116 123" in page
 
 
 def test_help_is_in_every_workbook_in_both_modes(tmp_path):

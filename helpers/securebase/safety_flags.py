@@ -143,7 +143,10 @@ def flag_summary(store: Store, client_id: str) -> dict[str, Any]:
                 where = "an entry"
         rows.append({"flag_id": f.flag_id, "flagged_at": f.flagged_at, "categories": f.describe(), "where": where,
                      "open": f.open, "cleared_at": f.cleared_at, "reason": f.reason})
-    return {"open": sum(1 for f in found if f.open), "cleared": sum(1 for f in found if not f.open), "flags": rows}
+    open_flags = [f for f in found if f.open]
+    categories = tuple(c for c in CATEGORY_LABELS if any(c in f.categories for f in open_flags))
+    return {"open": len(open_flags), "cleared": len(found) - len(open_flags), "flags": rows,
+            "resources": safety_lines(categories) if open_flags else []}
 
 
 def summary_lines(summary: dict[str, Any]) -> list[str]:
@@ -153,4 +156,6 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
     for f in summary["flags"]:
         status = "OPEN" if f["open"] else f"cleared {f['cleared_at'][:10]}: {f['reason']}"
         lines.append(f"  {f['flagged_at'][:10]} {f['categories']} ({f['where']}) - {status} [flag {f['flag_id'][:8]}]")
+    if summary.get("resources"):
+        lines += ["Crisis resources to go over with the client:", *("  " + r for r in summary["resources"])]
     return lines
