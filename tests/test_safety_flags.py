@@ -61,7 +61,7 @@ def test_the_form_shows_resources_at_once_and_escapes(tmp_path):
         form.fields["response"].set("withdraw")
         form.fields["intensity"].set(5)
         form.save_button.click()
-        assert ("Your entry is saved" in form.safety.value) is flagged
+        assert ("Your clinician will see a marker" in form.safety.value) is flagged
     assert "emergency" in form.safety.value.lower() and "116 123" in form.safety.value
     assert "<b>bold</b>" not in form.history.value and "&lt;b&gt;bold" in form.history.value
 

@@ -118,8 +118,8 @@ def safety_box_html(categories: tuple[str, ...], loc: Any) -> str:
         return ""
     return ('<div class="sb-safety" role="alert" style="border:2px solid #9a2a1f;border-radius:4px;'
             'padding:0.5rem 0.8rem;margin:0.5rem 0;max-width:46rem">'
-            f"<p><strong>{html.escape(loc.text('safety_saved_note'))}</strong></p>"
-            f"{resources_html(resources(loc.language), categories)}</div>")
+            f"{resources_html(resources(loc.language), categories)}"
+            f"<p><strong>{html.escape(loc.text('safety_saved_note'))}</strong></p></div>")
 
 
 def safety_lines(categories: tuple[str, ...], language: str = "en") -> list[str]:
