@@ -197,6 +197,12 @@ class IntakeWorkbook:
 
         return Questionnaire(self).widget
 
+    def help(self) -> Any:
+        """Crisis resources and the private more-support check, as in every workbook."""
+        from .help_view import HelpScreen, help_lines
+
+        return Text(help_lines(self.language)) if self.mode == "batch" else HelpScreen(self.language).widget
+
     def result(self) -> Any:
         if self.mode == "interactive":
             return Text(["Your result appears under the statements when you press 'See my result'."])
@@ -244,6 +250,8 @@ def build_intake_notebook(instrument: scales.Instrument) -> nbformat.NotebookNod
         new_code_cell("iw.questionnaire()"),
         new_markdown_cell("### Your result"),
         new_code_cell("iw.result()"),
+        new_markdown_cell("### If you need help"),
+        new_code_cell("iw.help()"),
     ]
     nb = new_notebook(cells=cells, metadata={"kernelspec": ENGINE_KERNEL, "language_info": {"name": "python"}})
     for i, cell in enumerate(nb.cells):
