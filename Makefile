@@ -59,6 +59,7 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_store.py
+	$(BIN)/python bench/bench_safety.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info helpers/*.egg-info
