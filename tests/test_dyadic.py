@@ -10,7 +10,6 @@ import csv
 import math
 import re
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

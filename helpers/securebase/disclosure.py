@@ -367,7 +367,7 @@ _COMPLAINT_WORDS = (
     "embarrassed", "humiliated", "hurt", "ditched", "bailed", "cancelled", "canceled", "only", "keep", "kept",
     "again", "refuse", "refused",
 )
-_KIND_AFTER = re.compile(rf"\s*(?:have\s+to|need\s+to|worry|mind|owe|have\s+anything)\b", re.IGNORECASE)
+_KIND_AFTER = re.compile(r"\s*(?:have\s+to|need\s+to|worry|mind|owe|have\s+anything)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 
 
