@@ -1,0 +1,1 @@
+"""Research side: importing other studies' diaries, exporting de-identified data, analyses."""
