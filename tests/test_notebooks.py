@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").rglob("[0-9][0-9]_*.ipynb"))
 PROGRESS = sorted((ROOT / "notebooks").rglob(PROGRESS_NOTEBOOK))
 INTAKE = sorted((ROOT / "notebooks" / INTAKE_DIR).glob("*.ipynb"))
+RESEARCH = sorted((ROOT / "notebooks" / "research").glob("*.ipynb"))   # written by hand, not from content
 ALL = NOTEBOOKS + PROGRESS + INTAKE
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -30,7 +31,8 @@ def test_there_are_notebooks():
     assert NOTEBOOKS, "no workbooks found under notebooks/"
     every = set((ROOT / "notebooks").rglob("*.ipynb")) - {p for p in (ROOT / "notebooks").rglob("*.ipynb")
                                                            if ".ipynb_checkpoints" in p.parts}
-    assert every == set(ALL), "every notebook is a phase workbook, a program's progress view or an intake check"
+    assert every == set(ALL + RESEARCH), (
+        "every notebook is a phase workbook, a program's progress view, an intake check or a research notebook")
     assert {p.stem for p in INTAKE} == set(scales.instruments()), "each instrument has an intake notebook"
     assert {p.parent for p in PROGRESS} == {p.parent for p in NOTEBOOKS}, "each program has a progress view"
 
@@ -101,3 +103,19 @@ def test_progress_notebook_runs_in_batch_with_papermill(path, tmp_path):
     program = content.program(path.parent.name)
     assert set(result["exercises"]) == {e.id for p in program.phases for e in p.exercises}
     assert (out_dir / "progress.html").exists() and (out_dir / "progress.png").exists()
+
+
+@pytest.mark.parametrize("path", RESEARCH, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_research_notebook_conventions(path):
+    nb = nbformat.read(path, as_version=4)
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert first_code.metadata.get("tags") == ["parameters"]
+    lines = [line for line in first_code.source.splitlines() if line.strip() and not line.startswith("#")]
+    assert all(":" in line.split("=")[0] and "#" in line for line in lines), "parameters must be typed and commented"
+    declared = pm.inspect_notebook(str(path))
+    assert list(declared) == [line.split(":")[0].strip() for line in lines], "papermill must see every parameter"
+    text = path.read_text()
+    assert "injected-parameters" not in text and "widgets" not in nb.metadata
+    assert "/work/" not in text and "/tmp/" not in text, "no machine paths in committed outputs"
+    for cell in nb.cells:
+        assert not any(o.output_type == "error" for o in cell.get("outputs", []))
