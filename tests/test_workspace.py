@@ -73,3 +73,15 @@ def test_free_port_skips_a_busy_port():
         busy.listen()
         taken = busy.getsockname()[1]
         assert free_port(taken) != taken
+
+
+def test_lab_opens_at_the_intake_check_then_the_first_workbook(tmp_path):
+    from securebase.workspace import start_page
+
+    assert start_page(tmp_path) == "lab"
+    (tmp_path / "sie").mkdir()
+    (tmp_path / "sie" / "01_awareness.ipynb").write_text("{}")
+    assert start_page(tmp_path) == "lab/tree/sie/01_awareness.ipynb"
+    (tmp_path / "intake").mkdir()
+    (tmp_path / "intake" / "relationship_check.ipynb").write_text("{}")
+    assert start_page(tmp_path) == "lab/tree/intake/relationship_check.ipynb"

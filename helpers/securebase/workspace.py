@@ -137,14 +137,21 @@ def free_port(start: int, attempts: int = 20) -> int:
     raise OSError(f"ports {start}-{start + attempts - 1} on 127.0.0.1 are all in use; pass another with PORT=...")
 
 
+def start_page(workspace: Path) -> str:
+    """Where JupyterLab opens: the intake check (where work with a new client starts), else the
+    first workbook of the first program, else the file browser."""
+    candidates = [*sorted(workspace.glob("intake/*.ipynb")), *sorted(workspace.rglob("01_*.ipynb"))]
+    first = next((p for p in candidates if ".ipynb_checkpoints" not in p.parts), None)
+    return f"lab/tree/{first.relative_to(workspace).as_posix()}" if first else "lab"
+
+
 def launch_lab(workspace: Path, *, port: int = 8888, open_browser: bool = True) -> int:
     """Replace this process with JupyterLab on 127.0.0.1, opened at the workbooks."""
     ensure_lab_settings(Path(sys.prefix))
     port = free_port(port)  # and JupyterLab may not move to another one: the printed address must be right
     token = secrets.token_urlsafe(24)
     command = lab_command(workspace, port=port, token=token, open_browser=open_browser)
-    first = next((p for p in sorted(workspace.rglob("01_*.ipynb")) if ".ipynb_checkpoints" not in p.parts), None)
-    path = f"lab/tree/{first.relative_to(workspace).as_posix()}" if first else "lab"
+    path = start_page(workspace)
     print(f"\nSecure Base is starting. Open this address in your browser:\n\n    http://127.0.0.1:{port}/{path}?token={token}\n",
           flush=True)
     if shutil.which(command[0]) is None and not Path(command[0]).exists():
