@@ -103,3 +103,29 @@ def test_safety_list_and_clear(capsys):
     assert main(["safety", "clear", flag, "--reason", "Seen the same day; crisis plan in place."]) == 0
     capsys.readouterr()
     assert main(["safety", "list", "--open"]) == 0 and "No safety flags." in capsys.readouterr().out
+
+
+def test_research_export_command(capsys, tmp_path):
+    from securebase import content
+    from securebase.entries import save_entry
+
+    with Store(config.default_store_path()) as store:
+        store.ensure_client("C-8402", program_id="asb")
+        save_entry(store, "C-8402", content.program("asb"), "daily_checkin",
+                   {"connected": True, "minutes": 15, "felt_connected": 7, "note": "XMARKCLI private"})
+    out, keys = tmp_path / "export", tmp_path / "keys"
+    assert main(["export", "--out", str(out)]) == 2 and "key" in capsys.readouterr().err
+    assert main(["export", "--out", str(out), "--key-dir", str(out / "k")]) == 2
+    assert "inside the export folder" in capsys.readouterr().err
+    assert main(["export", "--out", str(out), "--key-dir", str(keys), "--format", "csv"]) == 0
+    printed = capsys.readouterr().out
+    assert str(out / "entries_long.csv") in printed and "Key file" in printed and str(keys) in printed
+    assert not (out / "entries_long.parquet").exists()
+    text = "".join(p.read_text() for p in out.iterdir())
+    assert "XMARKCLI" not in text and "C-8402" not in text
+    assert json.loads((out / "manifest.json").read_text())["options"]["free_text"] == "removed"
+    assert main(["export", "--out", str(tmp_path / "ids"), "--keep-ids", "--no-date-shift",
+                 "--keep-text", "redact"]) == 0
+    capsys.readouterr()
+    long = (tmp_path / "ids" / "entries_long.csv").read_text()
+    assert "C-8402" in long and "[redacted]" in long and "XMARKCLI" not in long

@@ -13,6 +13,10 @@
     securebase safety list [--client ID] [--open]
     securebase safety clear FLAG --reason TEXT
                                          safety flags: see them, clear one with a reason
+    securebase export --out DIR --key-dir DIR [--program P] [--keep-text none|redact|length]
+                      [--keep-ids] [--keep-identifiers] [--no-date-shift] [--format csv,parquet]
+                                         research export: de-identified long tables, codebook,
+                                         data package and manifest; the key file goes elsewhere
     securebase check-content             validate everything under content/
     securebase notebooks [--execute]     regenerate notebooks/ from content (maintainers)
 """
@@ -150,6 +154,26 @@ def cmd_safety(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from .research.export import export_research
+
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    out = Path(args.out) if args.out else config.data_dir() / "exports" / f"research-{datetime.now():%Y%m%d-%H%M%S}"
+    with _store(args) as store:
+        result = export_research(
+            store, out, key_dir=Path(args.key_dir) if args.key_dir else None, no_key=args.no_key,
+            program_id=args.program, text=args.keep_text, keep_ids=args.keep_ids,
+            keep_identifiers=args.keep_identifiers, shift_dates=not args.no_date_shift, formats=formats,
+        )
+    for path in result.files.values():
+        print(path)
+    if result.key_file:
+        print(f"Key file (keep it apart from the export): {result.key_file}")
+    return 0
+
+
 def cmd_workspace(args: argparse.Namespace) -> int:
     from .workspace import sync_workspace
 
@@ -248,6 +272,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", default="", help="clear: how the flag was followed up")
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_safety)
+
+    p = sub.add_parser("export", help="research export, de-identified by default")
+    p.add_argument("--out", default="", help="export folder, new or empty (default: <data folder>/exports/research-<time>)")
+    p.add_argument("--key-dir", default="", help="folder for the key file (study code -> client id); never inside --out")
+    p.add_argument("--no-key", action="store_true", help="write no key file: the study codes can never be traced back")
+    p.add_argument("--program", default=None, help="only this program's entries (default: all)")
+    p.add_argument("--keep-text", choices=("none", "redact", "length"), default="none",
+                   help="free text: none (default, left out), redact (rows kept as [redacted]), length (length class)")
+    p.add_argument("--keep-ids", action="store_true", help="keep client codes instead of random study codes")
+    p.add_argument("--keep-identifiers", action="store_true", help="keep fields tagged as identifiers")
+    p.add_argument("--no-date-shift", action="store_true", help="keep true dates (default: shifted per person)")
+    p.add_argument("--format", default="csv,parquet", help="csv, parquet or csv,parquet (default)")
+    p.add_argument("--store", default="")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("workspace", help="copy workbooks into the data directory")
     p.set_defaults(func=cmd_workspace)

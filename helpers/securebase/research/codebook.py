@@ -1,0 +1,408 @@
+"""The codebook of a research export, generated from ``content/``: nothing here is written by hand.
+
+Two forms:
+
+* **A REDCap-style data dictionary** (:func:`data_dictionary`, ``data_dictionary.csv``): one row
+  per variable, with REDCap's 18 column names in REDCap's order, then a few columns REDCap
+  does not have (program, phase, exercise, our field type, free-text and default-export flags,
+  body-map states, the shape of the variable in the long tables). Variables are
+  ``<exercise id>.<field id>`` for workbook fields and ``<instrument id>.<item, subscale or
+  classification id>`` for questionnaires. A variable is unique within a program (exercise ids
+  are unique per program, not across programs; the long tables carry ``program_id`` too). The dot
+  makes the file REDCap-*style*: REDCap itself only takes ``[a-z0-9_]`` names.
+
+  Choices are in REDCap's ``select_choices_or_calculations`` form, ``value, Label | value, Label``,
+  with the stored values (yes/no fields: ``1, Yes | 0, No``, as their ``value`` in the export).
+  Numeric ranges go in *Text Validation Min/Max*. A subscale is a ``calc`` field whose
+  calculation is written in REDCap's syntax (reverse-keyed items as ``(8 - [item])``).
+
+* **A Frictionless data package** (:func:`datapackage`, ``datapackage.json``, profile
+  ``tabular-data-package``): one resource per written file (CSV and Parquet each), with the
+  table's schema - field names, types, descriptions and constraints - taken from
+  :data:`TABLES`, the one definition of the export's columns that the exporter also uses to build
+  its frames and Parquet schemas. Parquet resources say ``format: parquet``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..content import Exercise, FieldSpec, FieldType, Phase, Program
+from ..scales import Instrument
+
+# ---------------------------------------------------------------- the exported tables
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str                      # Frictionless type: string, integer, number, date, boolean
+    description: str
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    pattern: str = ""
+    minimum: int | float | None = None
+
+
+def _entry_columns() -> tuple[Column, ...]:
+    return (
+        Column("study_id", "string", "The person: a random study code (S-XXXXXX) unless ids were kept on request", True),
+        Column("program_id", "string", "Program of the entry (see the codebook)", True),
+        Column("phase_id", "string", "Phase of the program the exercise belongs to", True),
+        Column("exercise_id", "string", "Exercise (the form) the entry was made in", True),
+        Column("content_version", "string", "Version of the program content the entry was saved against", True),
+        Column("entry_code", "string", "The entry: a random code for this export (not the store's id); "
+               "all rows of one entry share it", True, pattern=r"^E-[A-Z0-9]{8}$"),
+        Column("day", "integer", "Day of the event counted from the person's start date (day 1 = start date), "
+               "from the true dates, so intervals are exact"),
+        Column("date", "date", "Date of the event; shifted by the person's random offset unless shifting was "
+               "turned off (intervals within a person are kept)", True),
+    )
+
+
+def _entries_columns() -> tuple[Column, ...]:
+    return _entry_columns() + (
+        Column("answered", "integer", "How many of the exercise's fields were answered (whether or not the "
+               "export holds their values)", True, minimum=0),
+    )
+
+
+def _entries_long_columns() -> tuple[Column, ...]:
+    return _entry_columns() + (
+        Column("variable", "string", "<exercise_id>.<field_id>: the codebook variable", True),
+        Column("field_id", "string", "The question within the exercise", True),
+        Column("position", "integer", "For list answers: 1-based place of the item (rank for rankings, "
+               "order picked for multiple choice, order written for text lists); empty otherwise", minimum=1),
+        Column("key", "string", "For body maps: the body location; empty otherwise"),
+        Column("value", "string", "The answer as text: the choice value, the number, 1/0 for yes/no, the "
+               "body-map state; free text only as [redacted] or a length class, if asked for", True),
+        Column("value_num", "number", "The answer as a number where it is one (numbers, ratings, yes/no as 1/0)"),
+        Column("value_type", "string", "The field type (see the codebook)", True,
+               enum=tuple(t.value for t in FieldType)),
+    )
+
+
+def _assessment_columns() -> tuple[Column, ...]:
+    return (
+        Column("study_id", "string", "The person: a random study code (S-XXXXXX) unless ids were kept on request", True),
+        Column("assessment_code", "string", "The administration: a random code for this export; all rows of "
+               "one administration share it", True, pattern=r"^A-[A-Z0-9]{8}$"),
+        Column("instrument_id", "string", "The questionnaire", True),
+        Column("instrument_version", "string", "Version of the questionnaire's wording", True),
+        Column("scoring_version", "string", "Version of the scoring rules that produced the scores", True),
+        Column("occasion", "string", "intake, milestone or follow_up", True,
+               enum=("intake", "milestone", "follow_up")),
+        Column("day", "integer", "Day of the administration counted from the person's start date (day 1)"),
+        Column("date", "date", "Date of the administration, shifted like the entries' dates", True),
+        Column("kind", "string", "item (an answer), subscale (a score) or classification (a named pattern)",
+               True, enum=("item", "subscale", "classification")),
+        Column("variable", "string", "<instrument_id>.<item, subscale or classification id>: the codebook variable",
+               True),
+        Column("subscale", "string", "The subscale the item belongs to, or the subscale scored; empty for "
+               "classifications"),
+        Column("value", "number", "The answer as given (before reverse keying) or the subscale score; empty "
+               "when a subscale could not be scored"),
+        Column("category", "string", "The band of a subscale score, or the rule id of a classification"),
+    )
+
+
+DICTIONARY_COLUMNS = (
+    "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
+    "Choices, Calculations, OR Slider Labels", "Field Note", "Text Validation Type OR Show Slider Number",
+    "Text Validation Min", "Text Validation Max", "Identifier?", "Branching Logic (Show field only if...)",
+    "Required Field?", "Custom Alignment", "Question Number (surveys only)", "Matrix Group Name",
+    "Matrix Ranking?", "Field Annotation",
+)
+EXTRA_COLUMNS = (
+    "program", "program_version", "phase", "exercise", "value_type", "free_text", "default_export",
+    "states", "min_items", "max_items", "long_shape",
+)
+
+
+def _dictionary_columns() -> tuple[Column, ...]:
+    return tuple(Column(name, "string", f"REDCap data dictionary column {name!r}") for name in DICTIONARY_COLUMNS) + (
+        Column("program", "string", "Program id (workbook fields) or empty (questionnaires)"),
+        Column("program_version", "string", "Program or instrument version the codebook was made from"),
+        Column("phase", "string", "Phase id of the exercise"),
+        Column("exercise", "string", "Exercise id, or the instrument id"),
+        Column("value_type", "string", "Secure Base field type"),
+        Column("free_text", "string", "yes when the answer is free text (left out of exports by default)"),
+        Column("default_export", "string", "yes when the default (de-identified) export holds the variable's values"),
+        Column("states", "string", "Body maps: the states a location can be in, as value, Label | ..."),
+        Column("min_items", "string", "List answers: fewest items"),
+        Column("max_items", "string", "List answers: most items"),
+        Column("long_shape", "string", "How the variable appears in the long tables"),
+    )
+
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "entries": _entries_columns(),
+    "entries_long": _entries_long_columns(),
+    "assessments_long": _assessment_columns(),
+}
+DICTIONARY_TABLE = "data_dictionary"
+
+# ---------------------------------------------------------------- the data dictionary
+
+_REDCAP_TYPE = {
+    FieldType.short_text: "text", FieldType.long_text: "notes", FieldType.text_list: "notes",
+    FieldType.integer: "text", FieldType.number: "text", FieldType.rating: "text",
+    FieldType.choice: "radio", FieldType.multi_choice: "checkbox", FieldType.boolean: "yesno",
+    FieldType.date: "text", FieldType.time: "text", FieldType.body_map: "checkbox", FieldType.ranking: "checkbox",
+}
+_VALIDATION = {
+    FieldType.integer: "integer", FieldType.rating: "integer", FieldType.number: "number",
+    FieldType.date: "date_ymd", FieldType.time: "time",
+}
+LONG_SHAPE = {
+    FieldType.multi_choice: "entries_long: one row per option picked (position = order picked, value = option)",
+    FieldType.ranking: "entries_long: one row per ranked option (position = rank, 1 = first; value = option)",
+    FieldType.text_list: "entries_long: one row per item (position = order written)",
+    FieldType.body_map: "entries_long: one row per location marked (key = location, value = state)",
+}
+SCALAR_SHAPE = "entries_long: one row per entry"
+
+
+def choices_text(choices: Iterable[tuple[Any, str]]) -> str:
+    """REDCap's ``select_choices_or_calculations``: ``value, Label | value, Label``."""
+    return " | ".join(f"{value}, {_clean(label)}" for value, label in choices)
+
+
+def _clean(text: str) -> str:
+    return " ".join(str(text).replace("|", "/").split())
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def default_exported(spec: FieldSpec) -> bool:
+    """Whether the default export (identifiers and free text removed) holds this field's values."""
+    return not spec.identifier and not spec.type.is_free_text
+
+
+def variable_name(exercise_id: str, field_id: str) -> str:
+    return f"{exercise_id}.{field_id}"
+
+
+def _field_row(program: Program, phase: Phase, exercise: Exercise, spec: FieldSpec, first: bool) -> dict[str, str]:
+    t = spec.type
+    choices = ""
+    if t is FieldType.boolean:
+        choices = choices_text([(1, "Yes"), (0, "No")])
+    elif spec.choices:
+        choices = choices_text((c.value, c.label) for c in spec.choices)
+    note = _clean(spec.help)
+    if t is FieldType.rating and (spec.min_label or spec.max_label):
+        anchors = f"{_num(spec.min)} = {_clean(spec.min_label)}; {_num(spec.max)} = {_clean(spec.max_label)}"
+        note = f"{anchors}. {note}".strip() if note else anchors
+    annotation = []
+    if t is FieldType.ranking:
+        annotation.append(f"RANKING: up to {spec.max_items} places" + (f", of the options picked in {spec.rank_from}"
+                                                                      if spec.rank_from else ""))
+    if t is FieldType.body_map:
+        annotation.append("BODY MAP: each location marked takes one state: "
+                          + choices_text((s.value, s.label) for s in spec.states))
+    if t.is_free_text:
+        annotation.append(f"FREE TEXT (up to {spec.text_limit} characters)")
+    if spec.identifier:
+        annotation.append("IDENTIFIER")
+    return {
+        "Variable / Field Name": variable_name(exercise.id, spec.id),
+        "Form Name": f"{program.id}_{exercise.id}",
+        "Section Header": _clean(f"{phase.title}: {exercise.title}") if first else "",
+        "Field Type": _REDCAP_TYPE[t],
+        "Field Label": _clean(spec.label),
+        "Choices, Calculations, OR Slider Labels": choices,
+        "Field Note": note,
+        "Text Validation Type OR Show Slider Number": _VALIDATION.get(t, ""),
+        "Text Validation Min": _num(spec.min),
+        "Text Validation Max": _num(spec.max),
+        "Identifier?": "y" if spec.identifier else "",
+        "Branching Logic (Show field only if...)": "",
+        "Required Field?": "y" if spec.required else "",
+        "Custom Alignment": "",
+        "Question Number (surveys only)": "",
+        "Matrix Group Name": "",
+        "Matrix Ranking?": "",
+        "Field Annotation": "; ".join(annotation),
+        "program": program.id,
+        "program_version": program.version,
+        "phase": phase.id,
+        "exercise": exercise.id,
+        "value_type": t.value,
+        "free_text": "yes" if t.is_free_text else "no",
+        "default_export": "yes" if default_exported(spec) else "no",
+        "states": choices_text((s.value, s.label) for s in spec.states),
+        "min_items": "" if spec.min_items is None else str(spec.min_items),
+        "max_items": "" if spec.max_items is None else str(spec.max_items),
+        "long_shape": LONG_SHAPE.get(t, SCALAR_SHAPE),
+    }
+
+
+def _blank(**values: str) -> dict[str, str]:
+    row = dict.fromkeys((*DICTIONARY_COLUMNS, *EXTRA_COLUMNS), "")
+    row.update(values)
+    return row
+
+
+def _instrument_rows(instrument: Instrument) -> list[dict[str, str]]:
+    scale = instrument.response_scale
+    lo, hi = scale.min, scale.max
+    scale_choices = choices_text((v, scale.labels.get(v, str(v))) for v in range(lo, hi + 1))
+    common = {"Form Name": instrument.id, "program_version": instrument.version, "exercise": instrument.id,
+              "free_text": "no", "default_export": "yes"}
+    rows = []
+    for n, item in enumerate(instrument.items):
+        rows.append(_blank(
+            **common,
+            **{"Variable / Field Name": f"{instrument.id}.{item.id}",
+               "Section Header": _clean(instrument.title) if n == 0 else "",
+               "Field Type": "radio", "Field Label": _clean(item.text),
+               "Choices, Calculations, OR Slider Labels": scale_choices,
+               "Field Note": f"subscale {item.subscale}",
+               "Field Annotation": f"REVERSE-KEYED: scored as {lo + hi} - answer" if item.reverse else "",
+               "value_type": "item", "long_shape": "assessments_long: one row per administration (kind = item)"},
+        ))
+    for sub in instrument.subscales:
+        items = instrument.items_of(sub.id)
+        terms = ", ".join(f"({lo + hi} - [{i.id}])" if i.reverse else f"[{i.id}]" for i in items)
+        calc = f"round(mean({terms}), {sub.decimals})" if sub.method == "mean" else \
+            f"round(mean({terms}) * {len(items)}, {sub.decimals})"
+        factor = 1 if sub.method == "mean" else len(items)
+        bands = "; ".join(f"from {_num(b.from_)}: {_clean(b.label)}" for b in sub.bands)
+        rows.append(_blank(
+            **common,
+            **{"Variable / Field Name": f"{instrument.id}.{sub.id}", "Field Type": "calc",
+               "Field Label": _clean(sub.label), "Choices, Calculations, OR Slider Labels": calc,
+               "Field Note": (f"{sub.method} of the answered items" + (" (prorated)" if sub.method == "sum" else "")
+                              + f"; scored when at most "
+                              f"{sub.max_missing} of {len(items)} items are unanswered" + (f". Bands: {bands}" if bands else "")),
+               "Text Validation Type OR Show Slider Number": "number",
+               "Text Validation Min": _num(lo * factor), "Text Validation Max": _num(hi * factor),
+               "Field Annotation": f"scoring version {instrument.scoring_version}", "value_type": "subscale",
+               "long_shape": "assessments_long: one row per administration (kind = subscale, band in category)"},
+        ))
+    for cl in instrument.classifications:
+        rows.append(_blank(
+            **common,
+            **{"Variable / Field Name": f"{instrument.id}.{cl.id}", "Field Type": "dropdown",
+               "Field Label": _clean(cl.label),
+               "Choices, Calculations, OR Slider Labels": choices_text((r.id, r.label) for r in cl.rules),
+               "Field Note": "named from the subscale scores; the first rule that holds",
+               "Field Annotation": f"scoring version {instrument.scoring_version}", "value_type": "classification",
+               "long_shape": "assessments_long: one row per administration (kind = classification, rule in category)"},
+        ))
+    return rows
+
+
+def dictionary_rows(programs: Iterable[Program], instruments: Iterable[Instrument] = ()) -> list[dict[str, str]]:
+    """Every field of every exercise of ``programs``, then every item, subscale and classification."""
+    rows = []
+    for program in programs:
+        for phase in program.phases:
+            for exercise in phase.exercises:
+                for n, spec in enumerate(exercise.fields):
+                    rows.append(_field_row(program, phase, exercise, spec, first=n == 0))
+    for instrument in instruments:
+        rows.extend(_instrument_rows(instrument))
+    return rows
+
+
+def write_data_dictionary(path: Path, rows: list[dict[str, str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=[*DICTIONARY_COLUMNS, *EXTRA_COLUMNS], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+# ---------------------------------------------------------------- the data package
+
+_MEDIA = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
+
+
+def field_descriptor(column: Column, enums: dict[str, tuple[str, ...]] | None = None,
+                     patterns: dict[str, str] | None = None) -> dict[str, Any]:
+    """A Frictionless Table Schema field for one column."""
+    descriptor: dict[str, Any] = {"name": column.name, "type": column.type, "description": column.description}
+    if column.type == "date":
+        descriptor["format"] = "default"  # ISO 8601 YYYY-MM-DD
+    constraints: dict[str, Any] = {}
+    if column.required:
+        constraints["required"] = True
+    enum = (enums or {}).get(column.name) or column.enum
+    if enum:
+        constraints["enum"] = list(enum)
+    pattern = (patterns or {}).get(column.name, column.pattern)
+    if pattern:
+        constraints["pattern"] = pattern
+    if column.minimum is not None:
+        constraints["minimum"] = column.minimum
+    if constraints:
+        descriptor["constraints"] = constraints
+    return descriptor
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class WrittenTable:
+    """One file of one table, for the data package."""
+
+    table: str
+    path: Path
+    format: str                    # csv or parquet
+    columns: tuple[Column, ...]
+    rows: int
+    enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    patterns: dict[str, str] = field(default_factory=dict)
+
+
+def resource(written: WrittenTable, root: Path) -> dict[str, Any]:
+    name = written.table if written.format == "csv" else f"{written.table}-{written.format}"
+    res: dict[str, Any] = {
+        "name": name,
+        "path": written.path.relative_to(root).as_posix(),
+        "profile": "tabular-data-resource",
+        "title": written.table.replace("_", " "),
+        "format": written.format,
+        "mediatype": _MEDIA[written.format],
+        "bytes": written.path.stat().st_size,
+        "hash": f"sha256:{sha256(written.path)}",
+    }
+    if written.format == "csv":
+        res["encoding"] = "utf-8"
+        res["dialect"] = {"delimiter": ",", "doubleQuote": True, "header": True, "lineTerminator": "\n",
+                          "quoteChar": '"'}
+    res["schema"] = {
+        "fields": [field_descriptor(c, written.enums, written.patterns) for c in written.columns],
+        "missingValues": [""],
+    }
+    return res
+
+
+def datapackage(written: Iterable[WrittenTable], root: Path, *, name: str, created: str, description: str,
+                export_id: str) -> dict[str, Any]:
+    """The ``datapackage.json`` descriptor (a plain dict, ready for ``json.dump``)."""
+    return {
+        "profile": "tabular-data-package",
+        "name": name,
+        "id": export_id,
+        "title": "Secure Base research export",
+        "description": description,
+        "created": created,
+        "resources": [resource(w, root) for w in written],
+    }

@@ -1,0 +1,168 @@
+"""De-identification for research exports: study codes, the key file, date shifts, free text.
+
+The pieces :mod:`securebase.research.export` puts together, each small enough to test alone:
+
+* **Study codes.** :func:`new_study_key` gives every exported client a fresh random code such
+  as ``S-7KQ2M9`` (the alphabet of client codes, so it reads aloud the same way) and one random
+  date offset. Codes and offsets are new for every export, so two exports cannot be joined by
+  code. A code never equals a real client id.
+* **The key file** (:func:`write_key_file`) maps study codes back to client ids and offsets. It
+  is the only way back from an export to the store, so it is written owner-only (0600), in a
+  directory named explicitly, and never inside (or equal to) the export folder.
+* **Date shifts.** One offset per client, uniform over ``-max_days..-1`` and ``1..max_days``
+  (never 0, which would leave the true dates), added to every date of that client, so that
+  intervals within a client are kept exactly. Weekdays are not kept. Day numbers (day 1 = the
+  client's start date) are computed from the true dates and are the same with or without a shift.
+* **Free text** (:func:`text_value`): ``none`` drops it, ``redact`` keeps the row with
+  ``[redacted]`` and ``length`` keeps only a length class (``<50``, ``50-199``, ``200-999``,
+  ``1000+`` characters). Keeping the words themselves is deliberately not an option here.
+
+Nothing in this module reads the store or writes audit rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from ..errors import SecureBaseError
+
+STUDY_PREFIX = "S"
+_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # as client codes: no 0/O, 1/I/L, U
+MAX_SHIFT_DAYS = 180
+TEXT_MODES = ("none", "redact", "length")
+REDACTED = "[redacted]"
+LENGTH_CLASSES = ((50, "<50"), (200, "50-199"), (1000, "200-999"), (None, "1000+"))
+KEY_COLUMNS = ("study_id", "client_id", "date_shift_days")
+
+
+class ExportError(SecureBaseError):
+    """An export that cannot be written as asked (for example the key file inside the export)."""
+
+
+def new_study_code(taken: Iterable[str] = ()) -> str:
+    """A random code ``S-XXXXXX`` not in ``taken``."""
+    taken = set(taken)
+    while True:
+        code = f"{STUDY_PREFIX}-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+        if code not in taken:
+            return code
+
+
+def random_offset(max_days: int = MAX_SHIFT_DAYS) -> int:
+    """A whole number of days, uniform over -max_days..-1 and 1..max_days (never 0)."""
+    if max_days < 1:
+        raise ValueError("max_days must be at least 1")
+    k = secrets.randbelow(2 * max_days)  # 0 .. 2*max_days-1
+    return k - max_days if k < max_days else k - max_days + 1
+
+
+@dataclass(frozen=True)
+class StudyKey:
+    """Per client: the study code shown in the export and the date offset (0: dates not shifted)."""
+
+    codes: dict[str, str]      # client id -> study code
+    offsets: dict[str, int]    # client id -> days added to every date of the client
+    pseudonymised: bool        # False with keep_ids: the "study code" is the client id itself
+
+    def code(self, client_id: str) -> str:
+        return self.codes[client_id]
+
+    def shift(self, client_id: str, day: date) -> date:
+        return day + timedelta(days=self.offsets.get(client_id, 0))
+
+    def rows(self) -> list[tuple[str, str, int]]:
+        """Key-file rows, ordered by study code (not by client id, whose order could say something)."""
+        return sorted(((self.codes[c], c, self.offsets.get(c, 0)) for c in self.codes), key=lambda r: r[0])
+
+
+def new_study_key(
+    client_ids: Iterable[str], *, keep_ids: bool = False, shift_dates: bool = True, max_days: int = MAX_SHIFT_DAYS
+) -> StudyKey:
+    """Fresh codes and offsets for these clients (both random, new for every export)."""
+    ids = sorted(set(client_ids))
+    codes: dict[str, str] = {}
+    if keep_ids:
+        codes = {c: c for c in ids}
+    else:
+        taken = set(ids)  # a code must never read as a real client id
+        for client_id in ids:
+            codes[client_id] = new_study_code(taken)
+            taken.add(codes[client_id])
+    offsets = {c: random_offset(max_days) if shift_dates else 0 for c in ids}
+    return StudyKey(codes, offsets, pseudonymised=not keep_ids)
+
+
+def new_code(prefix: str, taken: set[str], length: int = 8) -> str:
+    """A random code such as ``E-7KQ2M9AB`` for an entry or an administration; added to ``taken``."""
+    while True:
+        code = f"{prefix}-" + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+def length_class(text: str) -> str:
+    n = len(text)
+    for bound, label in LENGTH_CLASSES:
+        if bound is None or n < bound:
+            return label
+    raise AssertionError  # pragma: no cover
+
+
+def text_value(text: str, mode: str) -> str | None:
+    """What an export holds for one free-text answer: ``None`` (drop the row), a mark or a class."""
+    if mode == "none":
+        return None
+    if mode == "redact":
+        return REDACTED
+    if mode == "length":
+        return length_class(text)
+    raise ValueError(f"unknown free-text mode {mode!r}; use one of {', '.join(TEXT_MODES)}")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
+def check_key_dir(key_dir: Path, export_dir: Path) -> None:
+    """Refuse a key directory that is the export folder or lies inside it."""
+    if _inside(key_dir, export_dir):
+        raise ExportError(
+            f"The key file must not be written inside the export folder ({export_dir}); "
+            "pass a separate key directory that stays with you, not with the data."
+        )
+
+
+def write_key_file(key: StudyKey, key_dir: Path | str, export_dir: Path | str, export_id: str) -> Path:
+    """Write ``key-<export id>.csv`` (study_id, client_id, date_shift_days), owner-only, never in the export."""
+    key_dir, export_dir = Path(key_dir), Path(export_dir)
+    check_key_dir(key_dir, export_dir)
+    key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = key_dir / f"key-{export_id}.csv"
+    try:  # owner-only from the first byte, and never over an existing file
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise ExportError(f"{path} already exists; it was not overwritten.") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(KEY_COLUMNS)
+            writer.writerows(key.rows())
+        os.chmod(path, 0o600)  # in case a umask or ACL widened it
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_key_file(path: Path | str) -> dict[str, tuple[str, int]]:
+    """Study code -> (client id, date shift in days), for re-identification by the key holder."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        return {row["study_id"]: (row["client_id"], int(row["date_shift_days"])) for row in csv.DictReader(fh)}

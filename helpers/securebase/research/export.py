@@ -1,0 +1,514 @@
+"""The research export: every current entry and every assessment as tidy long tables, de-identified.
+
+Options follow REDCap's export dialog, and the safe choice is the default for each:
+
+=====================  =========================================  ===================================
+option                 default                                    on request
+=====================  =========================================  ===================================
+client ids             random study codes (``S-XXXXXX``); the     ``keep_ids``: the client codes
+                       key file goes to ``key_dir``, 0600, never
+                       inside the export
+identifier fields      removed (``identifier: true`` in content)  ``keep_identifiers`` (then they are
+                                                                  still free text, see below)
+free text              removed: no row at all                     ``text="redact"`` (rows kept, value
+                                                                  ``[redacted]``) or ``text="length"``
+                                                                  (a length class only)
+dates                  shifted by one random offset per person,   ``shift_dates=False``
+                       -180..+180 days (never 0)
+=====================  =========================================  ===================================
+
+The tables (columns are defined once, in :data:`securebase.research.codebook.TABLES`):
+
+* ``entries``: one row per entry (who, which exercise, day, date, how many fields were answered),
+  so that an entry whose answers are all free text still counts (adherence, timing).
+* ``entries_long``: one row per entry x answered field x item. Entries are the current revision
+  of each entry that is not deleted. A scalar answer (a rating, a choice, yes/no, a number, a
+  date, a time) is one row with empty ``position`` and ``key``. A multiple choice is one row per
+  option picked (``position`` = order picked), a ranking one row per place (``position`` = rank),
+  a text list one row per item (``position``) and a body map one row per location marked
+  (``key`` = location, ``value`` = state). Unanswered fields have no row. ``value`` is text;
+  ``value_num`` is the number for numbers and ratings and 1/0 for yes/no.
+* ``assessments_long``: per administration, one row per item answered (``kind = item``, the raw
+  answer), per subscale (``kind = subscale``, the score, its band in ``category``) and per
+  classification (``kind = classification``, the rule id in ``category``).
+
+``day`` counts from the person's start date (day 1 = start date; when there is no start date,
+from their first exported event) and uses the true dates, so it is the same whether or not
+dates are shifted. Dates inside answers (fields of type ``date``) are shifted with the person's
+offset too. Only values that fit what content says a field holds are written: a value of a field
+or exercise that content no longer knows, or of an unexpected shape, is left out and counted,
+because it could be free text from an older version of the content.
+
+Beside the tables: ``data_dictionary.csv`` (REDCap-style codebook), ``datapackage.json``
+(Frictionless) and ``manifest.json`` (what was done: options, counts, tables, content versions;
+no ids and no offsets). Every file is owner-only. Every export is audited with counts and options.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import config, content, scales
+from ..assessments import Assessment, get_assessments
+from ..content import FieldSpec, FieldType, Program
+from ..store import Entry, Store
+from .codebook import (
+    DICTIONARY_TABLE, TABLES, Column, WrittenTable, _dictionary_columns, datapackage, dictionary_rows,
+    variable_name, write_data_dictionary,
+)
+from .deidentify import (
+    MAX_SHIFT_DAYS, TEXT_MODES, ExportError, StudyKey, check_key_dir, new_code, new_study_key, text_value,
+    write_key_file,
+)
+
+FORMATS = ("csv", "parquet")
+INDEX, ENTRIES, ASSESSMENTS = "entries", "entries_long", "assessments_long"
+_TIME = re.compile(r"^\d{2}:\d{2}$")
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    program_id: str | None = None          # None: every program
+    text: str = "none"                     # none | redact | length
+    keep_ids: bool = False
+    keep_identifiers: bool = False
+    shift_dates: bool = True
+    formats: tuple[str, ...] = FORMATS
+    max_shift_days: int = MAX_SHIFT_DAYS
+
+    def __post_init__(self) -> None:
+        if self.text not in TEXT_MODES:
+            raise ValueError(f"unknown free-text option {self.text!r}; use one of {', '.join(TEXT_MODES)}")
+        unknown = [f for f in self.formats if f not in FORMATS]
+        if unknown or not self.formats:
+            raise ValueError(f"unknown format {', '.join(unknown) or '(none)'}; use csv, parquet or both")
+        if self.program_id is not None:
+            content.program(self.program_id)  # a clear KeyError for an unknown program
+
+    def describe(self) -> dict[str, Any]:
+        """The options in words, for the manifest and the audit (no ids, no offsets)."""
+        return {
+            "program": self.program_id or "all",
+            "client_ids": "kept (client codes)" if self.keep_ids else "replaced by random study codes",
+            "identifier_fields": "kept" if self.keep_identifiers else "removed",
+            "free_text": {"none": "removed", "redact": "rows kept, text replaced by [redacted]",
+                          "length": "rows kept, text replaced by its length class"}[self.text],
+            "dates": (f"shifted by one random offset per person, -{self.max_shift_days}..+{self.max_shift_days} days, "
+                      "never 0; intervals within a person kept" if self.shift_dates else "not shifted"),
+            "formats": list(self.formats),
+        }
+
+
+@dataclass
+class Counts:
+    people: int = 0
+    entries: int = 0
+    assessments: int = 0
+    identifier_values_removed: int = 0
+    free_text_values_removed: int = 0
+    free_text_values_redacted: int = 0
+    unexpected_values_removed: int = 0      # off the field's declared shape, or a field content no longer has
+    entries_of_unknown_exercises: int = 0
+
+
+@dataclass(frozen=True)
+class ResearchTables:
+    """The frames of one export and what it took to make them (the key stays in memory)."""
+
+    frames: dict[str, pd.DataFrame]
+    key: StudyKey
+    counts: Counts
+    programs: tuple[Program, ...]
+    instruments: tuple[scales.Instrument, ...]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    export_id: str
+    out_dir: Path
+    files: dict[str, Path]                 # file name -> path
+    key_file: Path | None
+    manifest: dict[str, Any] = field(repr=False)
+
+
+# ---------------------------------------------------------------- values
+
+
+def _number_text(x: int | float) -> str:
+    return str(x) if isinstance(x, int) else repr(float(x))
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def answer_rows(
+    spec: FieldSpec, value: Any, *, text: str = "none", shift_date: Callable[[date], date] = lambda d: d
+) -> list[tuple[int | None, str | None, str, float | None]] | None:
+    """One stored answer as ``(position, key, value, value_num)`` rows.
+
+    ``[]`` means the answer is left out on purpose (free text with ``text="none"``); ``None``
+    means it does not fit the field's declared shape and is left out for safety.
+    """
+    t = spec.type
+    if t.is_free_text:
+        items = value if t is FieldType.text_list else [value]
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            return None
+        out: list[tuple[int | None, str | None, str, float | None]] = []
+        for n, item in enumerate(items, start=1):
+            shown = text_value(item, text)
+            if shown is None:
+                return []
+            out.append((n if t is FieldType.text_list else None, None, shown, None))
+        return out
+    choices = {c.value for c in spec.choices}
+    if t in (FieldType.multi_choice, FieldType.ranking):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v in choices for v in value):
+            return None
+        return [(n, None, v, None) for n, v in enumerate(value, start=1)]
+    if t is FieldType.body_map:
+        states = {s.value for s in spec.states}
+        if not isinstance(value, dict) or not all(k in choices and v in states for k, v in value.items()):
+            return None
+        return [(None, k, v, None) for k, v in sorted(value.items())]
+    if t is FieldType.choice:
+        return [(None, None, value, None)] if isinstance(value, str) and value in choices else None
+    if t is FieldType.boolean:
+        return [(None, None, "1" if value else "0", float(value))] if isinstance(value, bool) else None
+    if t in (FieldType.integer, FieldType.rating, FieldType.number):
+        return [(None, None, _number_text(value), float(value))] if _is_number(value) else None
+    if t is FieldType.date:
+        try:
+            day = date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return None
+        return [(None, None, shift_date(day).isoformat(), None)]
+    if t is FieldType.time:
+        return [(None, None, value, None)] if isinstance(value, str) and _TIME.match(value) else None
+    return None  # pragma: no cover - every type is handled above
+
+
+# ---------------------------------------------------------------- gathering
+
+
+def _day(when: date, first: date | None) -> int | None:
+    return (when - first).days + 1 if first else None
+
+
+def _when(stamp: str) -> date:
+    return date.fromisoformat(stamp[:10])
+
+
+def build_tables(store: Store, options: ExportOptions | None = None) -> ResearchTables:
+    """Read the store and build the de-identified frames (nothing is written)."""
+    options = options or ExportOptions()
+    all_programs = content.programs()
+    programs = tuple(all_programs[p] for p in sorted(all_programs) if options.program_id in (None, p))
+    by_program = {p.id: p for p in programs}
+    instruments = scales.instruments()
+    counts = Counts()
+
+    people: dict[str, tuple[list[Entry], list[Assessment], date | None]] = {}
+    for client in store.list_clients():
+        entries = store.current_entries(client.client_id, program_id=options.program_id)
+        in_scope = options.program_id is None or client.program_id == options.program_id or bool(entries)
+        assessments = get_assessments(store, client.client_id) if in_scope else []
+        if not entries and not assessments:
+            continue
+        first = client.start_date or min(
+            [_when(e.occurred_at) for e in entries] + [_when(a.administered_at) for a in assessments])
+        people[client.client_id] = (entries, assessments, first)
+
+    key = new_study_key(people, keep_ids=options.keep_ids, shift_dates=options.shift_dates,
+                        max_days=options.max_shift_days)
+    counts.people = len(people)
+    index_rows: list[dict[str, Any]] = []
+    entry_rows: list[dict[str, Any]] = []
+    assessment_rows: list[dict[str, Any]] = []
+    taken: set[str] = set()
+    for client_id in sorted(people, key=key.code):  # ordered by the random code, never by client id
+        entries, assessments, first = people[client_id]
+        study_id = key.code(client_id)
+
+        def shift(day: date, _c: str = client_id) -> date:
+            return key.shift(_c, day)
+
+        for entry in entries:
+            program = by_program.get(entry.program_id)
+            try:
+                _, exercise = program.find_exercise(entry.exercise_id) if program else (None, None)
+            except KeyError:
+                exercise = None
+            if exercise is None:
+                counts.entries_of_unknown_exercises += 1
+                counts.unexpected_values_removed += len(entry.data)
+                continue
+            counts.entries += 1
+            when = _when(entry.occurred_at)
+            meta = {
+                "study_id": study_id, "program_id": entry.program_id, "phase_id": entry.phase_id,
+                "exercise_id": entry.exercise_id, "content_version": entry.content_version,
+                "entry_code": new_code("E", taken), "day": _day(when, first), "date": shift(when),
+            }
+            known = {f.id for f in exercise.fields}
+            index_rows.append({**meta, "answered": sum(1 for k in entry.data if k in known)})
+            counts.unexpected_values_removed += sum(1 for k in entry.data if k not in known)
+            for spec in exercise.fields:  # content order, so that rows read like the form
+                if spec.id not in entry.data:
+                    continue
+                if spec.identifier and not options.keep_identifiers:
+                    counts.identifier_values_removed += 1
+                    continue
+                rows = answer_rows(spec, entry.data[spec.id], text=options.text, shift_date=shift)
+                if rows is None:
+                    counts.unexpected_values_removed += 1
+                    continue
+                if spec.type.is_free_text:
+                    if rows:
+                        counts.free_text_values_redacted += 1
+                    else:
+                        counts.free_text_values_removed += 1
+                for position, item_key, value, value_num in rows:
+                    entry_rows.append({
+                        **meta, "variable": variable_name(exercise.id, spec.id), "field_id": spec.id,
+                        "position": position, "key": item_key, "value": value, "value_num": value_num,
+                        "value_type": spec.type.value,
+                    })
+
+        for a in assessments:
+            counts.assessments += 1
+            when = _when(a.administered_at)
+            meta = {
+                "study_id": study_id, "assessment_code": new_code("A", taken), "instrument_id": a.instrument_id,
+                "instrument_version": a.instrument_version, "scoring_version": a.scoring_version,
+                "occasion": a.occasion, "day": _day(when, first), "date": shift(when),
+            }
+            instrument = instruments.get(a.instrument_id)
+            order = {i.id: n for n, i in enumerate(instrument.items)} if instrument else {}
+            subscale_of = {i.id: i.subscale for i in instrument.items} if instrument else {}
+            for item_id in sorted(a.responses, key=lambda i: (order.get(i, len(order)), i)):
+                value = a.responses[item_id]
+                if not _is_number(value):
+                    counts.unexpected_values_removed += 1
+                    continue
+                assessment_rows.append({**meta, "kind": "item", "variable": f"{a.instrument_id}.{item_id}",
+                                        "subscale": subscale_of.get(item_id), "value": float(value), "category": None})
+            for sub_id, sub in a.result.get("subscales", {}).items():
+                score = sub.get("score")
+                assessment_rows.append({**meta, "kind": "subscale", "variable": f"{a.instrument_id}.{sub_id}",
+                                        "subscale": sub_id, "value": float(score) if _is_number(score) else None,
+                                        "category": sub.get("band")})
+            for cl_id, cl in a.result.get("classifications", {}).items():
+                assessment_rows.append({**meta, "kind": "classification", "variable": f"{a.instrument_id}.{cl_id}",
+                                        "subscale": None, "value": None, "category": cl.get("rule")})
+
+    frames = {name: _frame(rows, TABLES[name])
+              for name, rows in ((INDEX, index_rows), (ENTRIES, entry_rows), (ASSESSMENTS, assessment_rows))}
+    return ResearchTables(frames, key, counts, programs, tuple(instruments[i] for i in sorted(instruments)))
+
+
+_PANDAS = {"string": "str", "integer": "Int64", "number": "float64", "boolean": "boolean", "date": "object"}
+
+
+def _frame(rows: list[dict[str, Any]], columns: tuple[Column, ...]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows, columns=[c.name for c in columns])
+    for c in columns:
+        if c.type != "date":
+            frame[c.name] = frame[c.name].astype(_PANDAS[c.type])
+    return frame
+
+
+def _arrow_schema(columns: tuple[Column, ...]) -> Any:
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
+             "date": pa.date32()}
+    return pa.schema([pa.field(c.name, types[c.type], nullable=not c.required) for c in columns])
+
+
+def _write_table(frame: pd.DataFrame, columns: tuple[Column, ...], path: Path, fmt: str) -> None:
+    if fmt == "csv":
+        frame.to_csv(path, index=False, lineterminator="\n")
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, schema=_arrow_schema(columns), preserve_index=False)
+        pq.write_table(table, path)
+
+
+def read_table(path: Path | str) -> pd.DataFrame:
+    """Read an exported table (CSV or Parquet) back with the export's column types."""
+    path = Path(path)
+    columns = TABLES[path.stem]
+    if path.suffix == ".parquet":
+        frame = pd.read_parquet(path)
+    else:
+        frame = pd.read_csv(path, dtype={c.name: _PANDAS[c.type] for c in columns if c.type != "date"},
+                            keep_default_na=False, na_values=[""])
+    for c in columns:
+        if c.type == "date":
+            frame[c.name] = [date.fromisoformat(str(v)[:10]) if pd.notna(v) else None for v in frame[c.name]]
+    return frame
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _private_file(path: Path) -> Path:
+    path.chmod(0o600)
+    return path
+
+
+def _content_versions(tables: ResearchTables) -> dict[str, Any]:
+    return {
+        "programs": {p.id: p.version for p in tables.programs},
+        "instruments": {i.id: {"version": i.version, "scoring_version": i.scoring_version}
+                        for i in tables.instruments},
+    }
+
+
+def export_research(
+    store: Store,
+    out_dir: Path | str,
+    *,
+    key_dir: Path | str | None = None,
+    no_key: bool = False,
+    program_id: str | None = None,
+    text: str = "none",
+    keep_ids: bool = False,
+    keep_identifiers: bool = False,
+    shift_dates: bool = True,
+    formats: tuple[str, ...] | list[str] = FORMATS,
+) -> ExportResult:
+    """Write a de-identified research export to ``out_dir`` (a new or empty folder).
+
+    With study codes (the default) the key file is written to ``key_dir``, which must be given
+    and must not be the export folder or inside it; ``no_key=True`` writes no key at all, so the
+    codes can never be traced back. With ``keep_ids`` there is no key to write.
+    """
+    options = ExportOptions(program_id=program_id, text=text, keep_ids=keep_ids, keep_identifiers=keep_identifiers,
+                            shift_dates=shift_dates, formats=tuple(dict.fromkeys(formats)))
+    out = Path(out_dir)
+    needs_key = not keep_ids and not no_key
+    if needs_key:
+        if key_dir is None:
+            raise ExportError("Study codes need a key file: pass a key directory outside the export folder "
+                              "(or choose no key, so that the codes can never be traced back).")
+        check_key_dir(Path(key_dir), out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ExportError(f"{out} is not an empty folder; choose a new folder for the export.")
+
+    tables = build_tables(store, options)
+    export_id = uuid.uuid4().hex
+    created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    written: list[WrittenTable] = []
+    files: dict[str, Path] = {}
+    key_file: Path | None = None
+    config.ensure_private_dir(out)
+    out.chmod(0o700)
+    try:
+        patterns = {"study_id": r"^S-[A-Z0-9]{6}$"} if tables.key.pseudonymised else {}
+        enums = {
+            "program_id": tuple(p.id for p in tables.programs),
+            "phase_id": tuple(sorted({ph.id for p in tables.programs for ph in p.phases})),
+            "exercise_id": tuple(sorted({e.id for p in tables.programs for ph in p.phases for e in ph.exercises})),
+            "instrument_id": tuple(i.id for i in tables.instruments),
+        }
+        for name, frame in tables.frames.items():
+            for fmt in options.formats:
+                path = _private_file_after(lambda p, f=frame, n=name, fm=fmt: _write_table(f, TABLES[n], p, fm),
+                                           out / f"{name}.{fmt}")
+                files[path.name] = path
+                written.append(WrittenTable(name, path, fmt, TABLES[name], len(frame), enums, patterns))
+        rows = dictionary_rows(tables.programs, tables.instruments)
+        path = _private_file_after(lambda p: write_data_dictionary(p, rows), out / f"{DICTIONARY_TABLE}.csv")
+        files[path.name] = path
+        written.append(WrittenTable(DICTIONARY_TABLE, path, "csv", _dictionary_columns(), len(rows)))
+
+        description = ("De-identified journal entries and questionnaire results from Secure Base, as long tables. "
+                       "See manifest.json for what was removed or changed and data_dictionary.csv for the variables.")
+        package = datapackage(written, out, name="securebase-research-export", created=created,
+                              description=description, export_id=export_id)
+        files["datapackage.json"] = _write_json(out / "datapackage.json", package)
+
+        table_counts = {name: len(frame) for name, frame in tables.frames.items()}
+        manifest = {
+            "export_id": export_id,
+            "created": created,
+            "securebase_version": _version(),
+            "options": options.describe(),
+            "key_file": ("written separately, outside this folder; it is not part of the export" if needs_key
+                         else "none: client codes were kept" if keep_ids
+                         else "none: the study codes cannot be traced back"),
+            "counts": {**asdict(tables.counts), "rows": table_counts},
+            "identifier_fields": sorted(
+                f"{p.id}:{variable_name(e.id, f.id)}" for p in tables.programs for ph in p.phases
+                for e in ph.exercises for f in e.fields if f.identifier),
+            "free_text_fields": sum(1 for p in tables.programs for ph in p.phases for e in ph.exercises
+                                    for f in e.fields if f.type.is_free_text),
+            "tables": {
+                name: {"rows": table_counts.get(name, len(rows)),
+                       "files": [w.path.name for w in written if w.table == name],
+                       "columns": [c.name for c in (TABLES.get(name) or _dictionary_columns())]}
+                for name in [*tables.frames, DICTIONARY_TABLE]
+            },
+            "content_versions": _content_versions(tables),
+            "shape": {
+                INDEX: "one row per entry (current revision, not deleted)",
+                ENTRIES: "one row per entry x answered field x item; lists one row per item (position), body maps "
+                         "one row per location (key); unanswered fields have no row",
+                ASSESSMENTS: "one row per administration x item answered, subscale score and classification (kind)",
+                "day": "day 1 = the person's start date (or first exported event), from the true dates",
+            },
+        }
+        files["manifest.json"] = _write_json(out / "manifest.json", manifest)
+        if needs_key:
+            key_file = write_key_file(tables.key, Path(key_dir), out, export_id)  # type: ignore[arg-type]
+    except BaseException:
+        for path in files.values():
+            path.unlink(missing_ok=True)
+        for w in written:
+            w.path.unlink(missing_ok=True)
+        if key_file is not None:
+            key_file.unlink(missing_ok=True)
+        raise
+
+    store.record_export(what="research_export", client_ids=sorted(tables.key.codes), detail={
+        "export_id": export_id, "options": options.describe(), "counts": asdict(tables.counts),
+        "rows": {name: len(frame) for name, frame in tables.frames.items()}, "files": sorted(files),
+        "key_file": needs_key, "free_text": options.text, "client_ids": options.keep_ids,
+        "dates": "shifted" if options.shift_dates else "true dates",
+    })
+    return ExportResult(export_id, out, files, key_file, manifest)
+
+
+def _private_file_after(write: Callable[[Path], Any], path: Path) -> Path:
+    write(path)
+    return _private_file(path)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, ensure_ascii=False, allow_nan=False)
+        fh.write("\n")
+    return _private_file(path)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("securebase")
+    except PackageNotFoundError:  # pragma: no cover
+        return "unknown"
