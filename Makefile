@@ -60,6 +60,7 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_store.py
 	$(BIN)/python bench/bench_safety.py
+	$(BIN)/python bench/bench_research.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info helpers/*.egg-info
