@@ -62,7 +62,12 @@ def nct_ci(t: float, df: float, level: float = 0.95) -> tuple[float, float]:
     alpha = 1 - level
 
     def solve(target: float) -> float:
-        f = lambda ncp: stats.nct.cdf(t, df, ncp) - target  # noqa: E731  (decreasing in ncp)
+        def f(ncp: float) -> float:  # decreasing in ncp
+            p = stats.nct.cdf(t, df, ncp)
+            if math.isnan(p):  # scipy gives up far in the tails, where the cdf is 0 or 1 to double precision
+                p = 1.0 if ncp < t else 0.0
+            return p - target
+
         width = max(10.0, 2 * abs(t))
         lo, hi = t - width, t + width
         while f(lo) < 0:
