@@ -31,11 +31,10 @@ from .errors import SecureBaseError
 from .ids import validate_client_id
 from .protocol import PROTOCOL_EXERCISE
 from .safety_flags import flag_summary, flags, safety_lines
-
-SCREEN = "professional_help_screen"  # its batch output says what the answers suggest
 from .store import EntryRef, Store
 
 MODES = ("interactive", "batch")
+SCREEN = "professional_help_screen"  # its batch output says what the answers suggest
 
 
 class ParameterError(SecureBaseError):
@@ -206,14 +205,9 @@ class Workbook:
 
     def help(self) -> Any:
         """Where to turn: crisis resources, and the questions that show whether more support would help."""
-        from .help_view import help_lines
+        from .help_view import HelpScreen, help_lines
 
-        lines = help_lines(self.language)
-        if self.mode == "batch":
-            return Text(lines)
-        from .help_view import HelpScreen
-
-        return HelpScreen(self.language).widget
+        return Text(help_lines(self.language)) if self.mode == "batch" else HelpScreen(self.language).widget
 
     def summary(self) -> Any:
         if self.mode == "batch":
