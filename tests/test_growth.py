@@ -223,3 +223,15 @@ def test_demo_file(tmp_path):
     assert r["n_groups"] == 40 and r["n_obs"] == 20 * 2 * 14 - 2 and r["converged"]
     assert any("subject 5_2: no row for time 1.5" in p for p in r["import_problems"])
     assert run_growth_curve(DEMO, "dyadid,person", "time", "satisf_A")["fixed_effects"].keys() == {"Intercept", "time"}
+
+
+def test_cross_sectional_data_is_refused_with_a_clear_message():
+    from shared_data import dataset_path
+
+    from securebase.research.growth import run_growth_curve
+
+    path = dataset_path("acitelli_couples.csv")
+    if not path.exists():
+        pytest.skip(f"real data set not found at {path}")
+    with pytest.raises(ValueError, match="needs repeated measures"):
+        run_growth_curve(data_path=str(path), subject_col="cuplid,gender", time_col="Yearsmar", outcome="satisfaction")

@@ -96,7 +96,16 @@ def fit_first_converged(model: Any, methods: tuple[str, ...] = ("bfgs", "lbfgs",
 def fit_growth_curve(
     frame: pd.DataFrame, *, subject_col: str, time_col: str, outcome: str, moderator: str = "",
 ) -> tuple[Any, str]:
-    """Fit the model on ``frame`` (complete cases); returns (statsmodels result, formula)."""
+    """Fit the model on ``frame`` (complete cases); returns (statsmodels result, formula).
+
+    A random slope needs repeated measures: when no subject has two occasions, it refuses
+    with a message instead of returning a fit that only looks converged."""
+    most = int(frame.groupby(subject_col)[time_col].nunique().max()) if len(frame) else 0
+    if most < 2:
+        raise ValueError(
+            f"a growth curve needs repeated measures, but no subject in {subject_col!r} has more than "
+            f"{most} distinct value of {time_col!r}. Use a diary (person-period) data set, or check subject_col."
+        )
     t, y = term(time_col), term(outcome)
     rhs = [t]
     if moderator:
