@@ -29,10 +29,12 @@ allocations; Arrow's own buffers are not traced) and, from fresh child processes
 high-water mark (VmHWM on Linux, else ``resource.getrusage(...).ru_maxrss``) after importing only,
 after reading the file, and after the whole pipeline.
 
-Where the time goes: the benchmark also times ``read_long`` alone (Arrow table -> pandas frame,
-no analysis) and prints it as a multiple of (a); the rest of (b) is the analysis - per-subject
-moments of the eight variables (one blocked pass each, shared by both reports), entries per
-person-day, long-string over five items, the checks and the JSON-safe tables. The machine's
+Where the time goes: the benchmark also times ``read_long`` alone (Parquet -> pandas frame, no
+analysis; zero-copy for a one-row-group file) and prints it as a multiple of (a); the rest of (b)
+is the analysis - per-subject moments of the eight variables (one compiled pass each, on all
+cores, shared by both reports; see ``securebase.research.kernels``), entries per person-day and
+long-string over five items (one compiled pass each), the checks and the JSON-safe tables. The
+first run on a machine compiles the kernels (cached on disk); the warm-up run absorbs that. The machine's
 run-to-run noise is large on small VMs, so the per-pair range of (b)/(a) is printed too.
 """
 

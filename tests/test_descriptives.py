@@ -73,8 +73,7 @@ def test_person_mean_centre(tiny):
 
 
 @pytest.mark.parametrize("shuffle", [False, True])
-def test_grouped_moments_match_pandas(shuffle, monkeypatch):
-    monkeypatch.setattr(d.Groups, "_BLOCK_ROWS", 97)  # many blocks, subjects across block sizes
+def test_grouped_moments_match_pandas(shuffle):
     rng = np.random.default_rng(5)
     n_subj = 60
     sizes = rng.integers(1, 40, n_subj)

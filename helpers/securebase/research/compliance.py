@@ -22,7 +22,7 @@ gathers everything below into one JSON-safe dict; each part is also a function o
     duration column; default 2 per rating item, the 2-seconds-per-item rule of Huang et al., 2012).
   - :func:`out_of_range` - values outside a variable's allowed range ``[lo, hi]``.
 
-Everything is vectorised over rows (grouped reductions, no Python loop over subjects), so a
+The per-row work is done by compiled one-pass loops (:mod:`securebase.research.kernels`), so a
 report on a million entries takes well under a second. Flagged occasions are listed in full
 unless ``max_listed`` caps the list (the counts are always complete; ``truncated`` says so).
 """
@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import kernels
 from .descriptives import Groups, SubjectCols, _numeric, parse_columns, read_long, table, to_jsonable, write_results
 
 __all__ = [
@@ -131,12 +132,13 @@ class _Rows:
             self._codes = self.g.untake(self.g.codes)
         return self._codes
 
-    def flagged(self, mask: np.ndarray, extra: Mapping[str, np.ndarray] | None = None) -> dict[str, Any]:
-        """Counts, flagged subjects and (up to ``max_listed``) flagged occasions for a row mask.
+    def flagged(self, mask: np.ndarray | None, extra: Mapping[str, np.ndarray] | None = None) -> dict[str, Any]:
+        """Counts, flagged subjects and (up to ``max_listed``) flagged occasions for a row mask
+        (``None``: nothing flagged).
 
         ``flagged_subjects`` is the table ``{"subject", "n"}``; ``flagged_occasions`` the table
         ``{"subject", "time", "row", <extra>...}`` (``row`` is the frame's index label)."""
-        rows = np.flatnonzero(mask)
+        rows = np.zeros(0, dtype=np.intp) if mask is None else np.flatnonzero(mask)
         codes = self.codes()[rows]
         per_subj = np.bincount(codes, minlength=self.g.n)
         subj_idx = np.flatnonzero(per_subj)
@@ -199,51 +201,35 @@ def entries_per_person_day(df: pd.DataFrame, subject_col: SubjectCols, time_col:
     step[last_rows] = True
     if not step.all():  # sort each subject's rows by day (stable); subjects stay in place
         dg = dg[np.lexsort((dg, g.codes))]
-    new_day = dg[1:] != dg[:-1]
-    new_day[last_rows] = True
-    pd_starts = np.empty(int(np.count_nonzero(new_day)) + 1, dtype=np.intp)  # first row of each person-day
-    pd_starts[0] = 0
-    pd_starts[1:] = np.flatnonzero(new_day)
-    pd_starts[1:] += 1
-    pd_sizes = np.empty_like(pd_starts)
-    pd_sizes[:-1] = pd_starts[1:] - pd_starts[:-1]
-    pd_sizes[-1] = n - pd_starts[-1]
-    pd_per_subject = np.diff(np.searchsorted(pd_starts, g.starts), append=len(pd_starts))
-    pd_subj = np.repeat(np.arange(g.n), pd_per_subject)
-    subj_first_pd = np.concatenate(([0], np.cumsum(pd_per_subject)[:-1]))
-    pd_day = dg[pd_starts]
     first_day = dg[g.starts]
     last_day = dg[g.starts + g.sizes - 1]
+    runs = kernels.person_days(dg, g.starts, g.sizes, study_days=study_days, expected_per_day=expected_per_day)
+    n_pd, n_days, max_per_day, dist = runs["n_days"], runs["n_inside"], runs["max_per_day"], runs["dist"]
     if study_days is not None:
         expected = np.full(g.n, int(study_days), dtype=np.int64)
-        inside = (pd_day - first_day[pd_subj]) < study_days
-        n_days = np.bincount(pd_subj[inside], minlength=g.n)
-        outside = pd_per_subject - n_days
+        outside = n_pd - n_days
     else:
         expected = (last_day - first_day + 1).astype(np.int64)
-        n_days = pd_per_subject
         outside = np.zeros(g.n, dtype=np.int64)
-    max_per_day = np.maximum.reduceat(pd_sizes, subj_first_pd)
     compliance = n_days / expected
-    dist = np.bincount(pd_sizes)
-    over = np.flatnonzero(pd_sizes > expected_per_day)
-    shown = over if max_listed is None else over[:max_listed]
+    n_over = len(runs["over_subject"])
+    shown = slice(None) if max_listed is None else slice(0, max_listed)
     labels = np.asarray(g.labels, dtype=object)
     low = np.flatnonzero(compliance < low_compliance)
     return res | {
-        "n_entries": n, "n_subjects": g.n, "n_person_days": int(len(pd_starts)),
+        "n_entries": n, "n_subjects": g.n, "n_person_days": int(n_pd.sum()),
         "entries_per_person_day": {str(k): int(c) for k, c in enumerate(dist) if k and c},
-        "mean_entries_per_person_day": float(n / len(pd_starts)),
+        "mean_entries_per_person_day": float(n / n_pd.sum()),
         "compliance": {"mean": float(compliance.mean()), "median": float(np.median(compliance)),
                        "min": float(compliance.min()), "max": float(compliance.max())},
         "expected_days_total": int(expected.sum()), "days_with_entry_total": int(n_days.sum()),
         "low_compliance": low_compliance,
         "low_compliance_subjects": table(subject=labels[low].tolist(), compliance=compliance[low]),
         "person_days_over_expected": {
-            "n_flagged": int(len(over)),
-            "flagged": table(subject=labels[pd_subj[shown]].tolist(), day=_days_out(pd_day[shown], kind),
-                             entries=pd_sizes[shown]),
-            "truncated": bool(len(shown) < len(over)),
+            "n_flagged": n_over,
+            "flagged": table(subject=labels[runs["over_subject"][shown]].tolist(),
+                             day=_days_out(runs["over_day"][shown], kind), entries=runs["over_entries"][shown]),
+            "truncated": max_listed is not None and n_over > max_listed,
         },
         "per_subject": table(
             subject=g.labels, n_entries=g.sizes, n_days=n_days,
@@ -312,32 +298,14 @@ def long_string(df: pd.DataFrame, subject_col: SubjectCols, time_col: str | None
     items = parse_columns(items)
     if len(items) < 2:
         raise ValueError("long_string needs at least two rating items.")
-    if len(items) > 250:
-        raise ValueError("long_string takes at most 250 items.")
+    if len(items) > 255:
+        raise ValueError("long_string takes at most 255 items.")
     g = groups or Groups(df, subject_col)
     rows = _rows or _Rows(df, g, time_col, max_listed)
     min_run = int(min_run) if min_run else _default_min_run(len(items))
     X = [_numeric(df, c, "long_string") for c in items]
-    n = len(df)
     n_items = len(items)
-    best = np.empty(n, dtype=np.uint8)  # longest run of equal consecutive answers (0: not evaluated)
-    block = 32_768  # rows at a time, so the temporaries stay in cache
-    for lo in range(0, n, block):
-        hi = min(n, lo + block)
-        missing = np.zeros(hi - lo, dtype=np.uint8)
-        run_len = np.ones(hi - lo, dtype=np.uint8)  # run of equal answers ending at the current item
-        b = best[lo:hi]
-        b.fill(1)
-        prev = X[0][lo:hi]
-        missing += np.isnan(prev).view(np.uint8)
-        for x in X[1:]:
-            cur = x[lo:hi]
-            missing += np.isnan(cur).view(np.uint8)
-            np.multiply(run_len, (cur == prev).view(np.uint8), out=run_len)  # a blank equals nothing
-            run_len += 1
-            np.maximum(b, run_len, out=b)
-            prev = cur
-        b *= (missing <= n_items - 2).view(np.uint8)  # evaluated: two or more answered items
+    best = kernels.longest_runs(X)  # longest run of equal consecutive answers (0: not evaluated)
     evaluated = best > 0
     n_eval = int(np.count_nonzero(evaluated))
     ls = best >= min_run
@@ -390,13 +358,13 @@ def out_of_range(df: pd.DataFrame, subject_col: SubjectCols, time_col: str | Non
     for v, (lo, hi) in parse_ranges(ranges).items():
         m = g.stats(df, v, "out_of_range")
         x = _numeric(df, v, "out_of_range")
-        if not (m["min"] < lo or m["max"] > hi):  # nothing outside: skip the row-wise pass
-            below = above = np.zeros(len(df), dtype=bool)
-        else:
-            below, above = x < lo, x > hi
+        below = x < lo if m["min"] < lo else None  # nothing outside: no row-wise pass
+        above = x > hi if m["max"] > hi else None
+        both = below if above is None else above if below is None else below | above
         out[v] = {"lo": lo, "hi": hi, "n_evaluated": int(m["n"].sum()),
-                  "n_below": int(below.sum()), "n_above": int(above.sum()),
-                  **rows.flagged(below | above, {"value": x})}
+                  "n_below": 0 if below is None else int(below.sum()),
+                  "n_above": 0 if above is None else int(above.sum()),
+                  **rows.flagged(both, {"value": x})}
     return {"n_flagged": sum(r["n_flagged"] for r in out.values()), "variables": out}
 
 
@@ -434,6 +402,7 @@ def compliance_report(df: pd.DataFrame, subject_col: SubjectCols, time_col: str,
     if duration_col and min_duration is None:
         min_duration = SECONDS_PER_ITEM * max(len(items), 1)
     rng = parse_ranges(ranges) if ranges else {}
+    g.prefetch(df, [*variables, *rng, *([duration_col] if duration_col else [])], "compliance_report")
     checks = {
         "long_string": long_string(df, subject_col, time_col, items, min_run=min_run, groups=g, _rows=rows)
         if len(items) >= 2 else None,

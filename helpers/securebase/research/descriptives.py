@@ -23,7 +23,7 @@ Every public function returns a JSON-safe dict (plain ``int``/``float``/``str``/
 
 The module also holds the small pieces the other research modules share: :func:`read_long`
 (CSV/Parquet reader), :func:`to_jsonable`, :func:`write_results`, :func:`parse_columns` and
-:class:`Groups` (vectorised per-subject reductions; no Python loop over subjects).
+:class:`Groups` (per-subject reductions in one compiled pass, :mod:`securebase.research.kernels`).
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from . import kernels
 
 __all__ = [
     "Groups",
@@ -91,7 +93,9 @@ def read_long(path: str | PathLike[str]) -> pd.DataFrame:
     if path.suffix.lower() in (".parquet", ".pq"):
         import pyarrow.parquet as pq
 
-        return pq.read_table(path).to_pandas(split_blocks=True)
+        # ParquetFile.read keeps one Arrow chunk per row group, so columns without nulls in a
+        # one-row-group file become pandas columns without a copy (read-only arrays).
+        return pq.ParquetFile(path).read().to_pandas(split_blocks=True)
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     out = {}
     for col in raw.columns:
@@ -192,7 +196,7 @@ def _numeric(df: pd.DataFrame, col: str, where: str) -> np.ndarray:
 
 
 class Groups:
-    """Rows grouped by subject, for vectorised per-subject reductions.
+    """Rows grouped by subject, for per-subject reductions.
 
     ``subject_col`` is one column or several (e.g. ``["dyadid", "person"]``: a subject is a
     person within a couple). When the rows of each subject are contiguous and in sorted order
@@ -304,94 +308,12 @@ class Groups:
             self._codes = np.repeat(np.arange(self.n, dtype=np.intp), self.sizes)
         return self._codes
 
-    _BLOCK_ROWS = 32_768  # rows per block in :meth:`moments`: the block's temporaries stay in cache
-
-    def _blocks(self) -> list[tuple[int, int, int, int, np.ndarray, np.ndarray]]:
-        """Runs of whole subjects of about ``_BLOCK_ROWS`` rows: (first subject, end subject,
-        first row, end row, subject starts within the block, subject sizes)."""
-        if getattr(self, "_block_list", None) is None:
-            out = []
-            gi = 0
-            while gi < self.n:
-                lo = int(self.starts[gi])
-                gj = max(int(np.searchsorted(self.starts, lo + self._BLOCK_ROWS, side="left")), gi + 1)
-                hi = int(self.starts[gj - 1] + self.sizes[gj - 1])
-                out.append((gi, gj, lo, hi, self.starts[gi:gj] - lo, self.sizes[gi:gj]))
-                gi = gj
-            self._block_list = out
-        return self._block_list
-
     def moments(self, x: np.ndarray) -> dict[str, Any]:
-        """Per subject, for values ``x`` in frame row order (NaN = missing): ``n`` (non-missing
-        values), ``mean``, ``ss`` (sum of squared deviations from the subject's own mean),
-        ``first`` (the subject's first value, NaN when none) and ``constant`` (True when the
-        subject has at least one value and all are equal - exact, see below); plus ``min`` and
-        ``max`` over all rows (NaN when there is no value).
-
-        One pass of shifted sums: each subject's values are taken relative to their first value
-        ``s``, ``ss = sum((x - s)^2) - (sum(x - s))^2 / n``. With a shift that is one of the
-        subject's own values the rounding error is of the order of machine precision times
-        ``1 + (mean - s)^2 / variance`` - as accurate as two passes in practice - and a subject
-        whose values are all equal gives exactly zero differences, so ``constant`` is exact.
-        The rows are processed in blocks of whole subjects so the temporaries stay in cache.
-        """
-        xg = self.take(x)
-        k = self.n
-        n = np.empty(k, dtype=np.int64)
-        s1 = np.empty(k)
-        s2 = np.empty(k)
-        first = self._first_values(xg)
-        shift = np.where(np.isnan(first), 0.0, first)
-        lo_all, hi_all = np.inf, -np.inf
-        blocks = self._blocks()
-        width = max((b[3] - b[2] for b in blocks), default=0)
-        buf, nan = np.empty(width), np.empty(width, dtype=bool)
-        for gi, gj, lo, hi, st, sz in blocks:
-            xb, m = xg[lo:hi], hi - lo
-            nb, bb = nan[:m], buf[:m]
-            np.isnan(xb, out=nb)
-            blank = np.flatnonzero(nb)
-            n[gi:gj] = sz
-            if len(blank):
-                n[gi:gj] -= np.bincount(np.searchsorted(st, blank, side="right") - 1, minlength=gj - gi)
-            np.subtract(xb, np.repeat(shift[gi:gj], sz), out=bb)
-            bb[blank] = 0.0
-            s1[gi:gj] = np.add.reduceat(bb, st)
-            np.square(bb, out=bb)
-            s2[gi:gj] = np.add.reduceat(bb, st)
-            if len(blank) < m:
-                lo_all = min(lo_all, float(np.fmin.reduce(xb)))
-                hi_all = max(hi_all, float(np.fmax.reduce(xb)))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            d = s1 / n
-            mean = shift + d
-            ss = np.maximum(s2 - s1 * d, 0.0)
-        ss[n == 0] = 0.0
-        return {"n": n, "mean": mean, "ss": ss, "first": first, "constant": (n > 0) & (s2 == 0),
-                "min": lo_all if np.isfinite(lo_all) else np.nan, "max": hi_all if np.isfinite(hi_all) else np.nan}
-
-    def _first_values(self, xg: np.ndarray) -> np.ndarray:
-        """Each subject's first non-missing value (NaN when the subject has none): vectorised
-        steps over the few subjects whose first rows are blank."""
-        first = xg[self.starts] if self.n else np.zeros(0)
-        todo = np.flatnonzero(np.isnan(first))
-        step = 1
-        while len(todo):
-            alive = step < self.sizes[todo]
-            todo = todo[alive]
-            vals = xg[self.starts[todo] + step]
-            found = ~np.isnan(vals)
-            first[todo[found]] = vals[found]
-            todo = todo[~found]
-            step += 1
-            if step > 32 and len(todo):  # long blank runs: finish the stragglers one by one
-                for i in todo:
-                    seg = xg[self.starts[i]: self.starts[i] + self.sizes[i]]
-                    ok = np.flatnonzero(~np.isnan(seg))
-                    if len(ok):
-                        first[i] = seg[ok[0]]
-                break
-        return first
+        """Per subject, for values ``x`` in frame row order (NaN = missing): ``n``, ``mean``,
+        ``ss`` (sum of squared deviations from the subject's own mean), ``first`` and
+        ``constant``; plus ``min`` and ``max`` over all rows. One compiled pass; see
+        :func:`securebase.research.kernels.group_moments` for the numerics."""
+        return kernels.group_moments(self.take(x), self.starts, self.sizes)
 
     def stats(self, df: pd.DataFrame, col: str, where: str = "") -> dict[str, Any]:
         """:meth:`moments` of column ``col`` of ``df``, remembered when ``df`` is the frame these
@@ -403,6 +325,12 @@ class Groups:
         if df is self._frame:
             self._stats[col] = m
         return m
+
+    def prefetch(self, df: pd.DataFrame, cols: Sequence[str], where: str = "") -> None:
+        """:meth:`stats` of several numeric columns at once, one thread per core."""
+        todo = [c for c in dict.fromkeys(cols) if c in df.columns and pd.api.types.is_numeric_dtype(df[c])
+                and not isinstance(df[c], pd.DataFrame)]
+        kernels.map_threads(lambda c: self.stats(df, c, where), todo)
 
 
 def _f(x: Any) -> float | None:
@@ -589,6 +517,7 @@ def describe_study(df: pd.DataFrame, subject_col: SubjectCols, variables: str | 
         raise ValueError(f"icc_method must be 'anova', 'mixedlm' or 'both', not {icc_method!r}.")
     variables = parse_columns(variables)
     g = groups or Groups(df, subject_col)
+    g.prefetch(df, variables, "describe_study")
     out_vars: dict[str, Any] = {}
     for v in variables:
         m = g.stats(df, v, "describe_study")
