@@ -225,13 +225,19 @@ def test_demo_file(tmp_path):
     assert run_growth_curve(DEMO, "dyadid,person", "time", "satisf_A")["fixed_effects"].keys() == {"Intercept", "time"}
 
 
-def test_cross_sectional_data_is_refused_with_a_clear_message():
-    from shared_data import dataset_path
+ACITELLI = dataset_path("acitelli_couples.csv")
 
-    from securebase.research.growth import run_growth_curve
 
-    path = dataset_path("acitelli_couples.csv")
-    if not path.exists():
-        pytest.skip(f"real data set not found at {path}")
+@pytest.mark.skipif(not ACITELLI.exists(), reason=f"real data set not found at {ACITELLI}")
+def test_cross_sectional_data_is_refused_with_a_clear_message(tmp_path):
+    """Acitelli's couples were measured once: there is no growth to fit, and both the function and
+    the papermill run say so instead of returning a fit that only looks converged."""
+    args = {"data_path": str(ACITELLI), "subject_col": "cuplid,gender", "time_col": "Yearsmar",
+            "outcome": "satisfaction", "moderator": ""}
     with pytest.raises(ValueError, match="needs repeated measures"):
-        run_growth_curve(data_path=str(path), subject_col="cuplid,gender", time_col="Yearsmar", outcome="satisfaction")
+        run_growth_curve(**args)
+    out = tmp_path / "growth.json"
+    with pytest.raises(pm.PapermillExecutionError, match="needs repeated measures"):
+        pm.execute_notebook(str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3",
+                            progress_bar=False, cwd=str(tmp_path), parameters=args | {"results_path": str(out)})
+    assert not out.exists()
