@@ -40,12 +40,12 @@ from .ids import validate_client_id
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-SCHEMA_VERSION = 4  # 2: entry_heads; 3: couples (dyads, entry_shares, protocol_versions, protocol_consents);
-#                     4: assessments, safety_flags, safety_flag_clears
+SCHEMA_VERSION = 5  # 2: entry_heads; 3: couples (dyads, entry_shares, protocol_versions, protocol_consents);
+#                     4: assessments, safety_flags, safety_flag_clears; 5: group_members, poll_votes
 AUDIT_ACTIONS = frozenset({
     "create", "update", "delete", "export", "client_create", "client_update",
     "couple_link", "couple_unlink", "share", "unshare", "protocol_propose", "protocol_consent", "protocol_withdraw",
-    "assessment", "safety_flag", "safety_clear",
+    "assessment", "safety_flag", "safety_clear", "collect", "group_join",
 })
 
 _SCHEMA = """
@@ -252,6 +252,26 @@ CREATE TRIGGER IF NOT EXISTS safety_flag_clears_no_update BEFORE UPDATE ON safet
 BEGIN SELECT RAISE(ABORT, 'a cleared flag stays cleared, with its reason'); END;
 CREATE TRIGGER IF NOT EXISTS safety_flag_clears_no_delete BEFORE DELETE ON safety_flag_clears
 BEGIN SELECT RAISE(ABORT, 'a cleared flag stays cleared, with its reason'); END;
+
+-- Workshops (see roster.py, collect.py, workshop.py). A participant belongs to a group; group
+-- outputs are counts over members, suppressed below k (suppression.py).
+CREATE TABLE IF NOT EXISTS group_members (
+    group_id  TEXT NOT NULL,
+    client_id TEXT NOT NULL REFERENCES clients (client_id),
+    joined_at TEXT NOT NULL,
+    PRIMARY KEY (group_id, client_id)
+) STRICT;
+-- Anonymous poll answers from a live session: no client id, by design.
+CREATE TABLE IF NOT EXISTS poll_votes (
+    vote_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    poll_id    TEXT NOT NULL,
+    option_id  TEXT NOT NULL,
+    at         TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS poll_votes_by_poll ON poll_votes (session_id, poll_id);
+CREATE TRIGGER IF NOT EXISTS poll_votes_no_update BEFORE UPDATE ON poll_votes
+BEGIN SELECT RAISE(ABORT, 'poll answers are append-only'); END;
 """
 
 _ENTRY_COLUMNS = (
@@ -675,6 +695,13 @@ class Store:
         ).fetchall()
         return [Entry.from_row(r) for r in rows]
 
+    def client_revisions(self, client_id: str) -> list[Entry]:
+        """Every revision of every entry of a client (tombstones included), oldest first."""
+        rows = self._db.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE client_id = ? ORDER BY recorded_at, entry_id, revision",
+            (client_id,)).fetchall()
+        return [Entry.from_row(r) for r in rows]
+
     def get_entry(self, entry_id: str) -> Entry:
         revisions = self.entry_revisions(entry_id)
         if not revisions:
@@ -743,6 +770,82 @@ class Store:
         return self._db.execute(
             "SELECT COUNT(DISTINCT entry_id) FROM entries WHERE client_id = ?", (client_id,)
         ).fetchone()[0]
+
+    def import_revisions(self, revisions: Sequence[Entry], *, source: str,
+                         safety: dict[tuple[str, int], Sequence[str]] | None = None) -> dict[str, int]:
+        """Copy entry revisions from another store (a participant's returned workbook) as they are:
+        same entry id, revision, times and answers. Idempotent: a revision already here with the
+        same content is skipped; one that differs is a conflict and is left out (counted).
+        ``safety`` maps (entry id, revision) to the categories the screen found; a flag is raised
+        in the same transaction. All revisions go in one transaction; ``source`` (no client text)
+        is recorded in the audit. Returns ``{"added", "present", "conflicts"}``."""
+        counts = {"added": 0, "present": 0, "conflicts": 0}
+        with self._write() as db:
+            for e in revisions:
+                if db.execute("SELECT 1 FROM clients WHERE client_id = ?", (e.client_id,)).fetchone() is None:
+                    raise NotFoundError(f"There is no client {e.client_id!r} in the store. Create it first.")
+                row = db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE entry_id = ? AND revision = ?",
+                                 (e.entry_id, e.revision)).fetchone()
+                if row is not None:
+                    here = Entry.from_row(row)
+                    same = (here.client_id, here.exercise_id, here.data, here.deleted, here.occurred_at) == (
+                        e.client_id, e.exercise_id, e.data, e.deleted, e.occurred_at)
+                    counts["present" if same else "conflicts"] += 1
+                    continue
+                db.execute(
+                    f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    (e.entry_id, e.revision, e.client_id, e.program_id, e.phase_id, e.exercise_id,
+                     e.content_version, e.occurred_at, e.recorded_at, e.recorded_by, int(e.deleted), _dump(e.data)),
+                )
+                db.execute(
+                    "INSERT INTO entry_heads (entry_id, client_id, revision, occurred_at, recorded_at, deleted) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id) DO UPDATE SET revision = excluded.revision, "
+                    "occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at, deleted = excluded.deleted "
+                    "WHERE excluded.revision > entry_heads.revision",
+                    (e.entry_id, e.client_id, e.revision, e.occurred_at, e.recorded_at, int(e.deleted)),
+                )
+                self._flag(db, e.client_id, e.entry_id, e.revision, (safety or {}).get((e.entry_id, e.revision), ()),
+                           utc_now())
+                counts["added"] += 1
+            clients = sorted({e.client_id for e in revisions})
+            if counts["added"]:
+                for client_id in clients:
+                    self._audit(db, "collect", "entries", source, client_id, counts)
+        return counts
+
+    # ------------------------------------------------------------ groups and polls
+
+    def add_group_member(self, group_id: str, client_id: str) -> bool:
+        """Put a client in a group (audited); False when they were already in it."""
+        if not group_id.strip():
+            raise ValueError("A group needs a name.")
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM clients WHERE client_id = ?", (client_id,)).fetchone() is None:
+                raise NotFoundError(f"There is no client {client_id!r} in the store. Create it first.")
+            added = db.execute("INSERT OR IGNORE INTO group_members (group_id, client_id, joined_at) VALUES (?, ?, ?)",
+                               (group_id, client_id, utc_now())).rowcount
+            if added:
+                self._audit(db, "group_join", "group", group_id, client_id)
+        return bool(added)
+
+    def group_members(self, group_id: str) -> list[str]:
+        return [r[0] for r in self._db.execute(
+            "SELECT client_id FROM group_members WHERE group_id = ? ORDER BY client_id", (group_id,))]
+
+    def groups(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT DISTINCT group_id FROM group_members ORDER BY group_id")]
+
+    def add_poll_vote(self, session_id: str, poll_id: str, option_id: str) -> None:
+        """Record one anonymous poll answer (no client id is stored)."""
+        with self._write() as db:
+            db.execute("INSERT INTO poll_votes (session_id, poll_id, option_id, at) VALUES (?, ?, ?, ?)",
+                       (session_id, poll_id, option_id, utc_now()))
+
+    def poll_counts(self, session_id: str, poll_id: str) -> dict[str, int]:
+        """``{option id: answers}`` for one poll of one session (options nobody chose are absent)."""
+        return dict(self._db.execute(
+            "SELECT option_id, COUNT(*) FROM poll_votes WHERE session_id = ? AND poll_id = ? GROUP BY option_id",
+            (session_id, poll_id)).fetchall())
 
     # ------------------------------------------------------------ audit and maintenance
 
