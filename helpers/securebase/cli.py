@@ -17,6 +17,14 @@
                       [--keep-ids] [--keep-identifiers] [--no-date-shift] [--format csv,parquet]
                                          research export: de-identified long tables, codebook,
                                          data package and manifest; the key file goes elsewhere
+    securebase roster ROSTER.csv         check a workshop roster and list its groups
+    securebase batch --roster ROSTER.csv --notebook NOTEBOOK --out DIR [--workers N] [--timeout S]
+                     [--executor local|dask] [--scheduler ADDRESS] [-p NAME VALUE] [--pdf] [--force]
+                                         one workbook per participant, in parallel; finished rows
+                                         are skipped on a second run
+    securebase collect --roster ROSTER.csv --from DIR [--group G] [--summary-dir DIR] [--k 5]
+                                         bring returned workbooks into the store and write each
+                                         group's summary (small counts suppressed, no free text)
     securebase check-content             validate everything under content/
     securebase notebooks [--execute]     regenerate notebooks/ from content (maintainers)
 """
@@ -174,6 +182,52 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_roster(args: argparse.Namespace) -> int:
+    from .roster import load_roster
+
+    roster = load_roster(args.roster)
+    print(f"{len(roster.participants)} participant(s) in {len(roster.groups())} group(s); "
+          + (f"further columns passed to notebooks: {', '.join(roster.extra_columns)}" if roster.extra_columns
+             else "no further columns"))
+    for group in roster.groups():
+        people = roster.in_group(group)
+        programs = sorted({p.program for p in people})
+        print(f"  {group}: {len(people)} participant(s), program(s) {', '.join(programs)}")
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    summary = run_batch(
+        args.roster, args.notebook, args.out, workers=args.workers, timeout=args.timeout, executor=args.executor,
+        scheduler=args.scheduler or None, parameters=dict(args.parameters or []), handout=not args.no_handouts,
+        pdf=args.pdf, progress=not args.no_progress, force=args.force,
+    )
+    print("\n".join(summary.lines()))
+    return EXIT_PARTIAL if summary.failures else 0
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from .collect import collect, group_summary, write_group_summary
+    from .roster import load_roster
+
+    roster = load_roster(args.roster)
+    with _store(args) as store:
+        report = collect(store, roster, args.source, group=args.group or None)
+        print("\n".join(report.lines()))
+        out = Path(args.summary_dir) if args.summary_dir else config.data_dir() / "workshops"
+        for group in [args.group] if args.group else roster.groups():
+            if group not in store.groups():
+                print(f"Group {group}: nothing collected yet, so no summary.")
+                continue
+            members = roster.in_group(group)
+            for program in sorted({p.program for p in members}):
+                files = write_group_summary(group_summary(store, group, program=program, k=args.k), out / program)
+                print(f"Group {group} ({program}) summary: {files['html']}")
+    return 0
+
+
 def cmd_workspace(args: argparse.Namespace) -> int:
     from .workspace import sync_workspace
 
@@ -286,6 +340,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="csv,parquet", help="csv, parquet or csv,parquet (default)")
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("roster", help="check a workshop roster")
+    p.add_argument("roster", help="CSV with participant_id, group, program, language")
+    p.set_defaults(func=cmd_roster)
+
+    p = sub.add_parser("batch", help="prepare one workbook per roster participant, in parallel")
+    p.add_argument("--roster", required=True, help="CSV with participant_id, group, program, language")
+    p.add_argument("--notebook", required=True, help="the workbook, e.g. notebooks/sie/01_awareness.ipynb")
+    p.add_argument("--out", required=True, help="output folder, outside any git working tree")
+    p.add_argument("--workers", type=int, default=None, help="parallel workers (default: the number of cores)")
+    p.add_argument("--timeout", type=int, default=600, help="longest a notebook cell may run, in seconds (default 600)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="local worker processes (default) or a Dask distributed cluster")
+    p.add_argument("--scheduler", default="", help="dask: scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
+    p.add_argument("-p", "--parameter", dest="parameters", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="set a notebook parameter for every participant")
+    p.add_argument("--no-handouts", action="store_true", help="skip the HTML handouts")
+    p.add_argument("--pdf", action="store_true", help="also write each handout as PDF")
+    p.add_argument("--force", action="store_true", help="run finished rows again")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("collect", help="bring returned workbooks into the store; group summaries")
+    p.add_argument("--roster", required=True, help="the roster the workbooks were prepared from")
+    p.add_argument("--from", dest="source", required=True, help="folder holding the returned participant folders")
+    p.add_argument("--group", default="", help="only this group")
+    p.add_argument("--summary-dir", default="", help="where group summaries go (default: <data folder>/workshops)")
+    p.add_argument("--k", type=int, default=5, help="smallest count shown in group summaries (default 5)")
+    p.add_argument("--store", default="")
+    p.set_defaults(func=cmd_collect)
 
     p = sub.add_parser("workspace", help="copy workbooks into the data directory")
     p.set_defaults(func=cmd_workspace)

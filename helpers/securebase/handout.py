@@ -292,8 +292,12 @@ def build_handout(
     since: date | None = None,
     language: str = "en",
     clinician_note: str = "",
+    phase_id: str | None = None,
 ) -> dict[str, Any]:
     """The handout's context: only JSON types (str, int, float, None, lists, dicts).
+
+    ``phase_id`` shows that phase (its homework) whatever the dates say, for example the phase
+    of the workbook a workshop hands out; otherwise the client's position decides.
 
     The session summary covers entries that happened on the days ``since`` to ``today``, both
     included (``since`` defaults to seven days before ``today``). Safety statements, the values
@@ -308,7 +312,7 @@ def build_handout(
     client = store.require_client(client_id)
     entries = store.current_entries(client_id, program_id=program.id)
 
-    position = _position(program, client.start_date, client.phase_override, today)
+    position = _position(program, client.start_date, phase_id or client.phase_override, today)
 
     in_window = [e for e in entries if (d := _entry_day(e)) is not None and since <= d <= today]
     by_exercise: dict[str, list[Entry]] = {}
@@ -423,10 +427,10 @@ def _calendar_events(context: dict[str, Any]) -> list[PlannedEvent]:
     return events
 
 
-def write_handout(out_dir: Path, context: dict[str, Any]) -> dict[str, Path | str]:
-    """Write ``handout.html``, ``handout.pdf`` (when WeasyPrint works) and ``maintenance.ics``
-    (when there is a maintenance plan). Returns the paths by kind (``html``, ``pdf``, ``ics``);
-    when no PDF could be made, ``pdf_unavailable`` holds the reason as a string instead.
+def write_handout(out_dir: Path, context: dict[str, Any], *, pdf: bool = True) -> dict[str, Path | str]:
+    """Write ``handout.html``, ``handout.pdf`` (when ``pdf`` and WeasyPrint works) and
+    ``maintenance.ics`` (when there is a maintenance plan). Returns the paths by kind (``html``,
+    ``pdf``, ``ics``); when no PDF could be made, ``pdf_unavailable`` holds the reason instead.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -434,7 +438,7 @@ def write_handout(out_dir: Path, context: dict[str, Any]) -> dict[str, Path | st
     html = render("handout.html.j2", h=ctx)
     files: dict[str, Path | str] = {"html": _write_private(out_dir / "handout.html", html.encode("utf-8"))}
 
-    weasyprint, reason = pdf_backend()
+    weasyprint, reason = pdf_backend() if pdf else (None, None)
     if weasyprint is not None:
         try:
             pdf = weasyprint.HTML(string=html, base_url=None, url_fetcher=_refusing_fetcher(weasyprint)).write_pdf()

@@ -379,6 +379,10 @@ class Store:
             raise StoreError(f"Cannot open the store at {self.path}: {exc}. Check the path and permissions.") from None
         try:
             self._configure(busy_timeout_ms, synchronous)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise StoreError(f"{self.path} is not a readable Secure Base store ({exc}). Restore it from a backup "
+                             "or check that the path names the right file.") from None
         except BaseException:
             self._db.close()
             raise
