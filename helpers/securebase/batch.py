@@ -288,7 +288,11 @@ def _write_handout(task: Task, folder: Path) -> dict[str, str]:
 
 
 def _warm_worker() -> None:
-    """Pool initializer: pay papermill's import once per worker, not once per row."""
+    """Pool initializer: pay papermill's import once per worker, not once per row; keep the kernels'
+    start-up chatter off the facilitator's terminal (each row's outcome comes back as its result)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
     import papermill  # noqa: F401
 
     from . import handout  # noqa: F401

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from . import plots
 from .forms import esc
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,6 +46,10 @@ class SummaryView:
 
     def show(self, data: dict[str, Any]) -> None:
         self.text.value = summary_html(data, self.workbook.loc)
-        png = plots.ratings_png(data, title=f"{self.workbook.phase.title}: ratings by day")
+        png = None
+        if any(r["by_day"] for block in data["exercises"].values() for r in block["ratings"].values()):
+            from . import plots  # matplotlib and pandas only once there is something to draw
+
+            png = plots.ratings_png(data, title=f"{self.workbook.phase.title}: ratings by day")
         self.plot.value = png or b""
         self.plot.layout.display = None if png else "none"
