@@ -45,7 +45,7 @@ from typing import Any
 
 from . import content
 from .errors import SecureBaseError
-from .roster import Participant, Roster, load_roster
+from .roster import Roster, load_roster
 
 STORE_FILE = "securebase.db"   # the participant's own store, inside their folder
 REPORTS_DIR = "reports"        # the notebook's output_dir, inside their folder

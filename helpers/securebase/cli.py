@@ -266,6 +266,10 @@ def cmd_check_content(args: argparse.Namespace) -> int:
 
     safety.clear_cache()
     print(f"safety lexicon {safety.lexicon_version()}; crisis resources: {safety.resources('en').language}")
+    from . import workshop
+
+    for line in workshop.check_content():
+        print(line)
     print("content OK")
     return 0
 

@@ -115,6 +115,10 @@ def write_notebooks(root: Path, *, execute: bool = False, only: str = "") -> lis
                 nb = execute_on_demo_store(nb, path.parent)
             nbformat.write(nb, path)
             written.append(path)
+    if not only or only.split("/")[0] == "workshop":
+        from .workshop import write_workshop_notebook
+
+        written.append(write_workshop_notebook(root, execute=execute))
     return written
 
 
