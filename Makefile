@@ -8,10 +8,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 
-.PHONY: start test install system-deps init-store notebooks bench lint clean help
+APP_PORT ?= 8866
+
+.PHONY: start app test test-browser install system-deps init-store notebooks bench lint clean help
 
 help:
 	@echo "make start   - install and open the workbooks in JupyterLab (http://127.0.0.1:$(PORT))"
+	@echo "make app     - install and open the workbooks as an app (http://127.0.0.1:$(APP_PORT))"
 	@echo "make test    - install and run the whole test suite"
 	@echo "make bench   - run the benchmarks in bench/"
 
@@ -46,6 +49,10 @@ init-store: $(STAMP)
 
 start: $(STAMP)
 	$(BIN)/securebase start --port $(PORT)
+
+# The workbooks as an app (Voila, no code shown) on 127.0.0.1, opened at the clinician's home page.
+app: $(STAMP)
+	$(BIN)/securebase app --port $(APP_PORT)
 
 # The root conftest.py points SECUREBASE_HOME at a throw-away folder: tests never touch real data.
 test: $(STAMP)

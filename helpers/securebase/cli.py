@@ -7,6 +7,8 @@
                                          reports go to the client's folder in the data directory
     securebase workspace                 copy the workbooks into the data directory for JupyterLab
     securebase start                     init + workspace + JupyterLab on 127.0.0.1
+    securebase app [--port 8866]         init + workspace + the workbooks as an app (Voila) on
+                                         127.0.0.1, opened at the clinician's home page
     securebase couple new|link|show|end|export
                                          couples mode: link two clients, see their link and
                                          protocol, end a link, export the couples' diary
@@ -247,6 +249,17 @@ def cmd_start(args: argparse.Namespace) -> int:
     return launch_lab(workspace, port=args.port, open_browser=not args.no_browser)
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    from .app import launch_app
+    from .workspace import sync_workspace
+
+    cmd_init(args)
+    workspace = config.data_dir() / "workbooks"
+    for line in sync_workspace(_repo_notebooks(), workspace).lines():
+        print(line)
+    return launch_app(workspace, port=args.port, open_browser=args.open_browser)
+
+
 def cmd_check_content(args: argparse.Namespace) -> int:
     from . import content
 
@@ -383,6 +396,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-browser", action="store_true")
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_start)
+
+    p = sub.add_parser("app", help="the workbooks as an app (Voila) at the clinician's home page")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--open-browser", action="store_true", help="also open the page in this machine's browser")
+    p.add_argument("--store", default="")
+    p.set_defaults(func=cmd_app)
 
     p = sub.add_parser("check-content", help="validate content/")
     p.set_defaults(func=cmd_check_content)

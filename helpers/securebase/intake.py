@@ -33,7 +33,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from . import config, content, scales
 from .assessments import Assessment, save_assessment
-from .notebooks import ENGINE_KERNEL
+from .notebooks import ENGINE_KERNEL, OPENING
 from .reports import render, write_json
 from .store import Store
 from .validation import parse_occurred_at
@@ -136,7 +136,7 @@ class IntakeWorkbook:
         occasion: str = "intake",
         language: str = "en",
     ):
-        check_mode_and_client(mode, client_id)
+        client_id = check_mode_and_client(mode, client_id)
         try:
             self.instrument = scales.instrument(instrument_id)
         except KeyError as exc:
@@ -237,8 +237,7 @@ language: str = "en"            # interface language (a file in content/locales)
 
 def build_intake_notebook(instrument: scales.Instrument) -> nbformat.NotebookNode:
     cells = [
-        new_markdown_cell(f"# {instrument.title}\n\nSet the client code in the first cell, then run all cells "
-                          "(*Run > Run All Cells*). The answers are saved in the Secure Base store."),
+        new_markdown_cell(f"# {instrument.title}\n\nThe answers are saved in the Secure Base store. {OPENING}"),
         new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
         new_code_cell(
             "from securebase.intake import IntakeWorkbook\n\n"

@@ -28,6 +28,9 @@ PROGRESS_NOTEBOOK = "progress.ipynb"   # the clinician's view across a program's
 INTAKE_DIR = "intake"                   # one notebook per questionnaire in content/scales
 VIEW_TITLES = {"patterns": "Your pattern", "partner": "From your partner"}
 
+OPENING = ("In the app, open this from a client's row on the home page; in JupyterLab, set the client code "
+           "in the first cell, then run all cells (*Run > Run All Cells*).")
+
 ENGINE_KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -39,8 +42,7 @@ def build_phase_notebook(program: Program, phase: Phase) -> nbformat.NotebookNod
     cells = [
         new_markdown_cell(
             f"# {program.title}\n## {phase.title}\n\n"
-            "Set the client code in the first cell, then run all cells "
-            "(*Run > Run All Cells*). Answers are saved in the Secure Base store, not in this notebook."
+            f"Answers are saved in the Secure Base store on this computer, not in this notebook. {OPENING}"
         ),
         new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
         new_code_cell(
@@ -115,6 +117,16 @@ def write_notebooks(root: Path, *, execute: bool = False, only: str = "") -> lis
                 nb = execute_on_demo_store(nb, path.parent)
             nbformat.write(nb, path)
             written.append(path)
+    if not only or only.split("/")[0] == "app":
+        from .home import NOTEBOOK as HOME, build_home_notebook
+
+        path = root / HOME
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nb = build_home_notebook()
+        if execute:
+            nb = execute_on_demo_store(nb, path.parent)
+        nbformat.write(nb, path)
+        written.append(path)
     if not only or only.split("/")[0] == "workshop":
         from .workshop import write_workshop_notebook
 

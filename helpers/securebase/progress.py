@@ -35,7 +35,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from . import config, content, derived, schedule
 from .content import Exercise, FieldType, Phase, Program
 from .errors import SecureBaseError
-from .notebooks import ENGINE_KERNEL
+from .notebooks import ENGINE_KERNEL, OPENING
 from .store import Client, Entry, Store
 from .safety_flags import flag_summary, summary_lines
 from .workbook import ParameterError, Text, check_mode_and_client, date_parameter
@@ -490,7 +490,7 @@ class ProgressWorkbook:
         handout_since: str = "",
         clinician_note: str = "",
     ):
-        check_mode_and_client(mode, client_id)
+        client_id = check_mode_and_client(mode, client_id)
         self.today = date_parameter("today", today) or date.today()
         self.handout_since = date_parameter("handout_since", handout_since)
         if self.handout_since and self.handout_since > self.today:
@@ -740,8 +740,8 @@ def build_progress_notebook(program: Program) -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell(
             f"# {program.title}\n## Progress\n\n"
-            "Set the client code in the first cell, then run all cells (*Run > Run All Cells*). "
-            "This view reads the Secure Base store; it shows counts and ratings, never what the client wrote."
+            "This view reads the Secure Base store; it shows counts and ratings, never what the client wrote. "
+            f"{OPENING}"
         ),
         new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
         new_code_cell(

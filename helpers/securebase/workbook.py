@@ -41,12 +41,19 @@ class ParameterError(SecureBaseError):
     """A notebook parameter has a value the workbook cannot use."""
 
 
-def check_mode_and_client(mode: str, client_id: str) -> None:
-    """The parameters every notebook shares; a bad value stops the notebook with a plain message."""
+def check_mode_and_client(mode: str, client_id: str) -> str:
+    """The parameters every notebook shares; a bad value stops the notebook with a plain message.
+
+    Returns the client id to use: in interactive mode an app page's address may name the client
+    (``?client_id=...``, see :mod:`securebase.app`); otherwise the parameter."""
     if mode not in MODES:
         raise ParameterError(f"mode must be 'interactive' or 'batch', not {mode!r}.")
+    if mode == "interactive":
+        from .app import client_from_url
+
+        client_id = client_from_url(client_id)
     try:
-        validate_client_id(client_id)
+        return validate_client_id(client_id)
     except SecureBaseError as exc:
         raise ParameterError(f"client_id: {exc}") from None
 
@@ -83,7 +90,7 @@ class Workbook:
         start_date: str = "",
         language: str = "en",
     ):
-        check_mode_and_client(mode, client_id)
+        client_id = check_mode_and_client(mode, client_id)
         start = date_parameter("start_date", start_date)
         if mode == "batch" and answers_path and not Path(answers_path).is_file():
             raise ParameterError(f"answers_path {answers_path!r} does not exist; give the path of an answers file.")

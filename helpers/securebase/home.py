@@ -1,0 +1,112 @@
+"""The clinician's home page (``notebooks/app/home.ipynb``): clients, where each one is, flags, links.
+
+:func:`client_rows` gathers, for every client in the store, the program, the current step (by
+start date, or the clinician's override), the number of open safety flags and their categories
+(never the text that raised them), the date of the latest entry and the links that open the
+client's workbooks: the current step, the program's progress view and the intake check. Links
+are relative to the home notebook, so they work in the app (Voila renders them with the client
+in the query string) and in JupyterLab (which opens the notebook). :func:`new_client` makes a
+pseudonymous code and registers the client. The widgets are in :mod:`securebase.home_view`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import quote, urlencode
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from . import content
+from .ids import new_client_id
+from .notebooks import ENGINE_KERNEL, INTAKE_DIR, PROGRESS_NOTEBOOK
+from .safety_flags import CATEGORY_LABELS, flags
+from .schedule import current_position
+from .store import Store
+
+NOTEBOOK = "app/home.ipynb"
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    client_id: str
+    program: str                   # the program's title ("" when none is set)
+    step: str                      # e.g. "Day 3 of ...: Step 1: Awareness"
+    open_flags: int
+    flag_categories: tuple[str, ...]
+    last_entry: str                # YYYY-MM-DD, "" when none
+    links: list[Link] = field(default_factory=list)
+
+
+def _link(notebook: str, client_id: str) -> str:
+    return f"../{quote(notebook)}?{urlencode({'client_id': client_id})}"
+
+
+def client_rows(store: Store, *, today: date | None = None) -> list[ClientRow]:
+    today = today or date.today()
+    programs = content.programs()
+    open_flags: dict[str, list] = {}
+    for f in flags(store, open_only=True):
+        open_flags.setdefault(f.client_id, []).append(f)
+    instruments = sorted(p for p in _intake_notebooks())
+    rows = []
+    for client in store.list_clients():
+        program = programs.get(client.program_id or "")
+        links: list[Link] = []
+        step = "no program set"
+        if program is not None:
+            start = client.start_date or today
+            pos = current_position(program, start, today, client.phase_override)
+            step = pos.describe(program)
+            links.append(Link(f"Open {pos.phase.title}", _link(f"{program.id}/{pos.phase.number:02d}_{pos.phase.id}.ipynb",
+                                                               client.client_id)))
+            links.append(Link("Progress", _link(f"{program.id}/{PROGRESS_NOTEBOOK}", client.client_id)))
+        for instrument in instruments:
+            links.append(Link("Relationship check" if instrument == "relationship_check" else instrument,
+                              _link(f"{INTAKE_DIR}/{instrument}.ipynb", client.client_id)))
+        entries = store.current_entries(client.client_id)
+        found = open_flags.get(client.client_id, [])
+        categories = tuple(c for c in CATEGORY_LABELS if any(c in f.categories for f in found))
+        rows.append(ClientRow(client.client_id, program.title if program else "", step, len(found), categories,
+                              entries[-1].occurred_at[:10] if entries else "", links))
+    return rows
+
+
+def _intake_notebooks() -> list[str]:
+    from . import scales
+
+    return list(scales.instruments())
+
+
+def new_client(store: Store, program_id: str, start_date: date | None = None) -> str:
+    """Make a fresh pseudonymous code, register the client in ``program_id``; return the code."""
+    content.program(program_id)  # an unknown program fails with a clear message
+    while store.get_client(client_id := new_client_id()):
+        pass
+    store.ensure_client(client_id, program_id=program_id, start_date=start_date or date.today())
+    return client_id
+
+
+PARAMETERS = '''\
+# Parameters. The app (make app) opens this page first.
+store_path: str = ""            # SQLite store file; empty means the default store in the Secure Base data folder'''
+
+
+def build_home_notebook() -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell("# Secure Base\n\nYour clients, where each one is in their program, and any open safety "
+                          "flags. Open a workbook from a client's row, or add a new client below."),
+        new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+        new_code_cell("from securebase.home_view import HomePage\n\nhome = HomePage(store_path=store_path)\nhome.widget"),
+    ]
+    nb = new_notebook(cells=cells, metadata={"kernelspec": ENGINE_KERNEL, "language_info": {"name": "python"}})
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"home-{i:02d}"
+    return nb

@@ -1,0 +1,40 @@
+"""App mode: the address names the client, and the Voila command is local, token-protected and culls."""
+
+from __future__ import annotations
+
+import pytest
+
+from securebase import app
+from securebase.workbook import ParameterError, check_mode_and_client
+
+
+def test_url_parameters(monkeypatch):
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    assert app.url_parameters() == {} and app.client_from_url("demo-001") == "demo-001"
+    monkeypatch.setenv("QUERY_STRING", "client_id=C-7KQ2M9&x=1&x=2")
+    assert app.url_parameters() == {"client_id": "C-7KQ2M9", "x": "2"}
+    assert app.client_from_url("demo-001") == "C-7KQ2M9"
+
+
+def test_the_address_applies_in_interactive_mode_only_and_is_validated(monkeypatch):
+    monkeypatch.setenv("QUERY_STRING", "client_id=C-7KQ2M9")
+    assert check_mode_and_client("interactive", "demo-001") == "C-7KQ2M9"
+    assert check_mode_and_client("batch", "demo-001") == "demo-001"
+    monkeypatch.setenv("QUERY_STRING", "client_id=jane%40example.org")
+    with pytest.raises(ParameterError, match="not a valid client id"):
+        check_mode_and_client("interactive", "demo-001")
+
+
+def test_render_url_quotes():
+    assert app.render_url("sie/01_awareness.ipynb", client_id="C-1AB2") == "/voila/render/sie/01_awareness.ipynb?client_id=C-1AB2"
+    assert app.render_url("app/home.ipynb") == "/voila/render/app/home.ipynb"
+
+
+def test_app_command(tmp_path, monkeypatch):
+    monkeypatch.setattr(app.os, "geteuid", lambda: 1000)
+    cmd = app.app_command(tmp_path, port=8866, token="tok")
+    assert "--Voila.ip=127.0.0.1" in cmd and "--Voila.token=tok" in cmd and "--no-browser" in cmd
+    assert f"--MappingKernelManager.cull_idle_timeout={app.CULL_IDLE_SECONDS}" in cmd
+    assert not any("allow_root" in c for c in cmd)
+    monkeypatch.setattr(app.os, "geteuid", lambda: 0)
+    assert "--ServerApp.allow_root=True" in app.app_command(tmp_path, port=8866, token="tok")
