@@ -29,7 +29,7 @@ INTAKE_DIR = "intake"                   # one notebook per questionnaire in cont
 VIEW_TITLES = {"patterns": "Your pattern", "partner": "From your partner"}
 
 OPENING = ("In the app, open this from a client's row on the home page; in JupyterLab, set the client code "
-           "in the first cell, then run all cells (*Run > Run All Cells*).")
+           "in the first cell, then run all cells (*Run > Run All*).")
 
 ENGINE_KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 

@@ -725,7 +725,7 @@ def build_workshop_notebook() -> nbformat.NotebookNode:
         new_markdown_cell(
             "# Live workshop session\n\n"
             "For facilitators. Choose the workshop in the first cell, then run all cells "
-            "(*Run > Run All Cells*), or open this notebook as an app with Voila. Poll answers are anonymous "
+            "(*Run > Run All*), or open this notebook as an app with Voila. Poll answers are anonymous "
             "and saved in the Secure Base store; counts below k are never shown."
         ),
         new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),

@@ -1,0 +1,64 @@
+"""App mode in a real browser, as a person would use it: home page, new client, a workbook, save,
+reload, see the entry - and the same in JupyterLab."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+TRIGGER = "My partner read my message and did not answer for two hours."
+
+
+def open_home_and_add_client(page, app_server, program_title: str) -> str:
+    page.goto(app_server.url)
+    page.get_by_label("Program").select_option(label=program_title)
+    page.get_by_role("button", name="Add a new client").click()
+    message = page.get_by_text(re.compile(r"Added client C-\w+"))
+    expect(message).to_be_visible()
+    return re.search(r"C-\w+", message.inner_text()).group(0)
+
+
+def fill_pattern_journal(page, trigger: str = TRIGGER) -> None:
+    page.get_by_label("What happened just before the feeling started? *").fill(trigger)
+    page.get_by_label("Which kind of moment was it? *").select_option(label="A reply was slow or missing")
+    page.get_by_label("Worry or anxiety").check()
+    page.get_by_label("Which thoughts jumped in? *").fill("They are losing interest.")
+    page.get_by_label("What did you do next? *").fill("Sent three more messages.")
+    page.locator(".widget-toggle-buttons").filter(has_text="How strong").get_by_role("button", name="7").click()
+
+
+def test_app_flow_home_workbook_save_reload(page, app_server):
+    client_id = open_home_and_add_client(page, app_server, "Security through Interpersonal Effectiveness")
+    page.get_by_role("link", name=f"Open Step 1: Awareness for {client_id}").click()
+    expect(page.get_by_text(f"Client {client_id}", exact=False).first).to_be_visible()
+    assert "client_id=" + client_id in page.url
+    expect(page.locator(".jp-InputArea-editor")).to_have_count(0)  # no code in app mode
+    fill_pattern_journal(page)
+    page.get_by_role("button", name="Save entry").first.click()
+    expect(page.locator(".sb-status").filter(has_text="Saved:").first).to_be_visible()
+    page.reload()
+    expect(page.get_by_text(TRIGGER).first).to_be_visible()
+    assert page.watched.dialogs == [] and page.watched.page_errors == []
+    page.goto(app_server.url)  # the home page now shows the entry's day
+    expect(page.get_by_role("row", name=re.compile(client_id))).not_to_contain_text("none yet")
+
+
+def run_all_cells(page) -> None:
+    """*Run > Run All*, once the notebook's kernel is ready (the menu items are disabled before)."""
+    expect(page.get_by_text(re.compile(r"\| Idle"))).to_be_visible()
+    page.locator(".jp-Notebook .jp-Cell").first.click()
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All( Cells)?$")).click()
+
+
+def test_same_flow_in_jupyterlab(page, lab_server):
+    page.goto(lab_server.address("/lab/tree/sie/01_awareness.ipynb"))
+    run_all_cells(page)
+    fill_pattern_journal(page, trigger=TRIGGER + " (lab)")
+    page.get_by_role("button", name="Save entry").first.click()
+    expect(page.locator(".sb-status").filter(has_text="Saved:").first).to_be_visible()
+    page.reload()
+    run_all_cells(page)
+    expect(page.get_by_text(TRIGGER + " (lab)").first).to_be_visible()
+    assert page.watched.page_errors == []
