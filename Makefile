@@ -22,9 +22,10 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Secure Base needs Python 3.11 or newer; set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 
-# Debian libraries the Python packages load at run time (WeasyPrint's Pango, and a font for PDFs).
-# Installed only when missing; needs root (CI runs as root), otherwise the command to run is printed.
-DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# Debian packages: the libraries WeasyPrint loads (Pango, a font for PDFs) and chromium, which the
+# browser tests drive with Playwright. Installed only when missing; needs root (CI runs as root),
+# otherwise the command to run is printed.
+DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
 
 system-deps:
 	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -33,7 +34,7 @@ system-deps:
 		echo "Installing Debian packages: $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	else \
-		echo "Missing Debian packages (PDF handouts need them): sudo apt-get update && sudo apt-get install $$missing"; \
+		echo "Missing Debian packages (PDF handouts and browser tests need them): sudo apt-get update && sudo apt-get install $$missing"; \
 	fi
 
 $(STAMP): pyproject.toml | $(BIN)/python system-deps
@@ -60,6 +61,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env \
 		-p no:cacheprovider notebooks
+
+# Only the browser tests (Playwright + chromium against the app and JupyterLab); make test runs them too.
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest tests/browser
 
 notebooks: $(STAMP)
 	$(BIN)/securebase notebooks --execute

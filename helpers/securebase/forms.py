@@ -97,8 +97,10 @@ class FieldInput:
             return w.Textarea(value="", rows=3, **common)
         if t is FieldType.text_list:
             if spec.max_items and spec.max_items <= 10:
+                name = spec.short_label or spec.label  # each box is labelled on its own, for screen readers
                 boxes = [
-                    w.Text(value="", description=f"{i}.", style=_LABEL_STYLE, layout=w.Layout(width="100%", max_width="40rem"))
+                    w.Text(value="", description=f"{name} {i}", style=_LABEL_STYLE,
+                           layout=w.Layout(width="100%", max_width="40rem"))
                     for i in range(1, spec.max_items + 1)
                 ]
                 self._parts = {str(i): b for i, b in enumerate(boxes)}
@@ -107,6 +109,7 @@ class FieldInput:
         if t is FieldType.rating:
             options = [(str(i), i) for i in range(int(spec.min or 0), int(spec.max or 10) + 1)]
             buttons = w.ToggleButtons(options=options, value=None, description=self._label(),
+                                      tooltips=[f"{spec.short_label or spec.label}: {o}" for o, _ in options],
                                       style={"button_width": "2.6rem", "description_width": "initial"})
             anchors = w.HTML(
                 f'<div style="color:#5a6372;font-size:0.85em">{esc(spec.min_label)} ({spec.min:g}) &rarr; '
@@ -129,7 +132,7 @@ class FieldInput:
         if t is FieldType.ranking:
             places = [
                 w.Dropdown(options=self._rank_options(loc, [c.value for c in spec.choices]), value=None,
-                           description=f"{i}.", style={"description_width": "2rem"},
+                           description=f"Choice {i}", style={"description_width": "4.5rem"},
                            layout=w.Layout(width="100%", max_width="40rem"))
                 for i in range(1, (spec.max_items or 3) + 1)
             ]
@@ -145,6 +148,7 @@ class FieldInput:
             rows = []
             for c in spec.choices:
                 toggle = w.ToggleButtons(options=options, value="", description=c.label,
+                                         tooltips=[f"{c.label}: {label}" for label, _ in options],
                                          style={"description_width": "10rem", "button_width": "8rem"})
                 self._parts[c.value] = toggle
                 rows.append(toggle)
