@@ -36,5 +36,7 @@ def test_app_command(tmp_path, monkeypatch):
     assert "--Voila.ip=127.0.0.1" in cmd and "--Voila.token=tok" in cmd and "--no-browser" in cmd
     assert f"--MappingKernelManager.cull_idle_timeout={app.CULL_IDLE_SECONDS}" in cmd
     assert not any("allow_root" in c for c in cmd)
+    csp = next(c for c in cmd if c.startswith("--Voila.tornado_settings="))
+    assert "connect-src 'self'" in csp and "default-src 'self'" in csp
     monkeypatch.setattr(app.os, "geteuid", lambda: 0)
     assert "--ServerApp.allow_root=True" in app.app_command(tmp_path, port=8866, token="tok")

@@ -16,6 +16,7 @@ own ``client_id`` parameter applies.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -27,6 +28,14 @@ HOME = "app/home.ipynb"
 DEFAULT_PORT = 8866
 CULL_IDLE_SECONDS = 900      # a page left open this long without activity loses its kernel
 CULL_INTERVAL_SECONDS = 60
+# The app's pages load nothing from other sites (Voila's page would fetch an icon font from a CDN)
+# and may only talk back to this server: even if some text slipped through unescaped, it could not
+# send anything elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
 
 
 def url_parameters() -> dict[str, str]:
@@ -57,6 +66,7 @@ def app_command(workspace: Path, *, port: int, token: str, open_browser: bool = 
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         "--MappingKernelManager.cull_connected=True",
         "--VoilaConfiguration.show_tracebacks=False",
+        "--Voila.tornado_settings=" + json.dumps({"headers": {"Content-Security-Policy": CONTENT_SECURITY_POLICY}}),
     ]
     if not open_browser:
         command.append("--no-browser")

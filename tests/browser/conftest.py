@@ -148,6 +148,7 @@ class Watched:
     dialogs: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)   # completed requests to other machines
 
 
 @pytest.fixture
@@ -167,6 +168,8 @@ def page(browser, request):
     pg.on("dialog", on_dialog)
     pg.on("console", lambda m: watched.console_errors.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: watched.page_errors.append(str(e)))
+    pg.on("requestfinished", lambda r: watched.external_requests.append(r.url)
+          if not r.url.startswith(("http://127.0.0.1", "file:", "data:", "blob:")) else None)
     pg.watched = watched
     yield pg
     failed = getattr(request.node, "rep_call", None)

@@ -40,6 +40,7 @@ def test_app_flow_home_workbook_save_reload(page, app_server):
     page.reload()
     expect(page.get_by_text(TRIGGER).first).to_be_visible()
     assert page.watched.dialogs == [] and page.watched.page_errors == []
+    assert page.watched.external_requests == []   # the app fetches nothing from other sites
     page.goto(app_server.url)  # the home page now shows the entry's day
     expect(page.get_by_role("row", name=re.compile(client_id))).not_to_contain_text("none yet")
 
