@@ -46,11 +46,25 @@ def test_app_flow_home_workbook_save_reload(page, app_server):
 
 
 def run_all_cells(page) -> None:
-    """*Run > Run All*, once the notebook's kernel is ready (the menu items are disabled before)."""
+    """*Run > Run All*, as a person would. The menu item stays disabled until the notebook and its
+    kernel are ready, so try again (a few times) until the first code cell has started."""
     expect(page.get_by_text(re.compile(r"\| Idle"))).to_be_visible()
-    page.locator(".jp-Notebook .jp-Cell").first.click()
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name=re.compile(r"^Run All( Cells)?$")).click()
+    first_prompt = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").first
+    for _ in range(4):
+        page.locator(".jp-Notebook .jp-Cell").first.click()
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        item = page.get_by_role("menuitem", name=re.compile(r"^Run All( Cells)?$"))
+        if item.get_attribute("aria-disabled") == "true":
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(1000)
+            continue
+        item.click()
+        try:
+            expect(first_prompt).not_to_have_text(re.compile(r"^\[\s*\]:?$"), timeout=15_000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError("Run > Run All did not start the notebook")
 
 
 def test_same_flow_in_jupyterlab(page, lab_server):
