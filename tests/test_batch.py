@@ -126,9 +126,10 @@ def test_dask_executor_on_a_local_cluster(tmp_path):
 def test_cli_batch(tmp_path, capsys):
     roster = _roster(tmp_path, "participant_id,group,program,language\nP-501,g,sie,en\n")
     code = cli.main(["batch", "--roster", str(roster), "--notebook", str(NOTEBOOK), "--out", str(tmp_path / "o"),
-                     "--workers", "1", "--timeout", "120", "--no-progress"])
+                     "--workers", "1", "--timeout", "120", "--no-progress", "--pdf"])
     assert code == 0
     assert "1 workbook(s) prepared" in capsys.readouterr().out
+    assert (tmp_path / "o" / "g" / "P-501" / "handout.pdf").read_bytes().startswith(b"%PDF")
     code = cli.main(["batch", "--roster", str(_roster(tmp_path, "participant_id,group\nP-1,g\n")),
                      "--notebook", str(NOTEBOOK), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err

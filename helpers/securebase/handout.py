@@ -441,11 +441,11 @@ def write_handout(out_dir: Path, context: dict[str, Any], *, pdf: bool = True) -
     weasyprint, reason = pdf_backend() if pdf else (None, None)
     if weasyprint is not None:
         try:
-            pdf = weasyprint.HTML(string=html, base_url=None, url_fetcher=_refusing_fetcher(weasyprint)).write_pdf()
+            pdf_bytes = weasyprint.HTML(string=html, base_url=None, url_fetcher=_refusing_fetcher(weasyprint)).write_pdf()
         except Exception as exc:  # a renderer failure must not lose the HTML handout
             reason = f"PDF not written: WeasyPrint failed ({type(exc).__name__}: {exc}). Print handout.html instead."
         else:
-            files["pdf"] = _write_private(out_dir / "handout.pdf", pdf)
+            files["pdf"] = _write_private(out_dir / "handout.pdf", pdf_bytes)
     if reason:
         files["pdf_unavailable"] = reason
 
