@@ -39,6 +39,9 @@ _LABEL_STYLE = {"description_width": "initial"}
 _FORM_CSS = (
     "<style>.sb-form .widget-label{text-align:left;white-space:normal;}"
     ".sb-form .widget-checkbox{height:auto;align-items:flex-start;}"
+    # a stacked dropdown (label above) needs room for both, not the one-line height widgets get
+    ".sb-form .widget-dropdown{height:auto;}"
+    ".sb-form .widget-dropdown > select{flex:0 0 auto;min-height:var(--jp-widgets-inline-height, 28px);}"
     ".sb-form .widget-checkbox label,.sb-form .widget-checkbox span{white-space:normal;overflow:visible;"
     "text-overflow:clip;height:auto;line-height:1.3;}"
     ".sb-form table.sb-history td,.sb-form table.sb-history th{padding:0.25rem 0.6rem 0.25rem 0;"
