@@ -135,7 +135,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        args = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+        # containers often have a tiny /dev/shm; root (as in CI) cannot use chromium's sandbox
+        args = ["--disable-dev-shm-usage"] + (["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])
         b = p.chromium.launch(executable_path=path, args=args)
         yield b
         b.close()
