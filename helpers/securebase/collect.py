@@ -95,21 +95,22 @@ def returned_store(source: Path, participant: Participant) -> Path | None:
     return None
 
 
-def _check_revision(program: Program, e: Entry) -> str | None:
-    """Why a returned revision cannot be taken (None when it can)."""
+def _check_revision(program: Program, e: Entry) -> tuple[str | None, tuple[str, ...]]:
+    """Why a returned revision cannot be taken (None when it can), and the safety categories its
+    free text raises."""
     if e.program_id != program.id:
-        return f"entry {e.entry_id[:8]} r{e.revision}: program {e.program_id!r}, not {program.id!r}"
+        return f"entry {e.entry_id[:8]} r{e.revision}: program {e.program_id!r}, not {program.id!r}", ()
     try:
         _, exercise = program.find_exercise(e.exercise_id)
     except (KeyError, SecureBaseError):
-        return f"entry {e.entry_id[:8]} r{e.revision}: unknown exercise {e.exercise_id!r}"
+        return f"entry {e.entry_id[:8]} r{e.revision}: unknown exercise {e.exercise_id!r}", ()
     if e.deleted:
-        return None
+        return None, ()
     try:
         validate_answers(exercise, e.data)
     except EntryValidationError as exc:
-        return f"entry {e.entry_id[:8]} r{e.revision} ({e.exercise_id}): invalid {', '.join(sorted(exc.problems))}"
-    return None
+        return f"entry {e.entry_id[:8]} r{e.revision} ({e.exercise_id}): invalid {', '.join(sorted(exc.problems))}", ()
+    return None, screen_answers(exercise, e.data)
 
 
 def _collect_one(store: Store, participant: Participant, path: Path, source_label: str) -> ParticipantReport:
@@ -138,14 +139,12 @@ def _collect_one(store: Store, participant: Participant, path: Path, source_labe
     keep: list[Entry] = []
     safety: dict[tuple[str, int], tuple[str, ...]] = {}
     for e in revisions:
-        problem = _check_revision(program, e)
+        problem, found = _check_revision(program, e)
         if problem:
             rep.left_out.append(problem)
             continue
-        if not e.deleted:
-            found = screen_answers(program.find_exercise(e.exercise_id)[1], e.data)
-            if found:
-                safety[(e.entry_id, e.revision)] = found
+        if found:
+            safety[(e.entry_id, e.revision)] = found
         keep.append(e)
     store.ensure_client(participant.participant_id, program_id=participant.program, start_date=client.start_date,
                         language=participant.language)

@@ -9,6 +9,7 @@ reading Python.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 import os
 from enum import Enum
 from pathlib import Path
@@ -426,16 +427,22 @@ def program(program_id: str) -> Program:
     return found[program_id]
 
 
+def load_language_file(folder: Path, language: str, loader: Callable[[Path], Any], missing: str) -> Any:
+    """``<folder>/<language>.yaml`` read by ``loader``. A missing file (``missing`` says what is
+    missing) or a file whose ``language`` differs from its name is a :class:`ContentError`."""
+    path = folder / f"{language}.yaml"
+    if not path.exists():
+        available = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+        raise ContentError(path, "(file)", f"no {missing}; available: {', '.join(available) or 'none'}")
+    loaded = loader(path)
+    if loaded.language != language:
+        raise ContentError(path, "language", f"says {loaded.language!r} but the file is named {language!r}")
+    return loaded
+
+
 @functools.cache
 def _load_locale(root: Path, language: str) -> Locale:
-    path = root / "locales" / f"{language}.yaml"
-    if not path.exists():
-        available = sorted(p.stem for p in (root / "locales").glob("*.yaml"))
-        raise ContentError(path, "(file)", f"no such locale; available: {', '.join(available) or 'none'}")
-    locale = load_locale_file(path)
-    if locale.language != language:
-        raise ContentError(path, "language", f"says {locale.language!r} but the file is named {language!r}")
-    return locale
+    return load_language_file(root / "locales", language, load_locale_file, "such locale")
 
 
 def locale(language: str = "en") -> Locale:

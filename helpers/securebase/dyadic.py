@@ -67,11 +67,12 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
 
-def _ranges(values: Iterable[Any]) -> str:
-    """``[1, 2, 3, 5, 7, 8]`` -> ``"1-3, 5, 7, 8"`` for whole-number periods; a plain list otherwise."""
+def _ranges(values: Iterable[Any], limit: int | None = None) -> str:
+    """``[1, 2, 3, 5, 7, 8]`` -> ``"1-3, 5, 7, 8"`` for whole-number periods; a plain list otherwise
+    (at most ``limit`` items of it)."""
     vals = sorted(values)
     if not vals or not all(_is_number(v) and float(v).is_integer() for v in vals):
-        return _join(vals)
+        return _join(vals, limit)
     runs: list[list[int]] = []
     for v in (int(x) for x in vals):
         if runs and v == runs[-1][-1] + 1:

@@ -56,6 +56,7 @@ def client_rows(store: Store, *, today: date | None = None) -> list[ClientRow]:
     for f in flags(store, open_only=True):
         open_flags.setdefault(f.client_id, []).append(f)
     instruments = sorted(p for p in _intake_notebooks())
+    latest = store.latest_entry_times()
     rows = []
     for client in store.list_clients():
         program = programs.get(client.program_id or "")
@@ -71,11 +72,10 @@ def client_rows(store: Store, *, today: date | None = None) -> list[ClientRow]:
         for instrument in instruments:
             links.append(Link("Relationship check" if instrument == "relationship_check" else instrument,
                               _link(f"{INTAKE_DIR}/{instrument}.ipynb", client.client_id)))
-        entries = store.current_entries(client.client_id)
         found = open_flags.get(client.client_id, [])
         categories = tuple(c for c in CATEGORY_LABELS if any(c in f.categories for f in found))
         rows.append(ClientRow(client.client_id, program.title if program else "", step, len(found), categories,
-                              entries[-1].occurred_at[:10] if entries else "", links))
+                              latest.get(client.client_id, "")[:10], links))
     return rows
 
 

@@ -48,7 +48,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from .content import Identifier, Text, _Model, _read_yaml, _validate, content_dir
+from .content import Identifier, Text, _Model, _read_yaml, _validate, content_dir, load_language_file
 from .errors import ContentError
 
 CATEGORIES: tuple[str, ...] = ("self_harm", "abuse_danger", "harm_to_others")
@@ -306,13 +306,7 @@ class _Screen:
         for i, entry in enumerate(lexicon.entries):
             alternatives = []
             for j, pattern in enumerate(entry.patterns):
-                where = f"entries[{i}] ({entry.id}).patterns[{j}]"
-                expanded = _substitute(pattern, macros, path, where)
-                try:
-                    re.compile(expanded)
-                except re.error as exc:
-                    raise ContentError(path, where, f"not a valid pattern: {exc}") from None
-                alternatives.append(f"(?:{expanded})")
+                alternatives.append(_expand(pattern, macros, path, f"entries[{i}] ({entry.id}).patterns[{j}]"))
             inner = "|".join(alternatives)
             compiled.append(_CompiledEntry(entry.id, entry.category, re.compile(_LEFT + f"(?:{inner})" + _RIGHT), inner))
         self.entries = tuple(compiled)
@@ -347,7 +341,8 @@ class _Screen:
         return ScreenResult(bool(found), cats, tuple(found), self.version)
 
 
-def _substitute(pattern: str, macros: dict[str, str], path: Path, where: str) -> str:
+def _expand(pattern: str, macros: dict[str, str], path: Path, where: str) -> str:
+    """``pattern`` with its ``{macro}`` references filled in, checked, as one non-capturing group."""
     def repl(m: re.Match[str]) -> str:
         name = m.group(1)
         if name not in macros:
@@ -355,20 +350,19 @@ def _substitute(pattern: str, macros: dict[str, str], path: Path, where: str) ->
             raise ContentError(path, where, f"unknown macro {{{name}}}; known macros: {known}")
         return macros[name]
 
-    return _MACRO.sub(repl, pattern)
+    expanded = _MACRO.sub(repl, pattern)
+    try:
+        re.compile(expanded)
+    except re.error as exc:
+        raise ContentError(path, where, f"not a valid pattern: {exc}") from None
+    return f"(?:{expanded})"
 
 
 def _expand_macros(raw: dict[str, str], path: Path) -> dict[str, str]:
     """Macros may use macros defined above them. ``{b}`` is built in: a word boundary."""
     done: dict[str, str] = {"b": r"\b"}
     for name, body in raw.items():
-        where = f"macros.{name}"
-        expanded = _substitute(body, done, path, where)
-        try:
-            re.compile(expanded)
-        except re.error as exc:
-            raise ContentError(path, where, f"not a valid pattern: {exc}") from None
-        done[name] = f"(?:{expanded})"
+        done[name] = _expand(body, done, path, f"macros.{name}")
     return done
 
 
@@ -481,15 +475,8 @@ def load_resources_file(path: Path) -> Resources:
 
 @functools.cache
 def _load_resources(root: Path, language: str) -> Resources:
-    folder = root / "safety" / "resources"
-    path = folder / f"{language}.yaml"
-    if not path.exists():
-        available = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
-        raise ContentError(path, "(file)", f"no crisis resources for this language; available: {', '.join(available) or 'none'}")
-    res = load_resources_file(path)
-    if res.language != language:
-        raise ContentError(path, "language", f"says {res.language!r} but the file is named {language!r}")
-    return res
+    return load_language_file(root / "safety" / "resources", language, load_resources_file,
+                              "crisis resources for this language")
 
 
 def resources(language: str = "en") -> Resources:

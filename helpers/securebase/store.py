@@ -767,6 +767,11 @@ class Store:
         frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], format="ISO8601")
         return frame
 
+    def latest_entry_times(self) -> dict[str, str]:
+        """``{client id: occurred_at of their latest current entry}`` for clients with entries (one query)."""
+        return dict(self._db.execute(
+            "SELECT client_id, MAX(occurred_at) FROM entry_heads WHERE deleted = 0 GROUP BY client_id").fetchall())
+
     def count_entries(self, client_id: str | None = None) -> int:
         """How many entries (not revisions) exist, optionally for one client."""
         if client_id is None:

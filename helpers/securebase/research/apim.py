@@ -40,7 +40,6 @@ so a duplicated actor column with no partner column is read as the partner colum
 
 from __future__ import annotations
 
-import json
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -51,6 +50,7 @@ import statsmodels.formula.api as smf
 
 from securebase.dyadic import to_pairwise
 
+from .descriptives import write_results
 from .diary_import import DiaryMapping, import_diary
 from .growth import fit_first_converged, term
 
@@ -229,9 +229,7 @@ def run_apim(
         "fit_warnings": result.fit_warnings,
         "optimizer": result.method_used,
     }
-    if results_path:
-        Path(results_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(results_path).write_text(json.dumps(out, indent=2) + "\n")
+    write_results(out, results_path)
     return out
 
 

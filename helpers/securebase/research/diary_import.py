@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from securebase.dyadic import read_pairwise_csv
+from securebase.dyadic import _fmt, _join, _ranges, read_pairwise_csv  # the same message formatting as the pairwise reader
 
 __all__ = ["DiaryMapping", "ImportResult", "import_diary", "partner_renames"]
 
@@ -115,33 +115,6 @@ class ImportResult:
 # --------------------------------------------------------------------------- helpers
 
 
-def _fmt(v: Any) -> str:
-    if isinstance(v, (float, np.floating)) and not np.isnan(v) and float(v).is_integer():
-        return str(int(v))
-    if isinstance(v, np.integer):
-        return str(int(v))
-    return str(v)
-
-
-def _examples(items: Sequence[Any], limit: int = _SHOWN) -> str:
-    shown = ", ".join(_fmt(i) for i in items[:limit])
-    return shown + (f", ... ({len(items) - limit} more)" if len(items) > limit else "")
-
-
-def _ranges(values: Sequence[Any]) -> str:
-    """``[1, 2, 3, 5]`` -> ``"1-3, 5"`` for whole numbers, else a plain list."""
-    vals = sorted(values)
-    if not all(isinstance(v, (int, float, np.integer, np.floating)) and float(v).is_integer() for v in vals):
-        return _examples(vals, 10)
-    runs: list[list[int]] = []
-    for v in (int(x) for x in vals):
-        if runs and v == runs[-1][-1] + 1:
-            runs[-1].append(v)
-        else:
-            runs.append([v])
-    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
-
-
 def partner_renames(columns: Sequence[str], actor_suffix: str = "_A", partner_suffix: str = "_P") -> dict[str, str]:
     """Renames that read a duplicated actor column as the missing partner column.
 
@@ -191,7 +164,7 @@ def _space_blanks(raw: pd.DataFrame, rename: dict[str, str]) -> list[str]:
             kind = " or ".join(repr(k) for k in kinds[:3])
             out.append(
                 f"column {col!r}{f' (read as {rename[col]!r})' if col in rename else ''}: {int(spaces.sum())} blank cell(s) written as {kind} instead of left empty, "
-                f"read as missing (file lines {_examples(lines)})"
+                f"read as missing (file lines {_join(lines, _SHOWN)})"
             )
     return out
 
@@ -294,7 +267,7 @@ def import_diary(path: str | PathLike[str], mapping: DiaryMapping) -> ImportResu
     if blank_id.any():
         lines = list(np.flatnonzero(blank_id.to_numpy(bool)) + 2)
         problems.append(
-            f"{int(blank_id.sum())} row(s) have no {'/'.join(subject_cols)} value and were dropped (file lines {_examples(lines)})"
+            f"{int(blank_id.sum())} row(s) have no {'/'.join(subject_cols)} value and were dropped (file lines {_join(lines, _SHOWN)})"
         )
         frame = frame[~blank_id.to_numpy(bool)]
     parts = list(subject_cols)
@@ -331,7 +304,7 @@ def import_diary(path: str | PathLike[str], mapping: DiaryMapping) -> ImportResu
         if len(several):
             problems.append(
                 f"no time column is mapped but {len(several)} of {n_subjects} subject(s) have several rows "
-                f"(up to {int(several.max())}; e.g. {_examples(list(several.index))}): "
+                f"(up to {int(several.max())}; e.g. {_join(list(several.index), _SHOWN)}): "
                 "map the time column, or aggregate the rows per subject"
             )
     else:
@@ -358,7 +331,7 @@ def _time_problems(frame: pd.DataFrame, subject_col: str, time_col: str, outcome
     no_time = frame[time_col].isna()
     if no_time.any():
         out.append(
-            f"{int(no_time.sum())} row(s) have no {time_col!r} value (subjects {_examples(list(frame.loc[no_time, subject_col].unique()))})"
+            f"{int(no_time.sum())} row(s) have no {time_col!r} value (subjects {_join(list(frame.loc[no_time, subject_col].unique()), _SHOWN)})"
         )
     ok = frame[~no_time]
     dup = ok.duplicated([subject_col, time_col], keep=False)
@@ -366,7 +339,7 @@ def _time_problems(frame: pd.DataFrame, subject_col: str, time_col: str, outcome
         keys = ok.loc[dup, [subject_col, time_col]].drop_duplicates()
         ex = [f"subject {_fmt(s)} {time_col} {_fmt(t)}" for s, t in keys.itertuples(index=False)]
         out.append(
-            f"{len(keys)} (subject, {time_col}) combination(s) occur more than once: {_examples(ex)}; "
+            f"{len(keys)} (subject, {time_col}) combination(s) occur more than once: {_join(ex, _SHOWN)}; "
             "each subject should have one row per period"
         )
     periods = sorted(ok[time_col].unique())
@@ -374,14 +347,14 @@ def _time_problems(frame: pd.DataFrame, subject_col: str, time_col: str, outcome
     for s, g in ok.groupby(subject_col, sort=False):
         missing = sorted(set(periods) - set(g[time_col]))
         if missing:
-            lines.append(f"subject {_fmt(s)}: no row for {time_col} {_ranges(missing)} (gap in the time index)")
+            lines.append(f"subject {_fmt(s)}: no row for {time_col} {_ranges(missing, 10)} (gap in the time index)")
         by_days: dict[tuple[Any, ...], list[str]] = {}
         for col in outcomes:
             empty = tuple(sorted(g.loc[g[col].isna(), time_col]))
             if empty:
                 by_days.setdefault(empty, []).append(col)
         for days, cols in by_days.items():
-            lines.append(f"subject {_fmt(s)}: {', '.join(cols)} blank on {time_col} {_ranges(list(days))} (row present, value missing)")
+            lines.append(f"subject {_fmt(s)}: {', '.join(cols)} blank on {time_col} {_ranges(list(days), 10)} (row present, value missing)")
     limit = 30
     out.extend(lines[:limit])
     if len(lines) > limit:

@@ -28,7 +28,6 @@ Rows missing the outcome, time or moderator are then dropped (counted in ``n_dro
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from os import PathLike
@@ -39,6 +38,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
+from .descriptives import write_results
 from .diary_import import DiaryMapping, import_diary
 
 __all__ = ["fit_first_converged", "fit_growth_curve", "load_diary", "run_growth_curve", "summary_text", "term"]
@@ -197,9 +197,7 @@ def run_growth_curve(
         "fit_warnings": result.fit_warnings,
         "optimizer": result.method_used,
     }
-    if results_path:
-        Path(results_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(results_path).write_text(json.dumps(out, indent=2) + "\n")
+    write_results(out, results_path)
     return out
 
 
