@@ -58,6 +58,7 @@ app: $(STAMP)
 # The root conftest.py points SECUREBASE_HOME at a throw-away folder: tests never touch real data.
 test: $(STAMP)
 	$(BIN)/securebase check-content
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env \
 		-p no:cacheprovider notebooks

@@ -8,7 +8,7 @@ Both sides prepare the same participants' workbooks from the same notebook and p
 
 (a) the naive way: ``papermill NOTEBOOK OUT -p client_id ... -k python3``, one CLI process after
     the other, as a shell loop would do it (no handouts);
-(b) ``securebase.batch.run_batch`` with its defaults (one worker process per core, papermill
+(b) ``securebase.workshop.batch.run_batch`` with its defaults (one worker process per core, papermill
     imported once per worker) - which also writes every participant's HTML handout.
 
 The figure is the ratio of the wall-clock times, (a)/(b). Target: at least 3 on a 2-core
@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "helpers"))
 
-from securebase.batch import run_batch  # noqa: E402
+from securebase.workshop.batch import run_batch  # noqa: E402
 
 TARGET = 3.0
 

@@ -25,10 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
 
-from securebase import content, safety  # noqa: E402
-from securebase.entries import save_entry  # noqa: E402
+from securebase import content
+from securebase.safety import screen as safety
+from securebase.journal.entries import save_entry  # noqa: E402
 from securebase.store import Store  # noqa: E402
-from securebase.validation import validate_answers  # noqa: E402
+from securebase.journal.validation import validate_answers  # noqa: E402
 
 WORDS = ("they replied late again and I felt the old worry in my chest so I sent another message and then "
          "waited by the phone wondering whether I had said something wrong at dinner last night").split()

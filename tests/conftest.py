@@ -41,7 +41,7 @@ def asb():
 @pytest.fixture
 def couple(store):
     """Two linked partners of the asb program: (dyad, partner A id, partner B id)."""
-    from securebase.couples import link_couple
+    from securebase.couples.dyads import link_couple
 
     for client_id in ("C-2001", "C-2002"):
         store.ensure_client(client_id, program_id="asb")

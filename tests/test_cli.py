@@ -1,6 +1,6 @@
 import json
 
-from securebase import config
+from securebase.core import config
 from securebase.cli import EXIT_PARTIAL, main
 from securebase.store import Store
 
@@ -89,7 +89,7 @@ def test_couple_commands(capsys, tmp_path):
 
 def test_safety_list_and_clear(capsys):
     from securebase import content
-    from securebase.entries import save_entry
+    from securebase.journal.entries import save_entry
 
     with Store(config.default_store_path()) as store:
         store.ensure_client("C-8301", program_id="asb")
@@ -107,7 +107,7 @@ def test_safety_list_and_clear(capsys):
 
 def test_research_export_command(capsys, tmp_path):
     from securebase import content
-    from securebase.entries import save_entry
+    from securebase.journal.entries import save_entry
 
     with Store(config.default_store_path()) as store:
         store.ensure_client("C-8402", program_id="asb")

@@ -38,14 +38,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from . import config
-from .errors import SecureBaseError
+from securebase.core import config
+from securebase.core.errors import SecureBaseError
 
 EXIT_PARTIAL = 3  # batch ran, but some entries were rejected
 
 
 def _store(args: argparse.Namespace):
-    from .store import Store
+    from securebase.store import Store
 
     return Store(config.resolve_store_path(getattr(args, "store", "") or ""))
 
@@ -58,8 +58,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_new_client(args: argparse.Namespace) -> int:
-    from . import content
-    from .ids import new_client_id
+    from securebase import content
+    from securebase.core.ids import new_client_id
 
     if args.program:
         content.program(args.program)  # fails clearly on an unknown program
@@ -73,7 +73,7 @@ def cmd_new_client(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .batchrun import run_workbook
+    from securebase.notebook.batchrun import run_workbook
 
     result = run_workbook(
         Path(args.notebook),
@@ -95,11 +95,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_couple(args: argparse.Namespace) -> int:
-    from . import couples
+    from securebase.couples import dyads as couples
 
     with _store(args) as store:
         if args.action == "new":
-            from .ids import new_client_id
+            from securebase.core.ids import new_client_id
 
             start = date.fromisoformat(args.start_date) if args.start_date else date.today()
             ids = []
@@ -118,7 +118,7 @@ def cmd_couple(args: argparse.Namespace) -> int:
             dyad = couples.end_couple(store, args.ids[0])
             print(f"Couple {dyad.dyad_id} ended; what was shared is no longer visible to the partner.")
         elif args.action == "show":
-            from .protocol import in_force, status_text, versions
+            from securebase.couples.protocol import in_force, status_text, versions
 
             dyad = couples.dyad_of(store, args.ids[0]) if args.ids[0].startswith("C-") else couples.get_dyad(store, args.ids[0])
             if dyad is None:
@@ -130,7 +130,7 @@ def cmd_couple(args: argparse.Namespace) -> int:
             for v in versions(store, dyad.dyad_id):
                 print(f"  protocol v{v.version} ({v.proposed_at[:10]}): {status_text(v, dyad, current)}")
         else:  # export
-            from .couples_export import export_couples
+            from securebase.couples.export import export_couples
 
             dyads = [couples.get_dyad(store, d) for d in args.ids] or None
             out = Path(args.out) if args.out else config.data_dir() / "exports" / f"couples-{date.today():%Y%m%d}"
@@ -141,7 +141,7 @@ def cmd_couple(args: argparse.Namespace) -> int:
 
 
 def cmd_safety(args: argparse.Namespace) -> int:
-    from .safety_flags import clear_flag, flags
+    from securebase.safety.flags import clear_flag, flags
 
     with _store(args) as store:
         if args.action == "clear":
@@ -167,7 +167,7 @@ def cmd_safety(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from .research.export import export_research
+    from securebase.research.export import export_research
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     out = Path(args.out) if args.out else config.data_dir() / "exports" / f"research-{datetime.now():%Y%m%d-%H%M%S}"
@@ -185,7 +185,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_roster(args: argparse.Namespace) -> int:
-    from .roster import load_roster
+    from securebase.workshop.roster import load_roster
 
     roster = load_roster(args.roster)
     print(f"{len(roster.participants)} participant(s) in {len(roster.groups())} group(s); "
@@ -199,7 +199,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import run_batch
+    from securebase.workshop.batch import run_batch
 
     summary = run_batch(
         args.roster, args.notebook, args.out, workers=args.workers, timeout=args.timeout, executor=args.executor,
@@ -211,8 +211,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from .collect import collect, group_summary, write_group_summary
-    from .roster import load_roster
+    from securebase.workshop.collect import collect, group_summary, write_group_summary
+    from securebase.workshop.roster import load_roster
 
     roster = load_roster(args.roster)
     with _store(args) as store:
@@ -231,7 +231,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_workspace(args: argparse.Namespace) -> int:
-    from .workspace import sync_workspace
+    from securebase.app.workspace import sync_workspace
 
     report = sync_workspace(_repo_notebooks(), config.data_dir() / "workbooks")
     for line in report.lines():
@@ -240,7 +240,7 @@ def cmd_workspace(args: argparse.Namespace) -> int:
 
 
 def cmd_start(args: argparse.Namespace) -> int:
-    from .workspace import launch_lab, sync_workspace
+    from securebase.app.workspace import launch_lab, sync_workspace
 
     cmd_init(args)
     workspace = config.data_dir() / "workbooks"
@@ -250,8 +250,8 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from .app import launch_app
-    from .workspace import sync_workspace
+    from securebase.app.server import launch_app
+    from securebase.app.workspace import sync_workspace
 
     cmd_init(args)
     workspace = config.data_dir() / "workbooks"
@@ -261,25 +261,25 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_check_content(args: argparse.Namespace) -> int:
-    from . import content
+    from securebase import content
 
     content.clear_cache()
     for program in content.programs().values():
         n_ex = sum(len(p.exercises) for p in program.phases)
         print(f"{program.id} v{program.version}: {len(program.phases)} phases, {n_ex} exercises")
     content.locale("en")
-    from . import scales
+    from securebase.content import scales
 
     scales.clear_cache()
     for instrument in scales.instruments().values():
         scales.check_references(instrument)
         print(f"scale {instrument.id} v{instrument.version} (scoring {instrument.scoring_version}): "
               f"{len(instrument.items)} items, {len(instrument.subscales)} subscales")
-    from . import safety
+    from securebase.safety import screen as safety
 
     safety.clear_cache()
     print(f"safety lexicon {safety.lexicon_version()}; crisis resources: {safety.resources('en').language}")
-    from . import workshop
+    from securebase.workshop import session as workshop
 
     for line in workshop.check_content():
         print(line)
@@ -288,7 +288,7 @@ def cmd_check_content(args: argparse.Namespace) -> int:
 
 
 def cmd_notebooks(args: argparse.Namespace) -> int:
-    from .notebooks import write_notebooks
+    from securebase.nbgen.phase import write_notebooks
 
     for path in write_notebooks(_repo_notebooks(), execute=args.execute, only=args.only):
         print(path)

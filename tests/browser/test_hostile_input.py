@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from test_app_mode import open_home_and_add_client
 
 from securebase import content
-from securebase.entries import save_entry
-from securebase.handout import build_handout, write_handout
+from securebase.journal.entries import save_entry
+from securebase.reports.handout import build_handout, write_handout
 from securebase.store import Store
 
 PAYLOADS = {

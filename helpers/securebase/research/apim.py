@@ -16,7 +16,7 @@ Layouts (``layout``):
 
 * ``"individual"``: one row per person with each variable once (Acitelli's data). The partner
   value of each predictor is taken from the other member's row
-  (:func:`securebase.dyadic.to_pairwise`).
+  (:func:`securebase.couples.dyadic.to_pairwise`).
 * ``"pairwise"``: actor and partner columns already present as ``<var>_A`` / ``<var>_P``
   (Kashy's diary, Secure Base's pairwise export). ``predictors`` are stems (``"conflict"``;
   ``"conflict_A"`` is accepted too) and ``outcome`` is the actor column (``"satisf_A"``; the stem
@@ -48,11 +48,11 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from securebase.dyadic import to_pairwise
+from securebase.couples.dyadic import to_pairwise
 
-from .descriptives import write_results
-from .diary_import import DiaryMapping, import_diary
-from .growth import fit_first_converged, term
+from securebase.research.descriptives import write_results
+from securebase.research.diary_import import DiaryMapping, import_diary
+from securebase.research.growth import fit_first_converged, term
 
 __all__ = ["LAYOUTS", "apim_frame", "fit_apim", "run_apim", "summary_text"]
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..content import Exercise, FieldSpec, FieldType, Phase, Program
-from ..scales import Instrument
+from securebase.content import Exercise, FieldSpec, FieldType, Phase, Program
+from securebase.content.scales import Instrument
 
 # ---------------------------------------------------------------- the exported tables
 

@@ -23,9 +23,13 @@ from typing import Any
 
 import pandas as pd
 
-from ..reports import render
-from . import compliance, descriptives, experiments, growth, prepost
-from .export import read_table
+from securebase.reports.render import render
+from securebase.research import compliance
+from securebase.research import descriptives
+from securebase.research import experiments
+from securebase.research import growth
+from securebase.research import prepost
+from securebase.research.export import read_table
 
 EXPERIMENT = "behavioural_experiment"
 

@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import kernels
-from .descriptives import Groups, SubjectCols, _numeric, parse_columns, read_long, table, to_jsonable, write_results
+from securebase.research import kernels
+from securebase.research.descriptives import Groups, SubjectCols, _numeric, parse_columns, read_long, table, to_jsonable, write_results
 
 __all__ = [
     "compliance_report",

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..errors import SecureBaseError
+from securebase.core.errors import SecureBaseError
 
 STUDY_PREFIX = "S"
 _ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # as client codes: no 0/O, 1/I/L, U

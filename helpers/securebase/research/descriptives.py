@@ -311,7 +311,7 @@ class Groups:
         ``ss`` (sum of squared deviations from the subject's own mean), ``first`` and
         ``constant``; plus ``min`` and ``max`` over all rows. One compiled pass; see
         :func:`securebase.research.kernels.group_moments` for the numerics."""
-        from . import kernels  # numba loads only when moments are needed, not for read_long or write_results
+        from securebase.research import kernels  # numba loads only when moments are needed, not for read_long or write_results
 
         return kernels.group_moments(self.take(x), self.starts, self.sizes)
 
@@ -330,7 +330,7 @@ class Groups:
         """:meth:`stats` of several numeric columns at once, one thread per core."""
         todo = [c for c in dict.fromkeys(cols) if c in df.columns and pd.api.types.is_numeric_dtype(df[c])
                 and not isinstance(df[c], pd.DataFrame)]
-        from . import kernels
+        from securebase.research import kernels
 
         kernels.map_threads(lambda c: self.stats(df, c, where), todo)
 

@@ -1,7 +1,7 @@
 """Importing a person-period diary (or a one-occasion data set) from another study.
 
 :func:`import_diary` reads a CSV as it comes from the field with the tolerant reader of
-:mod:`securebase.dyadic` (:func:`~securebase.dyadic.read_pairwise_csv`: duplicated column
+:mod:`securebase.couples.dyadic` (:func:`~securebase.couples.dyadic.read_pairwise_csv`: duplicated column
 names kept as pandas' mangled copy ``X.1``, blank cells read as NaN, stray text in numeric
 columns read as NaN) and maps it onto what the analyses need, described by a
 :class:`DiaryMapping`: who the subject is, the dyad and the role (optional), the time or day
@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from securebase.dyadic import _fmt, _join, _ranges, read_pairwise_csv  # the same message formatting as the pairwise reader
+from securebase.couples.dyadic import _fmt, _join, _ranges, read_pairwise_csv  # the same message formatting as the pairwise reader
 
 __all__ = ["DiaryMapping", "ImportResult", "import_diary", "partner_renames"]
 
@@ -122,7 +122,7 @@ def partner_renames(columns: Sequence[str], actor_suffix: str = "_A", partner_su
     ``Cavoid_P`` gives ``{"Cavoid_A.1": "Cavoid_P"}``. Only the first copy is used, and only when
     the partner column is absent. This is a guess about the file (right for Kashy's diary, whose
     second ``Cavoid_A`` is the partner's avoidance); check it with
-    :func:`securebase.dyadic.check_pairwise_consistency`.
+    :func:`securebase.couples.dyadic.check_pairwise_consistency`.
     """
     cols = [str(c) for c in columns]
     out: dict[str, str] = {}

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .descriptives import Groups, SubjectCols, _numeric, parse_columns, read_long, to_jsonable, write_results
+from securebase.research.descriptives import Groups, SubjectCols, _numeric, parse_columns, read_long, to_jsonable, write_results
 
 __all__ = ["error_trend", "prediction_errors", "run", "summary_text"]
 

@@ -57,15 +57,17 @@ from typing import Any
 
 import pandas as pd
 
-from .. import config, content, scales
-from ..assessments import Assessment, get_assessments
-from ..content import FieldSpec, FieldType, Program
-from ..store import Entry, Store
-from .codebook import (
+from securebase.core import config
+from securebase import content
+from securebase.content import scales
+from securebase.intake.assessments import Assessment, get_assessments
+from securebase.content import FieldSpec, FieldType, Program
+from securebase.store import Entry, Store
+from securebase.research.codebook import (
     DICTIONARY_TABLE, TABLES, Column, WrittenTable, _dictionary_columns, datapackage, dictionary_rows,
     variable_name, write_data_dictionary,
 )
-from .deidentify import (
+from securebase.research.deidentify import (
     MAX_SHIFT_DAYS, TEXT_MODES, ExportError, StudyKey, check_key_dir, new_code, new_study_key, text_value,
     write_key_file,
 )

@@ -12,7 +12,7 @@ and ``moderator="Cavoid_A"``. A column name that is not a Python identifier is q
 ``Q('...')`` and the term is named that way.
 
 Reading: the CSV goes through :func:`securebase.research.diary_import.import_diary`, i.e. the
-tolerant reader of :mod:`securebase.dyadic`. In a pairwise file an actor column that appears
+tolerant reader of :mod:`securebase.couples.dyadic`. In a pairwise file an actor column that appears
 twice with no partner column (Kashy's diary has ``Cavoid_A`` twice; the second is the partner's
 avoidance) has its second copy read as the partner column (``Cavoid_A.1`` -> ``Cavoid_P``), so
 ``Cavoid_A`` is the person's own score. Every such decision is listed in the result's
@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from .descriptives import write_results
-from .diary_import import DiaryMapping, import_diary
+from securebase.research.descriptives import write_results
+from securebase.research.diary_import import DiaryMapping, import_diary
 
 __all__ = ["fit_first_converged", "fit_growth_curve", "load_diary", "run_growth_curve", "summary_text", "term"]
 

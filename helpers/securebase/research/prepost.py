@@ -26,7 +26,7 @@ Subjects without both scores are left out (counted in ``n_excluded``). Statistic
   the d CIs;
 * with a ``reliability`` (and an ``sd``, default the sample's SD of the pre scores), the
   reliable change index per subject, ``RCI = D / (sqrt(2) * sd * sqrt(1 - reliability))``
-  (Jacobson & Truax 1991, as in :mod:`securebase.scales`); ``|RCI| >= 1.96`` is reliable.
+  (Jacobson & Truax 1991, as in :mod:`securebase.content.scales`); ``|RCI| >= 1.96`` is reliable.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from .descriptives import Groups, SubjectCols, _numeric, read_long, to_jsonable, write_results
+from securebase.research.descriptives import Groups, SubjectCols, _numeric, read_long, to_jsonable, write_results
 
 __all__ = ["hedges_j", "nct_ci", "paired_change", "prepost", "prepost_pairs", "run", "summary_text"]
 

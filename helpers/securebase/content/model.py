@@ -1,0 +1,334 @@
+"""Program content: the schema for ``content/`` (the loader is :mod:`securebase.content.loader`).
+
+Programs, phases, exercises and fields are data. This module validates them with
+pydantic when they are loaded, and reports every problem with the file, the path
+inside the file and what is wrong, so that a content author can fix it without
+reading Python.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldType(str, Enum):
+    """The kinds of answer a workbook field can hold."""
+
+    short_text = "short_text"      # one line of free text
+    long_text = "long_text"        # several lines of free text
+    text_list = "text_list"        # a list of short free-text items
+    integer = "integer"
+    number = "number"
+    rating = "rating"              # an integer on an anchored scale, e.g. 0-10
+    choice = "choice"              # one of ``choices``
+    multi_choice = "multi_choice"  # any of ``choices``
+    boolean = "boolean"
+    date = "date"
+    time = "time"
+    body_map = "body_map"          # body location -> one of ``states``
+    ranking = "ranking"            # an ordered pick of ``choices`` (or of another field's picks, ``rank_from``)
+
+    @property
+    def is_free_text(self) -> bool:
+        return self in (FieldType.short_text, FieldType.long_text, FieldType.text_list)
+
+
+DEFAULT_MAX_LENGTH = {FieldType.short_text: 300, FieldType.long_text: 5000, FieldType.text_list: 300}
+
+
+class Choice(Model):
+    value: Identifier
+    label: Text
+
+
+# Entry metadata columns: a field with one of these ids would clash with them in tables and exports.
+RESERVED_FIELD_IDS = frozenset({
+    "entry_id", "revision", "client_id", "program_id", "phase_id", "exercise_id", "content_version",
+    "occurred_at", "recorded_at", "recorded_by", "deleted", "data", "source_key",
+})
+
+
+class FieldSpec(Model):
+    """One question in an exercise form."""
+
+    id: Identifier
+    type: FieldType
+    label: Text
+    short_label: str = ""          # column header in history tables; fields without one stay out of the table
+    help: str = ""
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    min_label: str = ""            # anchor text for the low end of a rating
+    max_label: str = ""            # anchor text for the high end of a rating
+    choices: tuple[Choice, ...] = ()
+    states: tuple[Choice, ...] = ()   # body_map: the states a location can be in
+    max_length: int | None = Field(default=None, gt=0, le=100_000)
+    min_items: int | None = Field(default=None, ge=0)
+    max_items: int | None = Field(default=None, ge=1)
+    identifier: bool = False       # true when the answer could identify a person
+    trend: str = ""                # tag for progress trends, e.g. "intensity" (ratings only)
+    suggestions: tuple[Text, ...] = ()   # starter texts a person may pick and adapt (short text only)
+    rank_from: str = ""            # ranking: the multi_choice field whose picks are ranked
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> "FieldSpec":
+        if self.id in RESERVED_FIELD_IDS:
+            raise ValueError(f"field id {self.id!r} is reserved for entry metadata; choose another id")
+        t = self.type
+        if t in (FieldType.rating, FieldType.integer, FieldType.number):
+            if t is FieldType.rating and (self.min is None or self.max is None):
+                raise ValueError("a rating needs both 'min' and 'max'")
+            if self.min is not None and self.max is not None and self.min >= self.max:
+                raise ValueError(f"'min' ({self.min:g}) must be below 'max' ({self.max:g})")
+            if t is not FieldType.number:
+                for bound in (self.min, self.max):
+                    if bound is not None and bound != int(bound):
+                        raise ValueError(f"bounds of an {t.value} field must be whole numbers, got {bound:g}")
+        elif self.min is not None or self.max is not None:
+            raise ValueError(f"'min'/'max' only apply to numeric fields, not {t.value}")
+        if self.trend and t is not FieldType.rating:
+            raise ValueError("'trend' only applies to rating fields")
+        if self.suggestions and t not in (FieldType.short_text, FieldType.long_text):
+            raise ValueError("'suggestions' only apply to text fields")
+        if self.rank_from and t is not FieldType.ranking:
+            raise ValueError("'rank_from' only applies to ranking fields")
+        if t is FieldType.ranking and not self.max_items:
+            raise ValueError("a ranking field needs 'max_items' (how many places to rank)")
+        if t in (FieldType.choice, FieldType.multi_choice, FieldType.body_map, FieldType.ranking):
+            if len(self.choices) < 2:
+                raise ValueError(f"a {t.value} field needs at least two 'choices'")
+            unique([c.value for c in self.choices], "choice value")
+        elif self.choices:
+            raise ValueError(f"'choices' only apply to choice fields, not {t.value}")
+        if t is FieldType.body_map:
+            if len(self.states) < 2:
+                raise ValueError("a body_map field needs at least two 'states'")
+            unique([s.value for s in self.states], "state value")
+        elif self.states:
+            raise ValueError("'states' only apply to body_map fields")
+        if self.max_length is not None and not t.is_free_text:
+            raise ValueError("'max_length' only applies to free-text fields")
+        if (self.min_items is not None or self.max_items is not None) and t not in (
+            FieldType.text_list,
+            FieldType.multi_choice,
+            FieldType.body_map,
+            FieldType.ranking,
+        ):
+            raise ValueError("'min_items'/'max_items' only apply to list-like fields")
+        if self.min_items is not None and self.max_items is not None and self.min_items > self.max_items:
+            raise ValueError("'min_items' must not exceed 'max_items'")
+        return self
+
+    @property
+    def text_limit(self) -> int | None:
+        if not self.type.is_free_text:
+            return None
+        return self.max_length or DEFAULT_MAX_LENGTH[self.type]
+
+    def choice_label(self, value: str) -> str:
+        for c in self.choices:
+            if c.value == value:
+                return c.label
+        return value
+
+
+Frequency = Literal["once", "as_needed", "daily", "twice_daily", "weekly", "monthly", "quarterly"]
+
+
+class Schedule(Model):
+    frequency: Frequency = "as_needed"
+    slots: tuple[Choice, ...] = ()   # named times of day, e.g. midday and evening
+
+    @model_validator(mode="after")
+    def _slots_match(self) -> "Schedule":
+        if self.frequency == "twice_daily" and len(self.slots) != 2:
+            raise ValueError("a twice_daily schedule names exactly two 'slots'")
+        return self
+
+    @property
+    def per_day(self) -> float | None:
+        return {"daily": 1.0, "twice_daily": 2.0}.get(self.frequency)
+
+
+class Step(Model):
+    """One step of a guided practice; ``fields`` are answered on that step's page."""
+
+    text: Text
+    fields: tuple[Identifier, ...] = ()
+    timer: bool = False            # show the exercise's timer on this step
+
+
+ExerciseKind = Literal[
+    "journal", "scan", "practice", "record", "list", "plan", "log", "protocol", "checkin", "screen"
+]
+
+
+class Exercise(Model):
+    id: Identifier
+    kind: ExerciseKind
+    title: Text
+    instructions: Text
+    steps: tuple[Step, ...] = ()        # guided steps, shown in order (plain text or {text, fields})
+    schedule: Schedule = Schedule()
+    timer_seconds: int | None = Field(default=None, gt=0, le=3600)
+    fields: tuple[FieldSpec, ...] = Field(min_length=1)
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _steps_from_text(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return [{"text": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @model_validator(mode="after")
+    def _unique_fields(self) -> "Exercise":
+        ids = [f.id for f in self.fields]
+        unique(ids, "field id")
+        placed: list[str] = []
+        for step in self.steps:
+            for fid in step.fields:
+                if fid not in ids:
+                    raise ValueError(f"step {step.text[:30]!r} names field {fid!r}, which this exercise does not have")
+                placed.append(fid)
+        unique(placed, "field placed in a step")
+        if any(step.timer for step in self.steps) and not self.timer_seconds:
+            raise ValueError("a step shows a timer, but the exercise sets no 'timer_seconds'")
+        for f in self.fields:
+            if f.rank_from:
+                source = next((g for g in self.fields if g.id == f.rank_from), None)
+                if source is None or source.type is not FieldType.multi_choice:
+                    raise ValueError(f"field {f.id!r}: rank_from must name a multi_choice field of this exercise")
+                if {c.value for c in source.choices} != {c.value for c in f.choices}:
+                    raise ValueError(f"field {f.id!r}: its choices must be those of {f.rank_from!r}")
+        return self
+
+    @property
+    def guided(self) -> bool:
+        """A guided practice walks through its steps one page at a time."""
+        return any(step.fields or step.timer for step in self.steps)
+
+    @property
+    def history_fields(self) -> tuple[FieldSpec, ...]:
+        """The fields shown as history columns: those with a ``short_label``, else all of them."""
+        return tuple(f for f in self.fields if f.short_label) or self.fields
+
+    def field(self, field_id: str) -> FieldSpec:
+        for f in self.fields:
+            if f.id == field_id:
+                return f
+        raise KeyError(f"exercise {self.id!r} has no field {field_id!r}")
+
+
+class Window(Model):
+    """When a phase runs, counted from the client's start in the program's unit (day 1 / week 1)."""
+
+    start: int = Field(ge=1)
+    end: int | None = Field(default=None, ge=1)   # None: open-ended
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Window":
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def contains(self, n: int) -> bool:
+        return n >= self.start and (self.end is None or n <= self.end)
+
+
+class Phase(Model):
+    id: Identifier
+    number: int = Field(ge=1)
+    title: Text
+    layer: Text                      # the layer or goal this phase builds
+    window: Window
+    intro: Text
+    exercises: tuple[Exercise, ...] = Field(min_length=1)
+    views: tuple[Literal["patterns", "partner"], ...] = ()   # extra views shown after the exercises
+
+    @model_validator(mode="after")
+    def _unique_exercises(self) -> "Phase":
+        unique([e.id for e in self.exercises], "exercise id")
+        return self
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        for e in self.exercises:
+            if e.id == exercise_id:
+                return e
+        known = ", ".join(e.id for e in self.exercises)
+        raise KeyError(f"phase {self.id!r} has no exercise {exercise_id!r} (it has: {known})")
+
+
+class Program(Model):
+    id: Identifier
+    title: Text
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+(\.\d+)?$")]
+    summary: Text
+    window_unit: Literal["days", "weeks"]
+    phases: tuple[Phase, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _phases_in_order(self) -> "Program":
+        unique([p.id for p in self.phases], "phase id")
+        exercise_ids = [e.id for p in self.phases for e in p.exercises]
+        unique(exercise_ids, "exercise id (across the program)")
+        for i, phase in enumerate(self.phases):
+            if phase.number != i + 1:
+                raise ValueError(f"phase {phase.id!r} is number {phase.number}, expected {i + 1}")
+            if i and (prev := self.phases[i - 1].window).end is not None and phase.window.start != prev.end + 1:
+                raise ValueError(
+                    f"phase {phase.id!r} starts at {phase.window.start}, but the previous phase ends at "
+                    f"{prev.end}: windows must follow on without gaps or overlaps"
+                )
+            if i < len(self.phases) - 1 and phase.window.end is None:
+                raise ValueError(f"only the last phase may be open-ended, but {phase.id!r} has no 'end'")
+        return self
+
+    def phase(self, phase_id: str) -> Phase:
+        for p in self.phases:
+            if p.id == phase_id:
+                return p
+        known = ", ".join(p.id for p in self.phases)
+        raise KeyError(f"program {self.id!r} has no phase {phase_id!r} (it has: {known})")
+
+    def find_exercise(self, exercise_id: str) -> tuple[Phase, Exercise]:
+        for p in self.phases:
+            for e in p.exercises:
+                if e.id == exercise_id:
+                    return p, e
+        raise KeyError(f"program {self.id!r} has no exercise {exercise_id!r}")
+
+
+class Locale(Model):
+    """Interface strings for one language. Keys are looked up with :meth:`text`."""
+
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+    name: Text
+    strings: dict[Identifier, Text]
+
+    def text(self, key: str, **values: Any) -> str:
+        try:
+            template = self.strings[key]
+        except KeyError:
+            raise KeyError(f"locale {self.language!r} has no string {key!r}") from None
+        return template.format(**values) if values else template
+
+
+def unique(values: Iterable[str], what: str) -> None:
+    seen: set[str] = set()
+    for v in values:
+        if v in seen:
+            raise ValueError(f"duplicate {what} {v!r}")
+        seen.add(v)

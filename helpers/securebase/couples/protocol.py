@@ -1,0 +1,235 @@
+"""The couple's security protocol: a versioned artefact that both partners consent to.
+
+* **Versions.** Saving the protocol (:func:`propose_version`) adds version N+1 for the couple;
+  no version is ever changed or removed (the store refuses it). Saving a protocol identical to
+  the latest version is refused, since nothing changed.
+* **Consent per partner.** Each partner gives (or withdraws) consent to a version from their own
+  workbook (:func:`set_consent`). Proposing counts as the proposer's consent unless they say
+  otherwise. A version is *agreed* when both partners' latest decision on it is consent.
+* **In force.** The protocol in force (:func:`in_force`) is the newest agreed version. While a
+  newer version waits for consent, the older agreed one stays in force.
+* **Timeout floor.** A timeout shorter than :data:`MIN_TIMEOUT_MINUTES` is refused here, in the
+  content (``min: 20``) and by a CHECK constraint in the store, so editing the content cannot
+  lower it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from securebase.content import Exercise, Program
+from securebase.couples.dyads import CoupleError, Dyad, dyad_of, get_dyad
+from securebase.core.errors import EntryValidationError
+from securebase.safety.flags import screen_answers
+from securebase.store import Entry, Store, utc_now
+from securebase.journal.validation import validate_answers
+
+PROTOCOL_EXERCISE = "security_protocol"
+MIN_TIMEOUT_MINUTES = 20
+# "an explicit return time": the commitment must say when, as a clock time or a span of time
+_WHEN = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"forty-five|sixty|ninety|half|quarter|noon|midnight|o'clock|minutes?|mins?|hours?|hrs?)\b",
+    re.IGNORECASE,
+)
+
+
+class AlreadyProposed(CoupleError):
+    """This proposal was saved before (same source key)."""
+
+    def __init__(self, version: int):
+        self.version = version
+        super().__init__(f"This proposal was already saved as version {version}; it was not saved twice.")
+
+
+@dataclass(frozen=True)
+class ProtocolVersion:
+    dyad_id: str
+    version: int
+    data: dict[str, Any]
+    content_version: str
+    proposed_by: str
+    proposed_at: str
+    consents: dict[str, bool] = field(default_factory=dict)  # client id -> latest decision
+
+    def consented(self, client_id: str) -> bool:
+        return self.consents.get(client_id, False)
+
+    def agreed(self, dyad: Dyad) -> bool:
+        return all(self.consented(member) for member in dyad.members)
+
+
+def protocol_exercise(program: Program) -> Exercise:
+    return program.find_exercise(PROTOCOL_EXERCISE)[1]
+
+
+def check_protocol(program: Program, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a protocol against the content and the timeout floor; returns the cleaned answers."""
+    cleaned = validate_answers(protocol_exercise(program), answers)
+    problems = {}
+    minutes = cleaned.get("timeout_minutes")
+    if not isinstance(minutes, int) or minutes < MIN_TIMEOUT_MINUTES:
+        problems["timeout_minutes"] = (f"A timeout must last at least {MIN_TIMEOUT_MINUTES} minutes: a stirred-up "
+                                       f"body needs that long to settle. Enter {MIN_TIMEOUT_MINUTES} or more.")
+    if not _WHEN.search(cleaned.get("return_commitment") or ""):
+        problems["return_commitment"] = ("Say when you will come back, as a time or a span of time - for example "
+                                         "\"I'll come and find you at eight\" or \"I'll be back in 30 minutes\".")
+    if problems:
+        raise EntryValidationError(problems)
+    return cleaned
+
+
+def _couple(store: Store, client_id: str) -> Dyad:
+    dyad = dyad_of(store, client_id)
+    if dyad is None:
+        raise CoupleError(
+            f"{client_id} is not linked with a partner. The protocol belongs to a couple: ask your clinician "
+            "to link you (securebase couple link PARTNER_A PARTNER_B), then save it again."
+        )
+    return dyad
+
+
+def versions(store: Store, dyad_id: str) -> list[ProtocolVersion]:
+    """Every version of the couple's protocol, oldest first, with each partner's latest decision."""
+    decisions: dict[int, dict[str, bool]] = {}
+    for version, client_id, consent in store._db.execute(
+        "SELECT version, client_id, consent FROM protocol_consents WHERE dyad_id = ? ORDER BY seq", (dyad_id,)
+    ).fetchall():
+        decisions.setdefault(version, {})[client_id] = bool(consent)
+    rows = store._db.execute(
+        "SELECT version, data, content_version, proposed_by, proposed_at FROM protocol_versions "
+        "WHERE dyad_id = ? ORDER BY version", (dyad_id,)
+    ).fetchall()
+    return [
+        ProtocolVersion(dyad_id, version, json.loads(data), content_version, by, at, decisions.get(version, {}))
+        for version, data, content_version, by, at in rows
+    ]
+
+
+def in_force(store: Store, dyad_id: str) -> ProtocolVersion | None:
+    """The newest version both partners agreed to, or ``None``."""
+    dyad = get_dyad(store, dyad_id)
+    agreed = [v for v in versions(store, dyad_id) if v.agreed(dyad)]
+    return agreed[-1] if agreed else None
+
+
+def propose_version(
+    store: Store,
+    program: Program,
+    client_id: str,
+    answers: Mapping[str, Any],
+    *,
+    consent: bool = True,
+    proposed_at: str | None = None,
+    source_key: str | None = None,
+) -> ProtocolVersion:
+    """Save the protocol as the couple's next version, with the proposer's consent unless ``consent`` is False.
+
+    ``source_key`` makes batch imports idempotent: a proposal already saved under that key is
+    refused with :class:`AlreadyProposed`, and nothing changes.
+    """
+    dyad = _couple(store, client_id)
+    cleaned = check_protocol(program, answers)
+    with store._write() as db:
+        if source_key is not None:
+            found = db.execute(
+                "SELECT version FROM protocol_versions WHERE dyad_id = ? AND proposed_by = ? AND source_key = ?",
+                (dyad.dyad_id, client_id, source_key),
+            ).fetchone()
+            if found:
+                raise AlreadyProposed(found[0])
+        latest = db.execute(
+            "SELECT version, data FROM protocol_versions WHERE dyad_id = ? ORDER BY version DESC LIMIT 1",
+            (dyad.dyad_id,),
+        ).fetchone()
+        if latest and json.loads(latest[1]) == cleaned:
+            raise CoupleError(f"This is the same as version {latest[0]}; change something to make a new version.")
+        number = (latest[0] if latest else 0) + 1
+        when = proposed_at or utc_now()
+        db.execute(
+            "INSERT INTO protocol_versions (dyad_id, version, data, content_version, proposed_by, proposed_at, "
+            "source_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (dyad.dyad_id, number, json.dumps(cleaned, sort_keys=True, ensure_ascii=False), program.version,
+             client_id, when, source_key),
+        )
+        store._audit(db, "protocol_propose", "protocol", f"{dyad.dyad_id}/v{number}", client_id, {"version": number})
+        store._flag(db, client_id, f"protocol:{dyad.dyad_id}:v{number}", number,
+                    screen_answers(protocol_exercise(program), cleaned), when)
+        if consent:
+            _insert_consent(store, db, dyad.dyad_id, number, client_id, True, when)
+    return next(v for v in versions(store, dyad.dyad_id) if v.version == number)
+
+
+def set_consent(
+    store: Store, client_id: str, version: int | str, *, consent: bool = True, at: str | None = None
+) -> ProtocolVersion:
+    """Record ``client_id``'s consent to (or withdrawal from) one version of their couple's protocol.
+
+    ``version`` may be ``"latest"``. Repeating the decision the partner already holds changes nothing.
+    """
+    dyad = _couple(store, client_id)
+    known = {v.version: v for v in versions(store, dyad.dyad_id)}
+    if version == "latest" and known:
+        version = max(known)
+    if version not in known:
+        numbers = ", ".join(map(str, known)) or "none yet"
+        raise CoupleError(f"There is no version {version} of your protocol (versions: {numbers}).")
+    if known[version].consented(client_id) == consent:
+        return known[version]  # nothing to change (also makes re-running a batch file harmless)
+    current = in_force(store, dyad.dyad_id)
+    if consent and current is not None and version < current.version:
+        raise CoupleError(
+            f"Version {version} is older than version {current.version}, which you both agreed to. "
+            "To go back to it, save it again as a new version."
+        )
+    with store._write() as db:
+        _insert_consent(store, db, dyad.dyad_id, version, client_id, consent, at or utc_now())
+    return next(v for v in versions(store, dyad.dyad_id) if v.version == version)
+
+
+def _insert_consent(
+    store: Store, db: Any, dyad_id: str, version: int, client_id: str, consent: bool, at: str
+) -> None:
+    db.execute(
+        "INSERT INTO protocol_consents (dyad_id, version, client_id, consent, at) VALUES (?, ?, ?, ?, ?)",
+        (dyad_id, version, client_id, int(consent), at),
+    )
+    store._audit(db, "protocol_consent" if consent else "protocol_withdraw", "protocol",
+                 f"{dyad_id}/v{version}", client_id, {"version": version})
+
+
+def changed_fields(exercise: Exercise, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The labels of the protocol's parts that differ between two versions, in form order."""
+    return [spec.short_label or spec.label for spec in exercise.fields if old.get(spec.id) != new.get(spec.id)]
+
+
+def status_text(version: ProtocolVersion, dyad: Dyad, current: ProtocolVersion | None) -> str:
+    """Plain words for where a version stands: in force, waiting for someone, or superseded."""
+    waiting = [f"partner {dyad.role_of(m)}" for m in dyad.members if not version.consented(m)]
+    if current is not None and version.version == current.version:
+        return "In force: agreed by both"
+    if version.agreed(dyad):
+        return "Agreed earlier, replaced by a newer agreed version"
+    if current is not None and version.version < current.version:
+        return "Not agreed; replaced"
+    return "Waiting for " + " and ".join(waiting)
+
+
+def as_entries(store: Store, client_id: str) -> list[Entry]:
+    """The couple's protocol versions shaped as entries (one per version), for history tables,
+    summaries and progress counts. The entry id is ``protocol-v<N>`` and the revision is N."""
+    dyad = dyad_of(store, client_id)
+    if dyad is None:
+        return []
+    return [
+        Entry(
+            entry_id=f"protocol-v{v.version}", revision=v.version, client_id=v.proposed_by,
+            program_id=dyad.program_id or "asb", phase_id="co_creation", exercise_id=PROTOCOL_EXERCISE,
+            content_version=v.content_version, occurred_at=v.proposed_at[:19], recorded_at=v.proposed_at,
+            recorded_by=v.proposed_by, deleted=False, data=v.data, source_key=None,
+        )
+        for v in versions(store, dyad.dyad_id)
+    ]

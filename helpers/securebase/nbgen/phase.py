@@ -1,0 +1,155 @@
+"""Phase notebooks are generated from content, so every phase reads like a session plan.
+
+``build_phase_notebook`` gives: a parameters cell, the intro, one cell per exercise and a
+summary. The committed notebooks under ``notebooks/`` are this function's output plus the
+outputs of one run against an empty demo store (used by nbval as the regression baseline).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from securebase.content import Phase, Program
+from securebase.core.layout import INTAKE_DIR, PROGRESS_NOTEBOOK, WORKSHOP_NOTEBOOK
+from securebase.nbgen.cells import ENGINE_KERNEL, OPENING
+
+PARAMETERS = '''\
+# Parameters. In batch runs papermill injects new values in a cell below this one.
+client_id: str = "demo-001"     # pseudonymous client code such as C-7KQ2M9 (never a name)
+store_path: str = ""            # SQLite store file; empty means the default store in the Secure Base data folder
+mode: str = "interactive"       # "interactive" shows forms; "batch" reads answers_path and writes reports
+answers_path: str = ""          # batch: YAML or JSON answers file (see README, "Batch mode")
+output_dir: str = ""            # batch: folder for summary.json/.html; empty means <data folder>/clients/<client_id>/reports
+start_date: str = ""            # the client's first day in the program, YYYY-MM-DD; empty means today for a new client
+language: str = "en"            # interface language (a file in content/locales)'''
+
+VIEW_TITLES = {"patterns": "Your pattern", "partner": "From your partner"}
+
+def notebook_path(root: Path, program: Program, phase: Phase) -> Path:
+    return root / program.id / f"{phase.number:02d}_{phase.id}.ipynb"
+
+
+def build_phase_notebook(program: Program, phase: Phase) -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell(
+            f"# {program.title}\n## {phase.title}\n\n"
+            f"Answers are saved in the Secure Base store on this computer, not in this notebook. {OPENING}"
+        ),
+        new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+        new_code_cell(
+            "from securebase.notebook.workbook import Workbook\n\n"
+            f'wb = Workbook("{program.id}", "{phase.id}", client_id=client_id, store_path=store_path, mode=mode,\n'
+            "              answers_path=answers_path, output_dir=output_dir, start_date=start_date, language=language)\n"
+            "wb.intro()"
+        ),
+    ]
+    for exercise in phase.exercises:
+        cells.append(new_markdown_cell(f"### {exercise.title}"))
+        cells.append(new_code_cell(f'wb.exercise("{exercise.id}")'))
+    for view in phase.views:
+        cells.append(new_markdown_cell(f"### {VIEW_TITLES[view]}"))
+        cells.append(new_code_cell(f'wb.view("{view}")'))
+    cells.append(new_markdown_cell("### If you need help"))
+    cells.append(new_code_cell("wb.help()"))
+    cells.append(new_markdown_cell("### Summary"))
+    cells.append(new_code_cell("wb.summary()"))
+    nb = new_notebook(cells=cells, metadata={"kernelspec": ENGINE_KERNEL, "language_info": {"name": "python"}})
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"{phase.id}-{i:02d}"  # stable ids keep diffs readable
+    return nb
+
+
+def code_sources(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    """The cell types and sources of a notebook, for comparing a committed notebook with its template."""
+    return [(c.cell_type, c.source) for c in nb.cells]
+
+
+def write_notebooks(root: Path, *, execute: bool = False, only: str = "") -> list[Path]:
+    """Regenerate the phase notebooks that exist, or create those named by ``only`` (``sie`` or ``sie/acceptance``).
+
+    With ``execute``, the outputs of a run on an empty demo store are kept as the nbval baseline.
+    """
+    from securebase import content
+
+    written = []
+    for program in content.programs().values():
+        for phase in program.phases:
+            path = notebook_path(root, program, phase)
+            if only and only not in (program.id, f"{program.id}/{phase.id}"):
+                continue
+            if not only and not path.exists():
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nb = build_phase_notebook(program, phase)
+            if execute:
+                nb = execute_on_demo_store(nb, path.parent)
+            nbformat.write(nb, path)
+            written.append(path)
+        path = root / program.id / PROGRESS_NOTEBOOK
+        if only and only.split("/")[0] != program.id:
+            continue
+        if path.parent.is_dir() and any(path.parent.glob("[0-9][0-9]_*.ipynb")):
+            from securebase.nbgen.progress import build_progress_notebook
+
+            nb = build_progress_notebook(program)
+            if execute:
+                nb = execute_on_demo_store(nb, path.parent)
+            nbformat.write(nb, path)
+            written.append(path)
+    if not only or only.split("/")[0] == INTAKE_DIR:
+        from securebase.content import scales
+        from securebase.nbgen.intake import build_intake_notebook
+
+        for instrument in scales.instruments().values():
+            path = root / INTAKE_DIR / f"{instrument.id}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nb = build_intake_notebook(instrument)
+            if execute:
+                nb = execute_on_demo_store(nb, path.parent)
+            nbformat.write(nb, path)
+            written.append(path)
+    if not only or only.split("/")[0] == "app":
+        from securebase.nbgen.home import NOTEBOOK as HOME, build_home_notebook
+
+        path = root / HOME
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nb = build_home_notebook()
+        if execute:
+            nb = execute_on_demo_store(nb, path.parent)
+        nbformat.write(nb, path)
+        written.append(path)
+    if not only or only.split("/")[0] == "workshop":
+        from securebase.nbgen.workshop import build_workshop_notebook
+
+        path = root / WORKSHOP_NOTEBOOK
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nb = build_workshop_notebook()
+        if execute:
+            nb = execute_on_demo_store(nb, path.parent)
+        nbformat.write(nb, path)
+        written.append(path)
+    return written
+
+
+def execute_on_demo_store(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
+    """Run a notebook with SECUREBASE_HOME pointing at a throw-away folder, so no real data can leak in."""
+    import os
+    import tempfile
+
+    from nbclient import NotebookClient
+
+    with tempfile.TemporaryDirectory(prefix="securebase-demo-") as home:
+        previous = os.environ.get("SECUREBASE_HOME")
+        os.environ["SECUREBASE_HOME"] = home
+        try:
+            NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(cwd)}}).execute()
+        finally:
+            if previous is None:
+                os.environ.pop("SECUREBASE_HOME", None)
+            else:
+                os.environ["SECUREBASE_HOME"] = previous
+    nb.metadata.pop("widgets", None)  # widget state is per run, not part of the baseline
+    return nb

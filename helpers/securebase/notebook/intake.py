@@ -1,0 +1,129 @@
+"""The intake relationship check: take the test, see the result, share a card, get an action report.
+
+:class:`IntakeWorkbook` serves ``notebooks/intake/relationship_check.ipynb`` in both modes.
+Interactively the person answers with one row of buttons per statement and presses *See my
+result*; in batch mode the answers come from an answers file::
+
+    administered_at: "2026-03-02 10:00"     # optional
+    occasion: intake                         # intake, milestone or follow_up
+    responses: {anx_1: 5, anx_2: 3, ...}
+
+Either way :meth:`IntakeWorkbook.submit` scores and stores the answers
+(:func:`~securebase.intake.assessments.save_assessment`) and writes three files to the client's folder:
+
+* ``result_card.png``: the two dimensions on a two-axis plot and the pattern's name, with no
+  name, code or date on it, so it can be shared;
+* ``action_report.html``: the scores and bands, the patterns explained in plain words, and
+  where to start (program, phase and exercises), each tied to the result it comes from;
+* ``result.json``: the scores with the instrument and scoring versions.
+
+Everything shown is content text and numbers; nothing the person typed is on the card.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from securebase import content
+from securebase.content import scales
+from securebase.core import config
+from securebase.intake.assessments import Assessment, save_assessment
+from securebase.intake.results import DISCLAIMER, FILES, INSTRUMENT, report_context, result_card_png, result_lines
+from securebase.journal.validation import parse_occurred_at
+from securebase.notebook.parameters import ParameterError, Text, check_mode_and_client
+from securebase.reports.render import render, write_json
+from securebase.store import Store
+
+
+class IntakeWorkbook:
+    """The intake notebook's cells: ``intro``, ``questionnaire`` and ``result``."""
+
+    def __init__(
+        self,
+        instrument_id: str = INSTRUMENT,
+        *,
+        client_id: str,
+        store_path: str = "",
+        mode: str = "interactive",
+        answers_path: str = "",
+        output_dir: str = "",
+        occasion: str = "intake",
+        language: str = "en",
+    ):
+        client_id = check_mode_and_client(mode, client_id)
+        try:
+            self.instrument = scales.instrument(instrument_id)
+        except KeyError as exc:
+            raise ParameterError(str(exc.args[0])) from None
+        if mode == "batch" and not Path(answers_path).is_file():
+            raise ParameterError(f"answers_path {answers_path!r} does not exist; batch mode needs the answers file.")
+        self.mode, self.client_id, self.occasion, self.language = mode, client_id, occasion, language
+        self.answers_path = answers_path
+        self.store = Store(config.resolve_store_path(store_path))
+        self.store.ensure_client(client_id)
+        self.output_dir = Path(output_dir).expanduser() if output_dir else (
+            config.client_dir(client_id) / "reports" / "intake" / instrument_id
+        )
+        self.latest: Assessment | None = None
+
+    def intro(self) -> Any:
+        import html
+
+        from IPython.display import HTML
+
+        i = self.instrument
+        return HTML(
+            f"<h2>{html.escape(i.title)}</h2><p>{html.escape(i.purpose)}</p>"
+            f"<p><strong>{html.escape(DISCLAIMER)}</strong> {html.escape(i.instructions)}</p>"
+            f'<p style="color:#5a6372;font-size:0.9em">{html.escape(content.locale(self.language).text("privacy_note"))}</p>'
+        )
+
+    def submit(self, responses: dict[str, Any], administered_at: Any = None) -> dict[str, Path]:
+        """Score, store and write the card, the report and the JSON; returns the files."""
+        when = parse_occurred_at(administered_at)
+        self.latest = save_assessment(self.store, self.client_id, self.instrument, responses,
+                                      occasion=self.occasion, administered_at=when)
+        return self.write_files(self.latest)
+
+    def write_files(self, assessment: Assessment) -> dict[str, Path]:
+        out = config.ensure_private_dir(self.output_dir)
+        files = dict(zip(("card", "report", "json"), (out / name for name in FILES)))
+        files["card"].write_bytes(result_card_png(self.instrument, assessment.result))
+        context = report_context(self.instrument, assessment, self.language)
+        generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        files["report"].write_text(render("intake_report.html.j2", generated_at=generated, **context), encoding="utf-8")
+        write_json(files["json"], {**assessment.result, "administered_at": assessment.administered_at,
+                                   "occasion": assessment.occasion})
+        for path in files.values():
+            path.chmod(0o600)
+        return files
+
+    def questionnaire(self) -> Any:
+        if self.mode == "batch":
+            data = yaml.safe_load(Path(self.answers_path).read_text(encoding="utf-8")) or {}
+            if not isinstance(data, dict) or not isinstance(data.get("responses"), dict):
+                raise ParameterError(f"{self.answers_path} needs a 'responses:' mapping of item id to answer.")
+            self.occasion = data.get("occasion", self.occasion)
+            files = self.submit(data["responses"], data.get("administered_at"))
+            return Text([f"Answers saved and scored. Files written to {self.output_dir}: "
+                         + ", ".join(p.name for p in files.values())])
+        from securebase.ui.intake import Questionnaire
+
+        return Questionnaire(self).widget
+
+    def help(self) -> Any:
+        """Crisis resources and the private more-support check, as in every workbook."""
+        from securebase.ui.help import HelpScreen, help_lines
+
+        return Text(help_lines(self.language)) if self.mode == "batch" else HelpScreen(self.language).widget
+
+    def result(self) -> Any:
+        if self.mode == "interactive":
+            return Text(["Your result appears under the statements when you press 'See my result'."])
+        if self.latest is None:
+            return Text(["No result yet: answer the statements above and press 'See my result'."])
+        return Text(result_lines(self.instrument, self.latest))

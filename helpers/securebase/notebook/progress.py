@@ -1,0 +1,219 @@
+"""The progress notebook's cells, in both modes, like :class:`~securebase.notebook.workbook.Workbook`:
+interactive cells return widgets (built in :mod:`securebase.ui.progress`), batch cells return plain
+text, and ``report()`` writes ``progress.json``, ``progress.html`` and ``progress.png``. The
+numbers come from :func:`securebase.progress.compute.compute_progress`; ipywidgets is imported
+only on the interactive paths, so batch mode never creates a widget."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from securebase import content
+from securebase.core import config
+from securebase.notebook.parameters import ParameterError, Text, check_mode_and_client, date_parameter
+from securebase.progress.compute import (
+    REPORT_FILES,
+    compute_progress,
+    headline_lines,
+    overview_lines,
+    position_text,
+    stage_word,
+)
+from securebase.progress.report import write_progress_report
+from securebase.safety.flags import flag_summary, summary_lines
+from securebase.store import Store
+
+
+class ProgressWorkbook:
+    """The progress notebook's cells: ``overview``, ``plots``, ``override`` and ``report``."""
+
+    def __init__(
+        self,
+        program_id: str,
+        *,
+        client_id: str,
+        store_path: str = "",
+        mode: str = "interactive",
+        output_dir: str = "",
+        today: str = "",
+        handout_since: str = "",
+        clinician_note: str = "",
+    ):
+        client_id = check_mode_and_client(mode, client_id)
+        self.today = date_parameter("today", today) or date.today()
+        self.handout_since = date_parameter("handout_since", handout_since)
+        if self.handout_since and self.handout_since > self.today:
+            raise ParameterError(f"handout_since ({handout_since}) is after today ({self.today}); give an earlier day.")
+        self.clinician_note = clinician_note
+        try:
+            self.program = content.program(program_id)
+        except KeyError as exc:
+            raise ParameterError(str(exc.args[0])) from None
+        self.mode = mode
+        self.client_id = client_id
+        self.store = Store(config.resolve_store_path(store_path))
+        self.store.ensure_client(client_id, program_id=program_id, start_date=self.today)
+        self.output_dir = Path(output_dir).expanduser() if output_dir else (
+            config.client_dir(client_id) / "reports" / program_id / "progress"
+        )
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
+        self.progress = self.compute()
+
+    # ------------------------------------------------------------ logic
+
+    def compute(self) -> dict[str, Any]:
+        from securebase.couples.protocol import as_entries
+
+        client = self.store.require_client(self.client_id)
+        entries = self.store.current_entries(self.client_id, program_id=self.program.id)
+        entries += [e for e in as_entries(self.store, self.client_id) if e.program_id == self.program.id]
+        return {**compute_progress(self.program, client, entries, self.today),
+                "safety": flag_summary(self.store, self.client_id)}
+
+    def refresh(self) -> dict[str, Any]:
+        """Recompute the progress and update every view shown so far."""
+        self.progress = self.compute()
+        for listener in self._listeners:
+            listener(self.progress)
+        return self.progress
+
+    def on_refresh(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        self._listeners.append(listener)
+
+    def set_override(self, phase_id: str | None) -> None:
+        """Put the client in ``phase_id`` whatever the date says; ``None`` goes back to the start date."""
+        if phase_id is not None and phase_id not in {p.id for p in self.program.phases}:
+            raise ParameterError(f"{phase_id!r} is not a {stage_word(self.program)} of {self.program.title}.")
+        self.store.update_client(self.client_id, phase_override=phase_id)
+        self.refresh()
+
+    # ------------------------------------------------------------ cells
+
+    def overview(self) -> Any:
+        if self.mode == "batch":
+            return Text(overview_lines(self.program, self.progress))
+        from securebase.ui.progress import overview_view
+
+        return overview_view(self)
+
+    def plots(self) -> Any:
+        if self.mode == "batch":
+            return Text([*headline_lines(self.progress), f"The charts are in {REPORT_FILES[2]}, written by report()."])
+        from securebase.ui.progress import plots_view
+
+        return plots_view(self)
+
+    def override(self) -> Any:
+        if self.mode == "batch":
+            return Text([f"Current position: {position_text(self.program, self.progress)}"])
+        from securebase.ui.progress import OverrideControl
+
+        return OverrideControl(self).widget
+
+    def report(self) -> Text:
+        files = write_progress_report(self.output_dir, program=self.program, progress=self.progress)
+        return Text([f"Progress report written to {self.output_dir}: " + ", ".join(p.name for p in files.values())])
+
+    def safety(self) -> Any:
+        """Safety flags of this client: open and cleared, with a control to clear one with a reason."""
+        lines = summary_lines(self.progress["safety"])
+        if self.mode == "batch":
+            return Text(lines)
+        from securebase.ui.safety import ClearFlagControl
+
+        return ClearFlagControl(self).widget
+
+    def assessment_lines(self, instrument_id: str = "relationship_check") -> list[str]:
+        """The relationship check over time: each result, the change from the first with the
+        reliable change index, and milestones at which it has not been repeated yet."""
+        from securebase.content import scales
+        from securebase.intake.assessments import change_from_first, due_milestones, get_assessments
+
+        instrument = scales.instrument(instrument_id)
+        history = get_assessments(self.store, self.client_id, instrument_id)
+        if not history:
+            return [f"{instrument.title}: not taken yet (notebooks/intake/{instrument_id}.ipynb)."]
+        lines = [f"{instrument.title}: taken {len(history)} time(s)."]
+        for a in history:
+            scores = ", ".join(f"{instrument.subscale(k).label} {v:g}" for k, v in a.scores.items() if v is not None)
+            lines.append(f"  {a.administered_at[:10]} ({a.occasion}): {scores}")
+        for row in change_from_first(instrument, history):
+            if not row["comparable"]:
+                lines.append(f"  {row['administered_at'][:10]}: {row['note']}")
+                continue
+            parts = []
+            for sub_id, c in row["changes"].items():
+                verdict = "" if c["rci"] is None else (f", RCI {c['rci']:+.2f}" + (" (reliable)" if c["reliable"] else ""))
+                parts.append(f"{instrument.subscale(sub_id).label} {c['change']:+g}{verdict}")
+            lines.append(f"  Change by {row['administered_at'][:10]} since the first: " + "; ".join(parts))
+        client = self.store.require_client(self.client_id)
+        due = due_milestones(self.program, client.start_date, self.today, history)
+        if due:
+            lines.append("  Due again: it has not been repeated since " + ", ".join(due) + " began.")
+        return lines
+
+    def assessments(self) -> Any:
+        lines = self.assessment_lines()
+        if self.mode == "batch":
+            return Text(lines)
+        from securebase.ui.progress import lines_view
+
+        return lines_view(lines)
+
+    def couple_lines(self) -> list[str]:
+        """The couple's link, protocol versions and adherence, as plain sentences (no client text)."""
+        from securebase.couples.adherence import adherence, adherence_lines
+        from securebase.couples.dyads import dyad_of
+        from securebase.couples.protocol import in_force, status_text, versions
+
+        dyad = dyad_of(self.store, self.client_id)
+        if dyad is None:
+            return [f"{self.client_id} is not linked with a partner (securebase couple link A B)."]
+        partner = dyad.partner_of(self.client_id)
+        lines = [f"Couple {dyad.dyad_id}: partner A {dyad.partner_a}, partner B {dyad.partner_b} "
+                 f"({self.client_id} with {partner})."]
+        history = versions(self.store, dyad.dyad_id)
+        current = in_force(self.store, dyad.dyad_id)
+        lines.append(f"Protocol in force: version {current.version}, timeout {current.data['timeout_minutes']} minutes."
+                     if current else "Protocol in force: none agreed yet.")
+        lines += [f"  Version {v.version} ({v.proposed_at[:10]}, by partner {dyad.role_of(v.proposed_by)}): "
+                  f"{status_text(v, dyad, current)}" for v in history]
+        lines += adherence_lines(adherence(self.store, dyad, program_id=self.program.id, until=self.today.isoformat()))
+        return lines
+
+    def couple(self) -> Any:
+        """The couple view: link, protocol versions and adherence (text in batch, text and chart interactively)."""
+        lines = self.couple_lines()
+        if self.mode == "batch":
+            return Text(lines)
+        from securebase.couples.adherence import adherence
+        from securebase.couples.dyads import dyad_of
+        from securebase.ui.progress import couple_view
+
+        dyad = dyad_of(self.store, self.client_id)
+        figures = None if dyad is None else adherence(self.store, dyad, program_id=self.program.id,
+                                                      until=self.today.isoformat())
+        return couple_view(lines, figures)
+
+    def write_handout(self, *, since: date | None = None, clinician_note: str = "") -> tuple[Path, dict[str, Any]]:
+        """Write the session summary and homework handout to ``<output_dir>/handout-<today>``."""
+        from securebase.reports.handout import build_handout, write_handout
+
+        context = build_handout(
+            self.store, self.program, self.client_id, today=self.today, since=since, clinician_note=clinician_note,
+        )
+        out_dir = self.output_dir / f"handout-{self.today.isoformat()}"
+        return out_dir, write_handout(out_dir, context)
+
+    def handout(self) -> Any:
+        if self.mode == "batch":
+            from securebase.reports.handout import describe_files
+
+            out_dir, files = self.write_handout(since=self.handout_since, clinician_note=self.clinician_note)
+            return Text(describe_files(out_dir, files))
+        from securebase.ui.handout import HandoutControl
+
+        return HandoutControl(self).widget

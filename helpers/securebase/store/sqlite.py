@@ -1,0 +1,621 @@
+"""The embedded, durable store: one SQLite file per installation.
+
+Design
+------
+* **Durable.** WAL journal with ``synchronous=FULL``: a commit that returned is on disk,
+  even if the process is killed or the machine loses power right after.
+* **Concurrent.** Every write runs in ``BEGIN IMMEDIATE`` with a busy timeout, and a
+  write that still finds the store locked is retried with back-off, so two notebooks or
+  a notebook and a batch job can write at the same time.
+* **Append-only.** Entries are never changed in place. Editing adds a revision; deleting
+  adds a tombstone revision. Triggers refuse ``UPDATE`` and ``DELETE`` on entries.
+* **Audited.** Every create, update, delete and export writes an audit row in the same
+  transaction. The audit table refuses ``UPDATE`` and ``DELETE``. Audit rows name
+  objects by id and never hold client text.
+
+This module has no pandas or widget imports at module level so that it loads fast in
+short-lived writer processes.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import random
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from securebase.core.errors import NotFoundError, StoreBusyError, StoreError
+from securebase.core.ids import validate_client_id
+from securebase.store.records import ENTRY_COLUMNS, Client, DuplicateEntryError, Entry, EntryRef, default_actor, utc_now
+from securebase.store.schema import AUDIT_ACTIONS, SCHEMA, SCHEMA_VERSION, split_sql
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+class Store:
+    """A connection to the SQLite store. Use as a context manager or call :meth:`close`."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        actor: str | None = None,
+        busy_timeout_ms: int = 10_000,
+        max_attempts: int = 8,
+        synchronous: str = "FULL",
+    ):
+        self.path = Path(path).expanduser()
+        self.actor = actor or default_actor()
+        self.max_attempts = max_attempts
+        if synchronous not in ("FULL", "EXTRA", "NORMAL"):
+            raise ValueError("synchronous must be FULL, EXTRA or NORMAL")
+        if not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:  # create it owner-only before any client data goes in (SQLite gives -wal/-shm the same mode)
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                pass  # another process created it first
+            except OSError as exc:
+                raise StoreError(f"Cannot create the store at {self.path}: {exc.strerror}. Check the path and permissions.") from None
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot open the store at {self.path}: {exc}. Check the path and permissions.") from None
+        try:
+            self._configure(busy_timeout_ms, synchronous)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise StoreError(f"{self.path} is not a readable Secure Base store ({exc}). Restore it from a backup "
+                             "or check that the path names the right file.") from None
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _configure(self, busy_timeout_ms: int, synchronous: str) -> None:
+        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        self._run_with_retry(lambda: self._db.execute("PRAGMA journal_mode = WAL").fetchone())
+        self._db.execute(f"PRAGMA synchronous = {synchronous}")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        # Reads: memory-map the file and keep a larger page cache, so loading a long history
+        # does not go through one read() call per page. Writes are unaffected (WAL, FULL).
+        self._db.execute("PRAGMA mmap_size = 268435456")
+        self._db.execute("PRAGMA cache_size = -32768")
+        self._migrate()
+
+    # ------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run_with_retry(self, fn: Any) -> Any:
+        delay = 0.01
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                return fn()
+            except sqlite3.OperationalError as exc:
+                message = str(exc).lower()
+                if "locked" not in message and "busy" not in message:
+                    raise StoreError(f"The store could not complete the operation: {exc}") from None
+                if attempt == self.max_attempts:
+                    raise StoreBusyError(
+                        "The workbook store is busy: another program (a second notebook or a batch job) "
+                        "kept it locked for too long. Nothing was saved by this attempt; please try again."
+                    ) from None
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 1.0)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: ``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any error."""
+        self._run_with_retry(lambda: self._db.execute("BEGIN IMMEDIATE"))
+        try:
+            yield self._db
+        except BaseException as exc:
+            if self._db.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
+                self._db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise StoreError(f"Nothing was saved: the store reported '{exc}'. Check the disk and try again.") from exc
+            raise
+        else:
+            try:
+                self._run_with_retry(lambda: self._db.execute("COMMIT"))
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+
+    def _migrate(self) -> None:
+        def apply() -> None:
+            with self._write() as db:
+                row = db.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name='meta'"
+                ).fetchone()
+                version = None
+                if row:
+                    found = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                    version = int(found[0]) if found else None
+                if version is not None and version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"The store at {self.path} was written by a newer Secure Base (schema {version}); "
+                        "upgrade Secure Base to open it."
+                    )
+                if version == SCHEMA_VERSION:
+                    return
+                for statement in split_sql(SCHEMA):
+                    db.execute(statement)
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+        self._run_with_retry(apply)
+
+    def _audit(
+        self,
+        db: sqlite3.Connection,
+        action: str,
+        object_type: str,
+        object_id: str,
+        client_id: str | None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        if action not in AUDIT_ACTIONS:
+            raise ValueError(f"unknown audit action {action!r}")
+        db.execute(
+            "INSERT INTO audit (at, actor, action, object_type, object_id, client_id, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (utc_now(), self.actor, action, object_type, object_id, client_id, json.dumps(detail or {})),
+        )
+
+    # ------------------------------------------------------------ clients
+
+    def ensure_client(
+        self,
+        client_id: str,
+        *,
+        program_id: str | None = None,
+        start_date: date | None = None,
+        language: str = "en",
+    ) -> Client:
+        """Return the client, creating it (audited) if it does not exist yet."""
+        validate_client_id(client_id)
+        existing = self.get_client(client_id)
+        if existing:
+            return existing
+        now = utc_now()
+        with self._write() as db:
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO clients (client_id, program_id, start_date, language, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (client_id, program_id, start_date.isoformat() if start_date else None, language, now, now),
+            ).rowcount
+            if inserted:
+                self._audit(db, "client_create", "client", client_id, client_id, {"program_id": program_id})
+        client = self.get_client(client_id)
+        assert client is not None
+        return client
+
+    def get_client(self, client_id: str) -> Client | None:
+        row = self._db.execute(
+            "SELECT client_id, program_id, start_date, phase_override, language, created_at, updated_at "
+            "FROM clients WHERE client_id = ?",
+            (client_id,),
+        ).fetchone()
+        return Client.from_row(row) if row else None
+
+    def list_clients(self) -> list[Client]:
+        rows = self._db.execute(
+            "SELECT client_id, program_id, start_date, phase_override, language, created_at, updated_at "
+            "FROM clients ORDER BY client_id"
+        ).fetchall()
+        return [Client.from_row(r) for r in rows]
+
+    _UNSET: Any = object()
+
+    def update_client(
+        self,
+        client_id: str,
+        *,
+        program_id: Any = _UNSET,
+        start_date: Any = _UNSET,
+        phase_override: Any = _UNSET,
+        language: Any = _UNSET,
+    ) -> Client:
+        """Change a client's settings (program, start date, phase override, language); audited."""
+        changes = {
+            name: value
+            for name, value in (
+                ("program_id", program_id),
+                ("start_date", start_date.isoformat() if isinstance(start_date, date) else start_date),
+                ("phase_override", phase_override),
+                ("language", language),
+            )
+            if value is not self._UNSET
+        }
+        if not changes:
+            return self.require_client(client_id)
+        with self._write() as db:
+            assignments = ", ".join(f"{name} = ?" for name in changes)
+            updated = db.execute(
+                f"UPDATE clients SET {assignments}, updated_at = ? WHERE client_id = ?",
+                (*changes.values(), utc_now(), client_id),
+            ).rowcount
+            if not updated:
+                raise NotFoundError(f"There is no client {client_id!r} in the store.")
+            self._audit(db, "client_update", "client", client_id, client_id, {"changed": sorted(changes)})
+        return self.require_client(client_id)
+
+    def require_client(self, client_id: str) -> Client:
+        client = self.get_client(client_id)
+        if client is None:
+            raise NotFoundError(f"There is no client {client_id!r} in the store. Create it first.")
+        return client
+
+    # ------------------------------------------------------------ entries
+
+    def add_entry(
+        self,
+        client_id: str,
+        *,
+        program_id: str,
+        phase_id: str,
+        exercise_id: str,
+        content_version: str,
+        data: dict[str, Any],
+        occurred_at: str,
+        source_key: str | None = None,
+        safety_categories: Sequence[str] = (),
+    ) -> EntryRef:
+        """Save a new entry (revision 1). Returns only after the commit is on disk.
+
+        ``safety_categories`` (from the safety screen) raise a flag in the same transaction.
+
+        ``source_key`` makes imports idempotent: a second entry with the same key for the
+        same client is refused with :class:`DuplicateEntryError` and the store is unchanged.
+        """
+        payload = _dump(data)
+        entry_id = uuid.uuid4().hex
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM clients WHERE client_id = ?", (client_id,)).fetchone() is None:
+                raise NotFoundError(f"There is no client {client_id!r} in the store. Create it first.")
+            if source_key is not None:
+                dup = db.execute(
+                    "SELECT entry_id FROM entries WHERE client_id = ? AND source_key = ?", (client_id, source_key)
+                ).fetchone()
+                if dup:
+                    raise DuplicateEntryError(dup[0])
+            now = utc_now()
+            db.execute(
+                f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                (
+                    entry_id, client_id, program_id, phase_id, exercise_id, content_version,
+                    occurred_at, now, self.actor, payload, source_key,
+                ),
+            )
+            db.execute(
+                "INSERT INTO entry_heads (entry_id, client_id, revision, occurred_at, recorded_at, deleted) "
+                "VALUES (?, ?, 1, ?, ?, 0)",
+                (entry_id, client_id, occurred_at, now),
+            )
+            self._audit(db, "create", "entry", entry_id, client_id, {"exercise_id": exercise_id, "revision": 1})
+            self._flag(db, client_id, entry_id, 1, safety_categories, now)
+        return EntryRef(entry_id, 1)
+
+    def _flag(self, db: sqlite3.Connection, client_id: str, entry_id: str, revision: int,
+              categories: Sequence[str], at: str) -> None:
+        if not categories:
+            return
+        flag_id = uuid.uuid4().hex
+        db.execute(
+            "INSERT INTO safety_flags (flag_id, client_id, entry_id, revision, categories, flagged_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (flag_id, client_id, entry_id, revision, json.dumps(list(categories)), at),
+        )
+        self._audit(db, "safety_flag", "safety_flag", flag_id, client_id,
+                    {"entry_id": entry_id, "revision": revision, "categories": list(categories)})
+
+    def revise_entry(
+        self,
+        entry_id: str,
+        *,
+        data: dict[str, Any] | None = None,
+        occurred_at: str | None = None,
+        content_version: str | None = None,
+        expected_revision: int | None = None,
+        deleted: bool = False,
+        safety_categories: Sequence[str] = (),
+    ) -> EntryRef:
+        """Add a revision to an entry. Unspecified parts are carried over from the latest revision.
+
+        ``expected_revision`` guards against lost updates: if someone else revised the entry
+        since it was read, the revision is refused with a message saying so.
+        """
+        payload = _dump(data) if data is not None else None
+        with self._write() as db:
+            row = db.execute(
+                f"SELECT {ENTRY_COLUMNS} FROM entries WHERE entry_id = ? ORDER BY revision DESC LIMIT 1",
+                (entry_id,),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"There is no entry {entry_id!r} in the store.")
+            latest = Entry.from_row(row)
+            if latest.deleted and not deleted:
+                raise StoreError("This entry was deleted. Restore is not supported; save a new entry instead.")
+            if expected_revision is not None and latest.revision != expected_revision:
+                raise StoreError(
+                    f"This entry changed while you were editing it (now at revision {latest.revision}, you "
+                    f"edited revision {expected_revision}). Reload the history and make your edit again."
+                )
+            revision, now, when = latest.revision + 1, utc_now(), occurred_at or latest.occurred_at
+            db.execute(
+                f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                (
+                    entry_id, revision, latest.client_id, latest.program_id, latest.phase_id,
+                    latest.exercise_id, content_version or latest.content_version,
+                    when, now, self.actor, int(deleted),
+                    payload if payload is not None else json.dumps(latest.data),
+                ),
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO entry_heads (entry_id, client_id, revision, occurred_at, recorded_at, deleted) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (entry_id, latest.client_id, revision, when, now, int(deleted)),
+            )
+            self._audit(
+                db, "delete" if deleted else "update", "entry", entry_id, latest.client_id,
+                {"exercise_id": latest.exercise_id, "revision": revision},
+            )
+            self._flag(db, latest.client_id, entry_id, revision, safety_categories, now)
+        return EntryRef(entry_id, revision)
+
+    def delete_entry(self, entry_id: str, *, expected_revision: int | None = None) -> EntryRef:
+        """Mark an entry deleted by adding a tombstone revision; earlier revisions stay."""
+        return self.revise_entry(entry_id, deleted=True, expected_revision=expected_revision)
+
+    def entry_revisions(self, entry_id: str) -> list[Entry]:
+        rows = self._db.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM entries WHERE entry_id = ? ORDER BY revision", (entry_id,)
+        ).fetchall()
+        return [Entry.from_row(r) for r in rows]
+
+    def client_revisions(self, client_id: str) -> list[Entry]:
+        """Every revision of every entry of a client (tombstones included), oldest first."""
+        rows = self._db.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM entries WHERE client_id = ? ORDER BY recorded_at, entry_id, revision",
+            (client_id,)).fetchall()
+        return [Entry.from_row(r) for r in rows]
+
+    def get_entry(self, entry_id: str) -> Entry:
+        revisions = self.entry_revisions(entry_id)
+        if not revisions:
+            raise NotFoundError(f"There is no entry {entry_id!r} in the store.")
+        return revisions[-1]
+
+    def _current_rows(
+        self, client_id: str, exercise_id: str | None, program_id: str | None, include_deleted: bool
+    ) -> list[tuple]:
+        sql = (
+            f"SELECT {', '.join('e.' + c.strip() for c in ENTRY_COLUMNS.split(','))} FROM entry_heads AS h "
+            "JOIN entries AS e ON e.entry_id = h.entry_id AND e.revision = h.revision WHERE h.client_id = ?"
+        )
+        params: list[Any] = [client_id]
+        if not include_deleted:
+            sql += " AND h.deleted = 0"
+        if exercise_id is not None:
+            sql += " AND e.exercise_id = ?"
+            params.append(exercise_id)
+        if program_id is not None:
+            sql += " AND e.program_id = ?"
+            params.append(program_id)
+        sql += " ORDER BY h.occurred_at, h.recorded_at"
+        return self._db.execute(sql, params).fetchall()
+
+    def current_entries(
+        self,
+        client_id: str,
+        *,
+        exercise_id: str | None = None,
+        program_id: str | None = None,
+        include_deleted: bool = False,
+    ) -> list[Entry]:
+        """The latest revision of each of a client's entries, oldest event first."""
+        return [Entry.from_row(r) for r in self._current_rows(client_id, exercise_id, program_id, include_deleted)]
+
+    def history_frame(
+        self, client_id: str, *, exercise_id: str | None = None, program_id: str | None = None
+    ) -> "pd.DataFrame":
+        """A client's current entries as a DataFrame: metadata columns, then one column per answer."""
+        import pandas as pd
+
+        with _no_gc():
+            return self._history_frame(pd, client_id, exercise_id, program_id)
+
+    def _history_frame(self, pd: Any, client_id: str, exercise_id: str | None, program_id: str | None) -> "pd.DataFrame":
+        rows = self._current_rows(client_id, exercise_id, program_id, include_deleted=False)
+        meta = pd.DataFrame.from_records(
+            [r[:10] for r in rows],
+            columns=[
+                "entry_id", "revision", "client_id", "program_id", "phase_id", "exercise_id",
+                "content_version", "occurred_at", "recorded_at", "recorded_by",
+            ],
+        )
+        # one json.loads over all answers is markedly faster than one call per row
+        answers = pd.DataFrame(json.loads("[" + ",".join(r[11] for r in rows) + "]"), index=meta.index)
+        frame = pd.concat([meta, answers], axis=1) if len(answers.columns) else meta
+        frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], format="ISO8601")
+        frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], format="ISO8601")
+        return frame
+
+    def latest_entry_times(self) -> dict[str, str]:
+        """``{client id: occurred_at of their latest current entry}`` for clients with entries (one query)."""
+        return dict(self._db.execute(
+            "SELECT client_id, MAX(occurred_at) FROM entry_heads WHERE deleted = 0 GROUP BY client_id").fetchall())
+
+    def count_entries(self, client_id: str | None = None) -> int:
+        """How many entries (not revisions) exist, optionally for one client."""
+        if client_id is None:
+            return self._db.execute("SELECT COUNT(DISTINCT entry_id) FROM entries").fetchone()[0]
+        return self._db.execute(
+            "SELECT COUNT(DISTINCT entry_id) FROM entries WHERE client_id = ?", (client_id,)
+        ).fetchone()[0]
+
+    def import_revisions(self, revisions: Sequence[Entry], *, source: str,
+                         safety: dict[tuple[str, int], Sequence[str]] | None = None) -> dict[str, int]:
+        """Copy entry revisions from another store (a participant's returned workbook) as they are:
+        same entry id, revision, times and answers. Idempotent: a revision already here with the
+        same content is skipped; one that differs is a conflict and is left out (counted).
+        ``safety`` maps (entry id, revision) to the categories the screen found; a flag is raised
+        in the same transaction. All revisions go in one transaction; ``source`` (no client text)
+        is recorded in the audit. Returns ``{"added", "present", "conflicts"}``."""
+        counts = {"added": 0, "present": 0, "conflicts": 0}
+        with self._write() as db:
+            for e in revisions:
+                if db.execute("SELECT 1 FROM clients WHERE client_id = ?", (e.client_id,)).fetchone() is None:
+                    raise NotFoundError(f"There is no client {e.client_id!r} in the store. Create it first.")
+                row = db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE entry_id = ? AND revision = ?",
+                                 (e.entry_id, e.revision)).fetchone()
+                if row is not None:
+                    here = Entry.from_row(row)
+                    same = (here.client_id, here.exercise_id, here.data, here.deleted, here.occurred_at) == (
+                        e.client_id, e.exercise_id, e.data, e.deleted, e.occurred_at)
+                    counts["present" if same else "conflicts"] += 1
+                    continue
+                db.execute(
+                    f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    (e.entry_id, e.revision, e.client_id, e.program_id, e.phase_id, e.exercise_id,
+                     e.content_version, e.occurred_at, e.recorded_at, e.recorded_by, int(e.deleted), _dump(e.data)),
+                )
+                db.execute(
+                    "INSERT INTO entry_heads (entry_id, client_id, revision, occurred_at, recorded_at, deleted) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id) DO UPDATE SET revision = excluded.revision, "
+                    "occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at, deleted = excluded.deleted "
+                    "WHERE excluded.revision > entry_heads.revision",
+                    (e.entry_id, e.client_id, e.revision, e.occurred_at, e.recorded_at, int(e.deleted)),
+                )
+                self._flag(db, e.client_id, e.entry_id, e.revision, (safety or {}).get((e.entry_id, e.revision), ()),
+                           utc_now())
+                counts["added"] += 1
+            clients = sorted({e.client_id for e in revisions})
+            if counts["added"]:
+                for client_id in clients:
+                    self._audit(db, "collect", "entries", source, client_id, counts)
+        return counts
+
+    # ------------------------------------------------------------ groups and polls
+
+    def add_group_member(self, group_id: str, client_id: str) -> bool:
+        """Put a client in a group (audited); False when they were already in it."""
+        if not group_id.strip():
+            raise ValueError("A group needs a name.")
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM clients WHERE client_id = ?", (client_id,)).fetchone() is None:
+                raise NotFoundError(f"There is no client {client_id!r} in the store. Create it first.")
+            added = db.execute("INSERT OR IGNORE INTO group_members (group_id, client_id, joined_at) VALUES (?, ?, ?)",
+                               (group_id, client_id, utc_now())).rowcount
+            if added:
+                self._audit(db, "group_join", "group", group_id, client_id)
+        return bool(added)
+
+    def group_members(self, group_id: str) -> list[str]:
+        return [r[0] for r in self._db.execute(
+            "SELECT client_id FROM group_members WHERE group_id = ? ORDER BY client_id", (group_id,))]
+
+    def groups(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT DISTINCT group_id FROM group_members ORDER BY group_id")]
+
+    def add_poll_vote(self, session_id: str, poll_id: str, option_id: str) -> None:
+        """Record one anonymous poll answer (no client id is stored)."""
+        with self._write() as db:
+            db.execute("INSERT INTO poll_votes (session_id, poll_id, option_id, at) VALUES (?, ?, ?, ?)",
+                       (session_id, poll_id, option_id, utc_now()))
+
+    def poll_counts(self, session_id: str, poll_id: str) -> dict[str, int]:
+        """``{option id: answers}`` for one poll of one session (options nobody chose are absent)."""
+        return dict(self._db.execute(
+            "SELECT option_id, COUNT(*) FROM poll_votes WHERE session_id = ? AND poll_id = ? GROUP BY option_id",
+            (session_id, poll_id)).fetchall())
+
+    # ------------------------------------------------------------ audit and maintenance
+
+    def record_export(self, *, what: str, client_ids: list[str] | None = None, detail: dict | None = None) -> None:
+        """Audit an export. ``detail`` must hold no client text (ids, counts, options only)."""
+        with self._write() as db:
+            self._audit(db, "export", "export", what, None, {"clients": client_ids or [], **(detail or {})})
+
+    def audit_log(self, *, client_id: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT audit_id, at, actor, action, object_type, object_id, client_id, detail FROM audit"
+        params: list[Any] = []
+        if client_id is not None:
+            sql += " WHERE client_id = ?"
+            params.append(client_id)
+        sql += " ORDER BY audit_id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        keys = ("audit_id", "at", "actor", "action", "object_type", "object_id", "client_id", "detail")
+        out = []
+        for row in self._db.execute(sql, params).fetchall():
+            item = dict(zip(keys, row))
+            item["detail"] = json.loads(item["detail"])
+            out.append(item)
+        return out
+
+    def integrity_check(self) -> str:
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def backup(self, destination: str | os.PathLike[str]) -> Path:
+        """Write a consistent copy of the live store (never copy the file itself)."""
+        dest = Path(destination)
+        if dest.exists():
+            raise StoreError(f"{dest} already exists; choose a new file name for the backup.")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:  # create it owner-only before any client data is copied into it
+            os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            raise StoreError(f"{dest} already exists; choose a new file name for the backup.") from None
+        try:
+            target = sqlite3.connect(dest)
+            try:
+                self._db.backup(target)
+            finally:
+                target.close()
+        except BaseException:
+            dest.unlink(missing_ok=True)  # never leave a partial copy of client data behind
+            raise
+        os.chmod(dest, 0o600)
+        return dest
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cycle collector while building many short-lived objects that hold no cycles.
+
+    Loading a long history creates ~10^5 strings and dicts; without this the collector runs
+    many times over them and makes load times vary by a third or more.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _dump(data: dict[str, Any]) -> str:
+    if not isinstance(data, dict):
+        raise TypeError("entry data must be a dict of field id to value")
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False)

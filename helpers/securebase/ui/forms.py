@@ -1,0 +1,555 @@
+"""ipywidgets forms generated from content.
+
+A form knows nothing about the store: it takes callbacks for saving, revising, deleting
+and loading entries, so its behaviour can be tested in plain Python by setting
+``.value`` and calling ``.click()``.
+
+Safety: client text reaches the page only through ``Label``/``Text`` widgets (which use
+``textContent``) or through ``HTML`` widgets after :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import ipywidgets as w
+
+from securebase.core.text import esc
+
+from securebase.content import Exercise, FieldSpec, FieldType, Locale
+from securebase.journal.derived import derive, derived_labels
+from securebase.core.errors import EntryValidationError, SecureBaseError
+from securebase.ui.practice import GuidedSteps
+from securebase.safety.flags import safety_box_html, screen_answers
+from securebase.store import Entry, EntryRef
+from securebase.journal.validation import FieldProblem, OCCURRED_AT, validate_field
+
+HISTORY_ROWS = 50
+_EXCERPT = 60
+
+# Stacked layout: the <label> that ipywidgets renders for ``description`` sits above the
+# input and stays linked to it, so screen readers and keyboard users get a real label.
+_STACKED = dict(display="flex", flex_flow="column", align_items="stretch", width="100%", max_width="46rem")
+_LABEL_STYLE = {"description_width": "initial"}
+
+
+# Our own CSS (no client text): left-aligned labels above their inputs, readable tables.
+_FORM_CSS = (
+    "<style>.sb-form .widget-label{text-align:left;white-space:normal;}"
+    ".sb-form .widget-checkbox{height:auto;align-items:flex-start;}"
+    # a stacked dropdown (label above) needs room for both, not the one-line height widgets get
+    ".sb-form .widget-dropdown{height:auto;}"
+    ".sb-form .widget-dropdown > select{flex:0 0 auto;min-height:var(--jp-widgets-inline-height, 28px);}"
+    ".sb-form .widget-checkbox label,.sb-form .widget-checkbox span{white-space:normal;overflow:visible;"
+    "text-overflow:clip;height:auto;line-height:1.3;}"
+    ".sb-form table.sb-history td,.sb-form table.sb-history th{padding:0.25rem 0.6rem 0.25rem 0;"
+    "border-bottom:1px solid #d9dee6;line-height:1.35;}</style>"
+)
+
+
+def _paragraphs(text: str) -> str:
+    return "".join(f"<p>{esc(p.strip())}</p>" for p in text.strip().split("\n\n") if p.strip())
+
+
+def _error_box() -> w.HTML:
+    return w.HTML(value="", layout=w.Layout(margin="0 0 0.2rem 0"))
+
+
+class FieldInput:
+    """The widgets for one field, with value conversion and an inline message."""
+
+    def __init__(self, spec: FieldSpec, loc: Locale):
+        self.spec = spec
+        self.error = _error_box()
+        self._parts: dict[str, w.ValueWidget] = {}
+        self.control = self._build(loc)
+        items: list[w.Widget] = [self.control]
+        if spec.suggestions:
+            self.suggestion = w.Dropdown(
+                options=[(loc.text("suggestion_pick"), None)] + [(text, text) for text in spec.suggestions],
+                value=None, description=loc.text("suggestion_label"), style=_LABEL_STYLE,
+                layout=w.Layout(width="100%", max_width="46rem"),
+            )
+            self.suggestion.observe(self._use_suggestion, names="value")
+            items.insert(0, self.suggestion)
+        if spec.help:
+            items.append(w.HTML(f'<div class="sb-help" style="color:#5a6372;font-size:0.9em">{esc(spec.help)}</div>'))
+        items.append(self.error)
+        self.widget = w.VBox(items, layout=w.Layout(margin="0.4rem 0 0.6rem 0"))
+        for part in self._value_widgets():
+            part.observe(self._on_change, names="value")
+
+    # -- construction
+    def _label(self) -> str:
+        return self.spec.label + (" *" if self.spec.required else "")
+
+    def _build(self, loc: Locale) -> w.Widget:
+        spec, t = self.spec, self.spec.type
+        common = dict(description=self._label(), style=_LABEL_STYLE, layout=w.Layout(**_STACKED))
+        if t is FieldType.short_text or t in (FieldType.integer, FieldType.number, FieldType.time):
+            placeholder = {FieldType.time: "HH:MM"}.get(t, "")
+            return w.Text(value="", placeholder=placeholder, **common)
+        if t is FieldType.long_text:
+            return w.Textarea(value="", rows=3, **common)
+        if t is FieldType.text_list:
+            if spec.max_items and spec.max_items <= 10:
+                name = spec.short_label or spec.label  # each box is labelled on its own, for screen readers
+                boxes = [
+                    w.Text(value="", description=f"{name} {i}", style=_LABEL_STYLE,
+                           layout=w.Layout(width="100%", max_width="40rem"))
+                    for i in range(1, spec.max_items + 1)
+                ]
+                self._parts = {str(i): b for i, b in enumerate(boxes)}
+                return w.VBox([w.Label(self._label())] + boxes)
+            return w.Textarea(value="", rows=4, placeholder=loc.text("list_placeholder"), **common)
+        if t is FieldType.rating:
+            options = [(str(i), i) for i in range(int(spec.min or 0), int(spec.max or 10) + 1)]
+            buttons = w.ToggleButtons(options=options, value=None, description=self._label(),
+                                      tooltips=[f"{spec.short_label or spec.label}: {o}" for o, _ in options],
+                                      style={"button_width": "2.6rem", "description_width": "initial"})
+            anchors = w.HTML(
+                f'<div style="color:#5a6372;font-size:0.85em">{esc(spec.min_label)} ({spec.min:g}) &rarr; '
+                f'{esc(spec.max_label)} ({spec.max:g})</div>'
+            ) if spec.min_label or spec.max_label else None
+            self._parts = {"": buttons}
+            return w.VBox([buttons] + ([anchors] if anchors else []))
+        if t is FieldType.choice:
+            options = [(c.label, c.value) for c in spec.choices]
+            if len(options) <= 6:
+                return w.RadioButtons(options=options, value=None, **common)
+            return w.Dropdown(options=options, value=None, **common)
+        if t is FieldType.multi_choice:
+            boxes = [w.Checkbox(value=False, description=c.label, indent=False, layout=w.Layout(width="auto"))
+                     for c in spec.choices]
+            self._parts = {c.value: b for c, b in zip(spec.choices, boxes)}
+            grid = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(15rem, 1fr))",
+                                                     max_width="46rem"))
+            return w.VBox([w.Label(self._label()), grid])
+        if t is FieldType.ranking:
+            places = [
+                w.Dropdown(options=self._rank_options(loc, [c.value for c in spec.choices]), value=None,
+                           description=f"Choice {i}", style={"description_width": "4.5rem"},
+                           layout=w.Layout(width="100%", max_width="40rem"))
+                for i in range(1, (spec.max_items or 3) + 1)
+            ]
+            self._parts = {str(i): d for i, d in enumerate(places)}
+            self._loc = loc
+            return w.VBox([w.Label(self._label())] + places)
+        if t is FieldType.boolean:
+            return w.RadioButtons(options=[("Yes", True), ("No", False)], value=None, **common)
+        if t is FieldType.date:
+            return w.DatePicker(value=None, **common)
+        if t is FieldType.body_map:
+            options = [(loc.text("not_marked"), "")] + [(s.label, s.value) for s in spec.states]
+            rows = []
+            for c in spec.choices:
+                toggle = w.ToggleButtons(options=options, value="", description=c.label,
+                                         tooltips=[f"{c.label}: {label}" for label, _ in options],
+                                         style={"description_width": "10rem", "button_width": "8rem"})
+                self._parts[c.value] = toggle
+                rows.append(toggle)
+            return w.VBox([w.Label(self._label())] + rows)
+        raise AssertionError(f"unhandled field type {t}")  # pragma: no cover
+
+    def _rank_options(self, loc: Locale, values: list[str]) -> list[tuple[str, Any]]:
+        return [(loc.text("choose"), None)] + [(self.spec.choice_label(v), v) for v in values]
+
+    def limit_ranking(self, picked: list[str]) -> None:
+        """Offer only the options picked in the source field; keep places that are still valid."""
+        for dropdown in self._parts.values():
+            keep = dropdown.value if dropdown.value in picked else None
+            dropdown.options = self._rank_options(self._loc, picked)
+            dropdown.value = keep
+
+    def _use_suggestion(self, change: dict) -> None:
+        if change["new"]:
+            self.set(change["new"])
+            self.suggestion.value = None
+
+    def _value_widgets(self) -> list[w.ValueWidget]:
+        return list(self._parts.values()) if self._parts else [self.control]
+
+    # -- values
+    def get(self) -> Any:
+        """The raw answer as the person gave it (validation happens elsewhere)."""
+        t = self.spec.type
+        if t is FieldType.text_list:
+            if self._parts:
+                return [b.value for b in self._parts.values() if b.value.strip()]
+            return [line for line in self.control.value.splitlines() if line.strip()]
+        if t is FieldType.rating:
+            return self._parts[""].value
+        if t is FieldType.ranking:
+            return [d.value for d in self._parts.values() if d.value is not None]
+        if t is FieldType.multi_choice:
+            return [value for value, box in self._parts.items() if box.value]
+        if t is FieldType.body_map:
+            return {loc: t.value for loc, t in self._parts.items() if t.value}
+        return self.control.value
+
+    def set(self, value: Any) -> None:
+        t = self.spec.type
+        if t is FieldType.text_list:
+            items = list(value or [])
+            if self._parts:
+                for i, box in enumerate(self._parts.values()):
+                    box.value = items[i] if i < len(items) else ""
+            else:
+                self.control.value = "\n".join(items)
+        elif t is FieldType.rating:
+            self._parts[""].value = value
+        elif t is FieldType.ranking:
+            items = list(value or [])
+            for i, dropdown in enumerate(self._parts.values()):
+                wanted = items[i] if i < len(items) else None
+                if wanted is not None and wanted not in [v for _l, v in dropdown.options]:
+                    dropdown.options = list(dropdown.options) + [(self.spec.choice_label(wanted), wanted)]
+                dropdown.value = wanted
+        elif t is FieldType.multi_choice:
+            chosen = set(value or [])
+            for v, box in self._parts.items():
+                box.value = v in chosen
+        elif t is FieldType.body_map:
+            marks = dict(value or {})
+            for loc, toggle in self._parts.items():
+                toggle.value = marks.get(loc, "")
+        elif t in (FieldType.integer, FieldType.number):
+            self.control.value = "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+        elif t is FieldType.date:
+            self.control.value = datetime.fromisoformat(value).date() if isinstance(value, str) else value
+        elif t in (FieldType.short_text, FieldType.long_text, FieldType.time):
+            self.control.value = value or ""
+        else:
+            self.control.value = value
+
+    def clear(self) -> None:
+        self.set(None)
+        self.show_error("")
+
+    # -- messages
+    def show_error(self, message: str) -> None:
+        self.error.value = f'<div class="sb-error" role="alert" style="color:#9a2a1f">{esc(message)}</div>' if message else ""
+
+    def check(self, partial: bool = True) -> str:
+        """Validate this field alone; return the message shown (empty when fine).
+
+        While typing (``partial``) a list that is still too short is not flagged yet.
+        """
+        value = self.get()
+        empty = value in (None, "", [], {}) or (isinstance(value, str) and not value.strip())
+        if empty:
+            message = ""  # 'required' is reported on save, not while typing
+        else:
+            try:
+                validate_field(self.spec, value, partial=partial)
+                message = ""
+            except FieldProblem as exc:
+                message = f"{self.spec.label} {exc}"
+        self.show_error(message)
+        return message
+
+    def _on_change(self, _change: dict) -> None:
+        self.check()
+
+
+@dataclass
+class FormCallbacks:
+    save: Callable[[dict[str, Any], str], EntryRef]
+    revise: Callable[[str, dict[str, Any], str, int], EntryRef]
+    delete: Callable[[str, int], EntryRef]
+    load: Callable[[], list[Entry]]
+
+
+class ExerciseForm:
+    """A complete workbook form: fields, save, history table, edit and delete."""
+
+    def __init__(self, exercise: Exercise, loc: Locale, callbacks: FormCallbacks):
+        self.exercise = exercise
+        self.loc = loc
+        self.cb = callbacks
+        self.editing: Entry | None = None
+        self._entries: list[Entry] = []
+
+        self.fields = {spec.id: FieldInput(spec, loc) for spec in exercise.fields}
+        self.occurred_at = w.Text(
+            value="", description=loc.text("occurred_at_label"),
+            placeholder=loc.text("occurred_at_placeholder"), style=_LABEL_STYLE, layout=w.Layout(**_STACKED),
+        )
+        self.occurred_error = _error_box()
+        self.save_button = w.Button(description=loc.text("save"), button_style="primary", icon="check",
+                                    layout=w.Layout(width="auto"))
+        self.cancel_button = w.Button(description=loc.text("cancel_edit"), layout=w.Layout(display="none", width="auto"))
+        self.status = w.HTML(value="")
+        self.history = w.HTML(value="")
+        self.picker = w.Dropdown(options=[], value=None, description=loc.text("history_pick"),
+                                 style=_LABEL_STYLE, layout=w.Layout(width="100%", max_width="46rem"))
+        auto = dict(width="auto")
+        self.edit_button = w.Button(description=loc.text("edit_selected"), icon="pencil", layout=w.Layout(**auto))
+        self.delete_button = w.Button(description=loc.text("delete_selected"), icon="trash", layout=w.Layout(**auto))
+        self.confirm_delete_button = w.Button(description=loc.text("confirm_delete"), button_style="danger",
+                                              layout=w.Layout(display="none", **auto))
+
+        self.save_button.on_click(self._on_save)
+        self.cancel_button.on_click(lambda _b: self._stop_editing())
+        self.edit_button.on_click(self._on_edit)
+        self.delete_button.on_click(self._on_delete)
+        self.confirm_delete_button.on_click(self._on_confirm_delete)
+
+        self.derived = w.HTML(value="")
+        self._wire_rankings()
+        if derived_labels(exercise.id):
+            for f in self.fields.values():
+                for part in f._value_widgets():
+                    part.observe(lambda _c: self._show_derived(), names="value")
+        self.safety = w.HTML(value="")  # crisis resources, shown at once when a save is flagged
+        save_row = [self.derived, w.HBox([self.save_button, self.cancel_button]), self.status, self.safety]
+        self.guide: GuidedSteps | None = None
+        if exercise.guided:
+            self.guide = GuidedSteps(
+                exercise, loc, {fid: f.widget for fid, f in self.fields.items()},
+                first_page_extra=[self.occurred_at, self.occurred_error], last_page_extra=save_row,
+                check_page=self._check_page,
+            )
+            body = [self.guide.widget]
+        else:
+            body = [self.occurred_at, self.occurred_error] + [f.widget for f in self.fields.values()] + save_row
+        self.extra = w.VBox([])  # exercise-specific views (a plan's dates, a list's items) go here
+        self.widget = w.VBox(
+            [self._header()] + body
+            + [self.extra, w.HTML(f"<h4>{esc(loc.text('history_title'))}</h4>"), self.history,
+               self.picker, w.HBox([self.edit_button, self.delete_button, self.confirm_delete_button])],
+            layout=w.Layout(max_width="52rem"),
+        )
+        self.widget.add_class("sb-form")
+        self.refresh()
+
+    def _wire_rankings(self) -> None:
+        for target in self.fields.values():
+            if target.spec.rank_from:
+                source = self.fields[target.spec.rank_from]
+                update = lambda _c=None, s=source, t=target: t.limit_ranking(s.get())  # noqa: E731
+                for box in source._value_widgets():
+                    box.observe(update, names="value")
+                update()
+
+    def _show_derived(self) -> None:
+        labels = derived_labels(self.exercise.id)
+        values = derive(self.exercise.id, self.answers())
+        self.derived.value = "".join(
+            f'<div class="sb-derived" style="color:#3b4a63"><strong>{esc(labels[k])}:</strong> {esc(_fmt(v))}</div>'
+            for k, v in values.items()
+        )
+
+    def _check_page(self, field_ids: list[str]) -> list[str]:
+        """Problems on one page of a guided practice: the same rules as on save."""
+        problems = []
+        for fid in field_ids:
+            f = self.fields[fid]
+            value = f.get()
+            if f.spec.required and (value in (None, "", [], {}) or (isinstance(value, str) and not value.strip())):
+                f.show_error(f"{f.spec.label!r} needs an answer")
+                problems.append(fid)
+            elif f.check(partial=False):
+                problems.append(fid)
+        return problems
+
+    def _header(self) -> w.HTML:
+        ex = self.exercise
+        parts = [_FORM_CSS, f"<h3>{esc(ex.title)}</h3>", _paragraphs(ex.instructions)]
+        if ex.steps and not ex.guided:  # a guided practice shows its steps one page at a time instead
+            parts.append("<ol>" + "".join(f"<li>{esc(s.text)}</li>" for s in ex.steps) + "</ol>")
+        freq = ex.schedule.frequency
+        when = self.loc.text(f"schedule_{freq}", slots=", ".join(s.label for s in ex.schedule.slots))
+        parts.append(f'<p style="color:#5a6372"><em>{esc(when)}</em></p>')
+        return w.HTML("".join(parts))
+
+    # -- state
+    def answers(self) -> dict[str, Any]:
+        return {fid: f.get() for fid, f in self.fields.items()}
+
+    def fill(self, data: dict[str, Any], occurred_at: str = "") -> None:
+        for fid, f in self.fields.items():
+            f.set(data.get(fid))
+            f.show_error("")
+        self.occurred_at.value = occurred_at.replace("T", " ")[:16] if occurred_at else ""
+
+    def clear(self) -> None:
+        for f in self.fields.values():
+            f.clear()
+        self.occurred_at.value = ""
+        self.occurred_error.value = ""
+
+    def _set_status(self, message: str, kind: str = "info") -> None:
+        colour = {"info": "#1d5a2e", "error": "#9a2a1f", "note": "#3b4a63"}[kind]
+        role = ' role="alert"' if kind == "error" else ' role="status"'
+        self.status.value = f'<div class="sb-status sb-{kind}"{role} style="color:{colour}">{esc(message)}</div>' if message else ""
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        for fid, f in self.fields.items():
+            f.show_error(problems.get(fid, ""))
+        if self.guide is not None:
+            pages = [0 if fid == OCCURRED_AT else self.guide.page_of(fid) for fid in problems]
+            self.guide.go(min(pages, default=self.guide.page))
+        when = problems.get(OCCURRED_AT, "")
+        self.occurred_error.value = (
+            f'<div class="sb-error" role="alert" style="color:#9a2a1f">{esc(self.loc.text("occurred_at_label"))} {esc(when)}</div>'
+            if when else ""
+        )
+        self._set_status(self.loc.text("not_saved", count=len(problems)), "error")
+
+    # -- callbacks
+    def _on_save(self, _button: w.Button | None = None) -> None:
+        answers, when = self.answers(), self.occurred_at.value
+        try:
+            if self.editing is None:
+                self.cb.save(answers, when)
+                message = self.loc.text("saved", when=when.strip() or datetime.now().strftime("%Y-%m-%d %H:%M"))
+            else:
+                ref = self.cb.revise(self.editing.entry_id, answers, when, self.editing.revision)
+                message = self.loc.text("revised", revision=ref.revision)
+        except EntryValidationError as exc:
+            self._show_problems(exc.problems)
+            return
+        except SecureBaseError as exc:
+            self._set_status(self.loc.text("store_error", message=str(exc)), "error")
+            return
+        self._stop_editing(clear=True)
+        if self.guide is not None:
+            self.guide.go(0)
+        self.refresh()
+        self._set_status(message, "info")
+        self.safety.value = safety_box_html(screen_answers(self.exercise, answers), self.loc)
+
+    def _on_edit(self, _button: w.Button | None = None) -> None:
+        entry = self._selected()
+        if entry is None:
+            self._set_status(self.loc.text("edit_none"), "note")
+            return
+        self.editing = entry
+        self.fill(entry.data, entry.occurred_at)
+        if self.guide is not None:
+            self.guide.go(0)
+        self.save_button.description = self.loc.text("save_revision")
+        self.cancel_button.layout.display = None
+        self._set_status(self.loc.text("editing", when=_when(entry)), "note")
+
+    def _stop_editing(self, clear: bool = True) -> None:
+        self.editing = None
+        self.save_button.description = self.loc.text("save")
+        self.cancel_button.layout.display = "none"
+        if clear:
+            self.clear()
+        self._set_status("")
+
+    def _on_delete(self, _button: w.Button | None = None) -> None:
+        if self._selected() is None:
+            self._set_status(self.loc.text("edit_none"), "note")
+            return
+        self.confirm_delete_button.layout.display = None
+
+    def _on_confirm_delete(self, _button: w.Button | None = None) -> None:
+        entry = self._selected()
+        self.confirm_delete_button.layout.display = "none"
+        if entry is None:
+            return
+        try:
+            self.cb.delete(entry.entry_id, entry.revision)
+        except SecureBaseError as exc:
+            self._set_status(self.loc.text("store_error", message=str(exc)), "error")
+            return
+        if self.editing and self.editing.entry_id == entry.entry_id:
+            self._stop_editing()
+        self.refresh()
+        self._set_status(self.loc.text("deleted"), "info")
+
+    def _selected(self) -> Entry | None:
+        return next((e for e in self._entries if e.entry_id == self.picker.value), None)
+
+    # -- history
+    def refresh(self) -> None:
+        """Reload the client's entries into the history table and the edit picker."""
+        self._entries = sorted(self.cb.load(), key=lambda e: (e.occurred_at, e.recorded_at), reverse=True)
+        self.history.value = history_table(self.exercise, self._entries, self.loc)
+        self.picker.options = [(f"{_when(e)} - {_excerpt(self.exercise, e)}", e.entry_id) for e in self._entries]
+        self.picker.value = None
+
+
+def _when(entry: Entry) -> str:
+    return entry.occurred_at.replace("T", " ")[:16]
+
+
+def _excerpt(exercise: Exercise, entry: Entry) -> str:
+    for spec in exercise.fields:
+        text = render_value(spec, entry.data.get(spec.id))
+        if text:
+            return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
+    return ""
+
+
+def render_value(spec: FieldSpec, value: Any) -> str:
+    """An answer as plain text (not escaped): option labels instead of ids, lists joined."""
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    t = spec.type
+    if t is FieldType.choice:
+        return spec.choice_label(value)
+    if t is FieldType.multi_choice:
+        return ", ".join(spec.choice_label(v) for v in value)
+    if t is FieldType.ranking:
+        return " > ".join(f"{i}. {spec.choice_label(v)}" for i, v in enumerate(value, start=1))
+    if t is FieldType.body_map:
+        states = {s.value: s.label for s in spec.states}
+        return "; ".join(f"{spec.choice_label(loc)}: {states.get(state, state)}" for loc, state in value.items())
+    if t is FieldType.text_list:
+        return " / ".join(value)
+    if t is FieldType.boolean:
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def history_table(exercise: Exercise, entries: list[Entry], loc: Locale, limit: int = HISTORY_ROWS) -> str:
+    """The history as an HTML table; every cell is escaped."""
+    if not entries:
+        return f'<p class="sb-history-empty" style="color:#5a6372">{esc(loc.text("history_empty"))}</p>'
+    columns = exercise.history_fields
+    extra = derived_labels(exercise.id)
+    head = "".join(f'<th style="text-align:left;vertical-align:bottom">{esc(s.short_label or s.label)}</th>' for s in columns)
+    head += "".join(f'<th style="text-align:left;vertical-align:bottom">{esc(label)}</th>' for label in extra.values())
+    rows = []
+    for e in entries[:limit]:
+        cells = "".join(
+            f'<td style="max-width:14rem;overflow-wrap:anywhere;vertical-align:top">{esc(_clip(render_value(s, e.data.get(s.id))))}</td>'
+            for s in columns
+        )
+        computed = derive(exercise.id, e.data)
+        cells += "".join(
+            f'<td style="max-width:14rem;overflow-wrap:anywhere;vertical-align:top">{esc(_clip(_fmt(computed.get(k, ""))))}</td>'
+            for k in extra
+        )
+        rev = f' <span style="color:#5a6372">({e.revision} {esc(loc.text("revisions"))})</span>' if e.revision > 1 else ""
+        rows.append(f'<tr><td style="white-space:nowrap;vertical-align:top">{esc(_when(e))}{rev}</td>{cells}</tr>')
+    more = (
+        f'<p style="color:#5a6372">{esc(loc.text("history_more", shown=limit, total=len(entries)))}</p>'
+        if len(entries) > limit else ""
+    )
+    return (
+        '<div style="overflow-x:auto"><table class="sb-history" style="border-collapse:collapse;font-size:0.9em">'
+        f'<thead><tr><th style="text-align:left;vertical-align:bottom">{esc(loc.text("when"))}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>{more}'
+    )
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:+d}" if value else "0"
+    return str(value)
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,73 @@
+"""The progress notebook's widgets: the overview, the charts, the step override and text panels.
+Each takes the :class:`~securebase.notebook.progress.ProgressWorkbook` and follows its refreshes."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from securebase.core.errors import SecureBaseError
+from securebase.progress.compute import USE_START_DATE, overview_html, position_text, stage_word
+from securebase.progress.plots import adherence_png, progress_png
+
+if TYPE_CHECKING:  # pragma: no cover
+    from securebase.notebook.progress import ProgressWorkbook
+
+_CHART = dict(max_width="52rem")
+
+
+def overview_view(workbook: "ProgressWorkbook") -> w.HTML:
+    view = w.HTML(overview_html(workbook.program, workbook.progress))
+    workbook.on_refresh(lambda progress: setattr(view, "value", overview_html(workbook.program, progress)))
+    return view
+
+
+def plots_view(workbook: "ProgressWorkbook") -> w.Image:
+    image = w.Image(value=progress_png(workbook.progress, workbook.program), format="png", layout=w.Layout(**_CHART))
+    workbook.on_refresh(lambda progress: setattr(image, "value", progress_png(progress, workbook.program)))
+    return image
+
+
+def lines_view(lines: list[str]) -> w.HTML:
+    """Plain sentences, escaped, one a line."""
+    return w.HTML("<br>".join(html.escape(line) for line in lines))
+
+
+def couple_view(lines: list[str], figures: dict[str, Any] | None) -> w.VBox:
+    """The couple's sentences, and the adherence chart when the client is linked."""
+    parts: list[w.Widget] = [lines_view(lines)]
+    if figures is not None:
+        parts.append(w.Image(value=adherence_png(figures), format="png", layout=w.Layout(**_CHART)))
+    return w.VBox(parts)
+
+
+class OverrideControl:
+    """A phase picker and an Apply button that set (or clear) the clinician's override (widgets)."""
+
+    def __init__(self, workbook: "ProgressWorkbook"):
+        self.workbook = workbook
+        program = workbook.program
+        override = workbook.store.require_client(workbook.client_id).phase_override
+        options = [(USE_START_DATE, ""), *((p.title, p.id) for p in program.phases)]
+        self.dropdown = w.Dropdown(
+            options=options,
+            value=override if override in {p.id for p in program.phases} else "",
+            description=f"Current {stage_word(program)}",
+            style={"description_width": "initial"},
+        )
+        self.apply_button = w.Button(description="Apply", button_style="primary", icon="check")
+        self.status = w.Label(self._status_text(workbook.progress))
+        self.apply_button.on_click(lambda _b: self.apply())
+        workbook.on_refresh(lambda progress: setattr(self.status, "value", self._status_text(progress)))
+        self.widget = w.VBox([w.HBox([self.dropdown, self.apply_button]), self.status])
+
+    def apply(self) -> None:
+        try:
+            self.workbook.set_override(self.dropdown.value or None)
+        except SecureBaseError as exc:
+            self.status.value = f"Not changed: {exc}"
+
+    def _status_text(self, progress: dict[str, Any]) -> str:
+        return f"Now: {position_text(self.workbook.program, progress)}"

@@ -1,0 +1,257 @@
+"""Collecting participants' returned workbooks into the facilitator's store, and the group summary.
+
+Collection reads the **data**, never the notebook: each participant's folder holds their own
+store (``securebase.db``, see :mod:`batch`), and :func:`collect` copies its entry revisions
+into the facilitator's store as they are. A participant who edited, re-ordered or deleted
+notebook cells changes nothing here. For each roster participant:
+
+* the returned store is looked for at ``SOURCE/<group>/<participant_id>/securebase.db`` (the batch
+  layout) or ``SOURCE/<participant_id>/securebase.db`` (a folder handed back on its own);
+* it is copied to a temporary folder first, so the returned file is never changed;
+* only the participant's own entries are taken: a store that holds other client ids is
+  reported and those entries are left out;
+* every revision is checked against the program content exactly like a save (unknown exercise
+  or invalid answers: left out and reported by id, never by content), screened for safety
+  (a flag is raised in the facilitator's store, in the same transaction), and imported with
+  its original entry id and revision - so collecting twice adds nothing, and a revision that
+  differs from one already collected is reported as a conflict and left out;
+* the participant joins their roster group in the facilitator's store (also when nothing was
+  returned yet, so the group's size is known).
+
+:func:`group_summary` then describes a group from the store, for showing to the group: only
+counts of people and choices and means of ratings, every count suppressed below ``k``
+(:mod:`suppression`), no free text and no safety flags. :func:`write_group_summary` writes it
+as JSON and as an escaped HTML page.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from securebase import content
+from securebase.workshop.batch import STORE_FILE
+from securebase.content import FieldType, Program
+from securebase.core.errors import EntryValidationError, NotFoundError, SecureBaseError, StoreError
+from securebase.workshop.roster import Participant, Roster
+from securebase.safety.flags import screen_answers
+from securebase.store import Entry, Store
+from securebase.workshop.suppression import DEFAULT_K, safe_mean, suppress_counts
+from securebase.journal.validation import validate_answers
+
+COUNTED_TYPES = (FieldType.choice, FieldType.multi_choice, FieldType.boolean)
+MEAN_TYPES = (FieldType.rating, FieldType.integer, FieldType.number)
+
+
+@dataclass
+class ParticipantReport:
+    participant_id: str
+    group: str
+    status: str                      # "collected", "not returned", "unreadable"
+    added: int = 0                   # revisions newly copied in
+    present: int = 0                 # already collected earlier
+    conflicts: int = 0               # same entry and revision, different answers: left out
+    left_out: list[str] = field(default_factory=list)  # why revisions were left out (ids and reasons, no text)
+    flagged: int = 0                 # revisions the safety screen flagged (clinician view only)
+
+
+@dataclass
+class CollectReport:
+    participants: list[ParticipantReport]
+
+    def count(self, status: str) -> int:
+        return sum(p.status == status for p in self.participants)
+
+    def lines(self) -> list[str]:
+        added = sum(p.added for p in self.participants)
+        out = [f"{self.count('collected')} returned workbook(s) read, {self.count('not returned')} not returned, "
+               f"{self.count('unreadable')} unreadable; {added} entry revision(s) added."]
+        for p in self.participants:
+            if p.status == "unreadable" or p.left_out or p.conflicts:
+                detail = "; ".join(p.left_out[:5]) + (f" (+{len(p.left_out) - 5} more)" if len(p.left_out) > 5 else "")
+                out.append(f"{p.group}/{p.participant_id}: {p.status}"
+                           + (f", {p.conflicts} conflicting revision(s) left out" if p.conflicts else "")
+                           + (f"; {detail}" if detail else ""))
+        flagged = sum(p.flagged for p in self.participants)
+        if flagged:
+            out.append(f"{flagged} collected revision(s) raised a safety flag: review them with `securebase safety list` "
+                       "(flags never appear in group outputs).")
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"participants": [asdict(p) for p in self.participants]}
+
+
+def returned_store(source: Path, participant: Participant) -> Path | None:
+    for candidate in (source / participant.group / participant.participant_id / STORE_FILE,
+                      source / participant.participant_id / STORE_FILE):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _check_revision(program: Program, e: Entry) -> tuple[str | None, tuple[str, ...]]:
+    """Why a returned revision cannot be taken (None when it can), and the safety categories its
+    free text raises."""
+    if e.program_id != program.id:
+        return f"entry {e.entry_id[:8]} r{e.revision}: program {e.program_id!r}, not {program.id!r}", ()
+    try:
+        _, exercise = program.find_exercise(e.exercise_id)
+    except (KeyError, SecureBaseError):
+        return f"entry {e.entry_id[:8]} r{e.revision}: unknown exercise {e.exercise_id!r}", ()
+    if e.deleted:
+        return None, ()
+    try:
+        validate_answers(exercise, e.data)
+    except EntryValidationError as exc:
+        return f"entry {e.entry_id[:8]} r{e.revision} ({e.exercise_id}): invalid {', '.join(sorted(exc.problems))}", ()
+    return None, screen_answers(exercise, e.data)
+
+
+def _collect_one(store: Store, participant: Participant, path: Path, source_label: str) -> ParticipantReport:
+    rep = ParticipantReport(participant.participant_id, participant.group, "collected")
+    program = content.program(participant.program)
+    with tempfile.TemporaryDirectory(prefix="securebase-collect-") as tmp:
+        copy = Path(tmp) / STORE_FILE
+        shutil.copy2(path, copy)
+        for suffix in ("-wal",):  # committed answers may still sit in the write-ahead log
+            if path.with_name(path.name + suffix).exists():
+                shutil.copy2(path.with_name(path.name + suffix), copy.with_name(copy.name + suffix))
+        try:
+            with Store(copy) as theirs:
+                others = [c.client_id for c in theirs.list_clients() if c.client_id != participant.participant_id]
+                client = theirs.get_client(participant.participant_id)
+                revisions = theirs.client_revisions(participant.participant_id) if client else []
+        except (StoreError, OSError) as exc:
+            rep.status = "unreadable"
+            rep.left_out.append(f"the returned store could not be read ({type(exc).__name__}); ask for the file again")
+            return rep
+    if others:
+        rep.left_out.append(f"the returned store also holds {len(others)} other client id(s); their entries were left out")
+    if client is None:
+        rep.left_out.append("the returned store has no entries for this participant")
+        return rep
+    keep: list[Entry] = []
+    safety: dict[tuple[str, int], tuple[str, ...]] = {}
+    for e in revisions:
+        problem, found = _check_revision(program, e)
+        if problem:
+            rep.left_out.append(problem)
+            continue
+        if found:
+            safety[(e.entry_id, e.revision)] = found
+        keep.append(e)
+    store.ensure_client(participant.participant_id, program_id=participant.program, start_date=client.start_date,
+                        language=participant.language)
+    store.add_group_member(participant.group, participant.participant_id)
+    if keep:
+        counts = store.import_revisions(keep, source=source_label, safety=safety)
+        rep.added, rep.present, rep.conflicts = counts["added"], counts["present"], counts["conflicts"]
+        rep.flagged = len(safety)
+    return rep
+
+
+def collect(store: Store, roster: Roster, source: str | Path, *, group: str | None = None) -> CollectReport:
+    """Bring the returned workbooks of a roster (or one ``group`` of it) into ``store``."""
+    source = Path(source).expanduser()
+    if not source.is_dir():
+        raise SecureBaseError(f"There is no folder at {source}; give the folder the workbooks were returned to.")
+    people = roster.in_group(group) if group else roster.participants
+    if group and not people:
+        raise SecureBaseError(f"The roster has no group {group!r}; its groups are {', '.join(roster.groups())}.")
+    reports = []
+    for p in people:
+        path = returned_store(source, p)
+        if path is None:  # still a member of the group: the summary counts them as "no entries yet"
+            store.ensure_client(p.participant_id, program_id=p.program, language=p.language)
+            store.add_group_member(p.group, p.participant_id)
+            reports.append(ParticipantReport(p.participant_id, p.group, "not returned"))
+            continue
+        reports.append(_collect_one(store, p, path, f"workshop:{p.group}"))
+    return CollectReport(reports)
+
+
+# ---------------------------------------------------------------- group summary
+
+
+def _members_entries(store: Store, members: Iterable[str], program: Program) -> dict[str, list[Entry]]:
+    return {m: store.current_entries(m, program_id=program.id) for m in members}
+
+
+def _gave(answer: Any, value: Any) -> bool:
+    """Whether an answer (one value, or a list for multiple choice) includes ``value``."""
+    return value in answer if isinstance(answer, list) else answer is value if isinstance(value, bool) else answer == value
+
+
+def group_summary(store: Store, group: str, *, program: str | Program | None = None, k: int = DEFAULT_K) -> dict[str, Any]:
+    """What a group may see about itself (see the module docstring). ``program`` defaults to the
+    program of the group's members (it must be one)."""
+    members = store.group_members(group)
+    if not members:
+        raise NotFoundError(f"There is no group {group!r} in the store; collect its workbooks first "
+                            f"(groups in the store: {', '.join(store.groups()) or 'none'}).")
+    if program is None:
+        programs = {store.require_client(m).program_id for m in members}
+        if len(programs) != 1:
+            raise SecureBaseError(f"Group {group!r} mixes programs ({', '.join(sorted(map(str, programs)))}); "
+                                  "give the program to summarise.")
+        program = programs.pop()
+    prog = program if isinstance(program, Program) else content.program(str(program))
+    entries = _members_entries(store, members, prog)
+    returned = sum(bool(v) for v in entries.values())
+    people = suppress_counts({"returned entries": returned, "no entries yet": len(members) - returned}, k=k)
+    exercises = []
+    for phase in prog.phases:
+        for ex in phase.exercises:
+            by_person = {m: [e for e in es if e.exercise_id == ex.id] for m, es in entries.items()}
+            did = sum(bool(v) for v in by_person.values())
+            block: dict[str, Any] = {"id": ex.id, "title": ex.title, "phase": phase.title,
+                                     "participants": suppress_counts({"did it": did, "not yet": len(members) - did}, k=k).as_dict(),
+                                     "fields": []}
+            for spec in ex.fields:
+                if spec.type in COUNTED_TYPES:
+                    options = ([(c.value, c.label) for c in spec.choices] if spec.type != FieldType.boolean
+                               else [(True, "yes"), (False, "no")])
+                    counts = {str(label): sum(any(_gave(e.data.get(spec.id), value) for e in es)
+                                              for es in by_person.values())
+                              for value, label in options}  # people who gave this answer at least once
+                    block["fields"].append({"id": spec.id, "label": spec.label, "kind": "counts",
+                                            "table": suppress_counts(counts, k=k).as_dict()})
+                elif spec.type in MEAN_TYPES:
+                    person_means = []
+                    for es in by_person.values():
+                        vals = [float(e.data[spec.id]) for e in es if isinstance(e.data.get(spec.id), (int, float))
+                                and not isinstance(e.data.get(spec.id), bool)]
+                        if vals:
+                            person_means.append(sum(vals) / len(vals))
+                    mean = safe_mean(person_means, k=k)
+                    block["fields"].append({"id": spec.id, "label": spec.label, "kind": "mean",
+                                            "mean_of_person_means": None if mean is None else round(mean, 2),
+                                            "people": len(person_means) if len(person_means) >= k else None})
+            exercises.append(block)
+    return {
+        "kind": "securebase.group_summary", "version": 1, "group": group, "program": prog.id,
+        "program_title": prog.title, "k": k,
+        "members": len(members) if len(members) >= k else None,
+        "people": people.as_dict(),
+        "exercises": exercises,
+        "not_included": ["free text", "safety flags", "participant ids"],
+    }
+
+
+def write_group_summary(summary: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
+    """``group-<group>.json`` and ``group-<group>.html`` (owner-only) in ``out_dir``."""
+    from securebase.reports.handout import _write_private
+    from securebase.reports.render import render
+
+    out = Path(out_dir).expanduser()
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stem = f"group-{summary['group']}"
+    js = _write_private(out / f"{stem}.json", (json.dumps(summary, indent=2) + "\n").encode("utf-8"))
+    page = _write_private(out / f"{stem}.html", render("group_summary.html.j2", s=summary, zip=zip).encode("utf-8"))
+    return {"json": js, "html": page}
