@@ -125,3 +125,48 @@ def test_a_broken_word_list_still_saves_and_flags_for_review(store, asb, monkeyp
     ref = save_entry(store, "C-8207", asb, "activation_journal", journal(ORDINARY))
     assert store.get_entry(ref.entry_id).data["trigger"] == ORDINARY
     assert [f.categories for f in flags(store, "C-8207")] == [("unscreened",)]
+
+
+def test_a_save_is_screened_once_and_its_result_carries_what_was_found(store, asb, monkeypatch):
+    """One check (validate, derive, screen) per save: the form shows the resources from the save's
+    result instead of screening the answers a second time."""
+    import securebase.journal.entries as entries
+    from securebase.notebook.workbook import Workbook
+
+    calls = []
+    real = entries.screen_answers
+    monkeypatch.setattr(entries, "screen_answers", lambda ex, answers: calls.append(ex.id) or real(ex, answers))
+    store.ensure_client("C-8203", program_id="asb")
+    result = save_entry(store, "C-8203", asb, "activation_journal", journal(DISCLOSURE))
+    assert calls == ["activation_journal"]
+    assert result.flagged and result.safety == ("self_harm",)
+    assert result.answers["trigger"] == DISCLOSURE and store.get_entry(result.entry_id).data == result.answers
+
+    wb = Workbook("asb", "awareness", client_id="C-8204", store_path=str(store.path), mode="interactive")
+    form = wb.form("activation_journal")
+    form.fields["trigger"].set(DISCLOSURE)
+    form.fields["response"].set("withdraw")
+    form.fields["intensity"].set(6)
+    calls.clear()
+    form.save_button.click()
+    assert calls == ["activation_journal"]                       # screened once, by the save itself
+    assert "sb-safety" in form.safety.value and "kill myself" not in form.safety.value
+    assert [f.categories for f in flags(store, "C-8204")] == [("self_harm",)]
+
+
+def test_the_protocol_and_collected_revisions_go_through_the_same_check(store, asb, couple, monkeypatch):
+    import securebase.journal.entries as entries
+    from securebase.couples.protocol import save_protocol
+
+    dyad, a, b = couple
+    calls = []
+    real = entries.screen_answers
+    monkeypatch.setattr(entries, "screen_answers", lambda ex, answers: calls.append(ex.id) or real(ex, answers))
+    result = save_protocol(store, asb, a, {
+        "signal_type": "word", "signal": "anchor", "who_can_call": "either", "timeout_minutes": 30,
+        "self_soothing_activities": ["walk", "breathing"],
+        "return_commitment": "I'll come back at eight, even if part of me wants to kill myself.",
+        "reconnection_phrases": ["I'm still with you."],
+    })
+    assert calls == ["security_protocol"] and result.safety == ("self_harm",)
+    assert result.ref.entry_id == "protocol-v1" and result.revision == 1

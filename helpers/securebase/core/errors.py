@@ -49,3 +49,7 @@ class ClientIdError(SecureBaseError):
 
 class ParameterError(SecureBaseError):
     """A notebook parameter has a value the workbook cannot use."""
+
+
+class CoupleError(SecureBaseError):
+    """A couples operation that cannot be done (a clear message says why and what to do)."""

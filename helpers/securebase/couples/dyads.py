@@ -13,62 +13,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
-from securebase.core.errors import NotFoundError, SecureBaseError
-from securebase.core.ids import new_client_id
+from securebase.core.errors import CoupleError, NotFoundError
 from securebase.content import Phase
-from securebase.store import ENTRY_COLUMNS, Entry, Store, utc_now
+from securebase.store import AlreadyLinked, Dyad, Entry, Role, Store
 
-Role = Literal["A", "B"]
-
-
-class CoupleError(SecureBaseError):
-    """A couples operation that cannot be done (a clear message says why and what to do)."""
-
-
-@dataclass(frozen=True)
-class Dyad:
-    dyad_id: str
-    partner_a: str
-    partner_b: str
-    program_id: str | None
-    created_at: str
-    ended_at: str | None
-
-    @property
-    def active(self) -> bool:
-        return self.ended_at is None
-
-    @property
-    def members(self) -> tuple[str, str]:
-        return (self.partner_a, self.partner_b)
-
-    def role_of(self, client_id: str) -> Role:
-        if client_id == self.partner_a:
-            return "A"
-        if client_id == self.partner_b:
-            return "B"
-        raise CoupleError(f"{client_id!r} is not a partner in couple {self.dyad_id}.")
-
-    def partner_of(self, client_id: str) -> str:
-        return self.partner_b if self.role_of(client_id) == "A" else self.partner_a
-
-    def person_number(self, client_id: str) -> int:
-        """1 for partner A, 2 for partner B: the ``person`` column of dyadic data sets."""
-        return 1 if self.role_of(client_id) == "A" else 2
-
-
-_DYAD_COLUMNS = "dyad_id, partner_a, partner_b, program_id, created_at, ended_at"
-
-
-def _dyad(row: tuple | None) -> Dyad | None:
-    return Dyad(*row) if row else None
+__all__ = ["CoupleError", "Dyad", "Role", "dyad_of", "end_couple", "get_dyad", "link_couple", "list_dyads",
+           "partner_entries", "share_entry", "shared_by", "shared_with", "unshare_entry"]
 
 
 def get_dyad(store: Store, dyad_id: str) -> Dyad:
-    dyad = _dyad(store._db.execute(f"SELECT {_DYAD_COLUMNS} FROM dyads WHERE dyad_id = ?", (dyad_id,)).fetchone())
+    dyad = store.dyad(dyad_id)
     if dyad is None:
         raise NotFoundError(f"There is no couple {dyad_id!r} in the store.")
     return dyad
@@ -76,16 +30,11 @@ def get_dyad(store: Store, dyad_id: str) -> Dyad:
 
 def dyad_of(store: Store, client_id: str) -> Dyad | None:
     """The client's active couple, or ``None`` when they are not (or no longer) linked."""
-    return _dyad(store._db.execute(
-        f"SELECT {_DYAD_COLUMNS} FROM dyads WHERE ended_at IS NULL AND ? IN (partner_a, partner_b)", (client_id,)
-    ).fetchone())
+    return store.active_dyad(client_id)
 
 
 def list_dyads(store: Store, *, include_ended: bool = False) -> list[Dyad]:
-    sql = f"SELECT {_DYAD_COLUMNS} FROM dyads"
-    if not include_ended:
-        sql += " WHERE ended_at IS NULL"
-    return [Dyad(*row) for row in store._db.execute(sql + " ORDER BY created_at, dyad_id").fetchall()]
+    return store.dyads(include_ended=include_ended)
 
 
 def link_couple(store: Store, partner_a: str, partner_b: str, *, program_id: str | None = None) -> Dyad:
@@ -94,27 +43,13 @@ def link_couple(store: Store, partner_a: str, partner_b: str, *, program_id: str
         raise CoupleError("A couple needs two different clients; both ids given are the same.")
     for client_id in (partner_a, partner_b):
         store.require_client(client_id)
-    with store._write() as db:
-        for client_id in (partner_a, partner_b):
-            row = db.execute(
-                "SELECT dyad_id FROM dyads WHERE ended_at IS NULL AND ? IN (partner_a, partner_b)", (client_id,)
-            ).fetchone()
-            if row:
-                raise CoupleError(
-                    f"{client_id} is already linked in couple {row[0]}. End that link first "
-                    f"(securebase couple end {row[0]}) if the couple has changed."
-                )
-        while True:
-            dyad_id = new_client_id("D")
-            if db.execute("SELECT 1 FROM dyads WHERE dyad_id = ?", (dyad_id,)).fetchone() is None:
-                break
-        db.execute(
-            f"INSERT INTO dyads ({_DYAD_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL)",
-            (dyad_id, partner_a, partner_b, program_id, utc_now()),
-        )
-        for client_id, role in ((partner_a, "A"), (partner_b, "B")):
-            store._audit(db, "couple_link", "dyad", dyad_id, client_id, {"role": role})
-    return get_dyad(store, dyad_id)
+    try:
+        return store.link_dyad(partner_a, partner_b, program_id=program_id)
+    except AlreadyLinked as exc:
+        raise CoupleError(
+            f"{exc.client_id} is already linked in couple {exc.dyad_id}. End that link first "
+            f"(securebase couple end {exc.dyad_id}) if the couple has changed."
+        ) from None
 
 
 def end_couple(store: Store, dyad_id: str) -> Dyad:
@@ -122,11 +57,7 @@ def end_couple(store: Store, dyad_id: str) -> Dyad:
     dyad = get_dyad(store, dyad_id)
     if not dyad.active:
         raise CoupleError(f"Couple {dyad_id} was already ended on {dyad.ended_at[:10]}.")
-    with store._write() as db:
-        db.execute("UPDATE dyads SET ended_at = ? WHERE dyad_id = ?", (utc_now(), dyad_id))
-        for client_id in dyad.members:
-            store._audit(db, "couple_unlink", "dyad", dyad_id, client_id, {})
-    return get_dyad(store, dyad_id)
+    return store.end_dyad(dyad)
 
 
 def _require_active(store: Store, client_id: str) -> Dyad:
@@ -156,25 +87,8 @@ def _decide(store: Store, client_id: str, entry_id: str, *, shared: bool) -> int
         raise CoupleError("You can only share your own entries.")
     if entry.deleted and shared:
         raise CoupleError("This entry was deleted, so it cannot be shared.")
-    with store._write() as db:
-        db.execute(
-            "INSERT INTO entry_shares (entry_id, revision, client_id, dyad_id, shared, at) VALUES (?, ?, ?, ?, ?, ?)",
-            (entry_id, entry.revision, client_id, dyad.dyad_id, int(shared), utc_now()),
-        )
-        store._audit(db, "share" if shared else "unshare", "entry", entry_id, client_id,
-                     {"dyad_id": dyad.dyad_id, "revision": entry.revision})
+    store.record_share(entry, dyad.dyad_id, shared=shared)
     return entry.revision
-
-
-def _latest_shares(store: Store, dyad_id: str, owner: str) -> dict[str, int]:
-    """``{entry_id: revision}`` of the owner's entries whose latest decision in this couple is "shared"."""
-    rows = store._db.execute(
-        "SELECT s.entry_id, s.revision, s.shared FROM entry_shares AS s "
-        "WHERE s.dyad_id = ? AND s.client_id = ? AND s.seq = "
-        "(SELECT MAX(seq) FROM entry_shares WHERE dyad_id = s.dyad_id AND entry_id = s.entry_id)",
-        (dyad_id, owner),
-    ).fetchall()
-    return {entry_id: revision for entry_id, revision, shared in rows if shared}
 
 
 def shared_by(store: Store, client_id: str) -> dict[str, int]:
@@ -182,12 +96,8 @@ def shared_by(store: Store, client_id: str) -> dict[str, int]:
     dyad = dyad_of(store, client_id)
     if dyad is None:
         return {}
-    shares = _latest_shares(store, dyad.dyad_id, client_id)
-    deleted = {
-        entry_id for (entry_id,) in store._db.execute(
-            "SELECT entry_id FROM entry_heads WHERE client_id = ? AND deleted = 1", (client_id,)
-        ).fetchall()
-    }
+    shares = store.shared_revisions(dyad.dyad_id, client_id)
+    deleted = store.deleted_entry_ids(client_id)
     return {entry_id: rev for entry_id, rev in shares.items() if entry_id not in deleted}
 
 
@@ -203,12 +113,9 @@ def shared_with(store: Store, client_id: str, *, exercise_id: str | None = None)
     partner = dyad.partner_of(client_id)
     entries = []
     for entry_id, revision in shared_by(store, partner).items():
-        row = store._db.execute(
-            f"SELECT {ENTRY_COLUMNS} FROM entries WHERE entry_id = ? AND revision = ?", (entry_id, revision)
-        ).fetchone()
-        if row is None:
+        entry = store.entry_at(entry_id, revision)
+        if entry is None:
             continue
-        entry = Entry.from_row(row)
         if exercise_id is None or entry.exercise_id == exercise_id:
             entries.append(entry)
     return sorted(entries, key=lambda e: (e.occurred_at, e.recorded_at))

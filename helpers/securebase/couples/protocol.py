@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -23,9 +22,8 @@ from typing import Any, Mapping
 from securebase.content import Exercise, Program
 from securebase.couples.dyads import CoupleError, Dyad, dyad_of, get_dyad
 from securebase.core.errors import EntryValidationError
-from securebase.safety.flags import screen_answers
-from securebase.store import Entry, Store, utc_now
-from securebase.journal.validation import validate_answers
+from securebase.journal.entries import Checked, SaveResult, check_answers
+from securebase.store import AlreadySaved, Entry, EntryRef, Store, UnchangedProtocol, utc_now
 
 PROTOCOL_EXERCISE = "security_protocol"
 MIN_TIMEOUT_MINUTES = 20
@@ -66,9 +64,12 @@ def protocol_exercise(program: Program) -> Exercise:
     return program.find_exercise(PROTOCOL_EXERCISE)[1]
 
 
-def check_protocol(program: Program, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate a protocol against the content and the timeout floor; returns the cleaned answers."""
-    cleaned = validate_answers(protocol_exercise(program), answers)
+def check_protocol(program: Program, answers: Mapping[str, Any]) -> Checked:
+    """Validate a protocol against the content and the timeout floor, derive and screen it
+    (:func:`~securebase.journal.entries.check_answers`, like every entry)."""
+    phase, _ = program.find_exercise(PROTOCOL_EXERCISE)
+    checked = check_answers(phase, protocol_exercise(program), answers)
+    cleaned = checked.answers
     problems = {}
     minutes = cleaned.get("timeout_minutes")
     if not isinstance(minutes, int) or minutes < MIN_TIMEOUT_MINUTES:
@@ -79,7 +80,7 @@ def check_protocol(program: Program, answers: Mapping[str, Any]) -> dict[str, An
                                          "\"I'll come and find you at eight\" or \"I'll be back in 30 minutes\".")
     if problems:
         raise EntryValidationError(problems)
-    return cleaned
+    return checked
 
 
 def _couple(store: Store, client_id: str) -> Dyad:
@@ -94,19 +95,8 @@ def _couple(store: Store, client_id: str) -> Dyad:
 
 def versions(store: Store, dyad_id: str) -> list[ProtocolVersion]:
     """Every version of the couple's protocol, oldest first, with each partner's latest decision."""
-    decisions: dict[int, dict[str, bool]] = {}
-    for version, client_id, consent in store._db.execute(
-        "SELECT version, client_id, consent FROM protocol_consents WHERE dyad_id = ? ORDER BY seq", (dyad_id,)
-    ).fetchall():
-        decisions.setdefault(version, {})[client_id] = bool(consent)
-    rows = store._db.execute(
-        "SELECT version, data, content_version, proposed_by, proposed_at FROM protocol_versions "
-        "WHERE dyad_id = ? ORDER BY version", (dyad_id,)
-    ).fetchall()
-    return [
-        ProtocolVersion(dyad_id, version, json.loads(data), content_version, by, at, decisions.get(version, {}))
-        for version, data, content_version, by, at in rows
-    ]
+    return [ProtocolVersion(r.dyad_id, r.version, r.data, r.content_version, r.proposed_by, r.proposed_at, r.consents)
+            for r in store.protocol_versions(dyad_id)]
 
 
 def in_force(store: Store, dyad_id: str) -> ProtocolVersion | None:
@@ -114,6 +104,38 @@ def in_force(store: Store, dyad_id: str) -> ProtocolVersion | None:
     dyad = get_dyad(store, dyad_id)
     agreed = [v for v in versions(store, dyad_id) if v.agreed(dyad)]
     return agreed[-1] if agreed else None
+
+
+def save_protocol(
+    store: Store,
+    program: Program,
+    client_id: str,
+    answers: Mapping[str, Any],
+    *,
+    consent: bool = True,
+    proposed_at: str | None = None,
+    source_key: str | None = None,
+) -> SaveResult:
+    """Save the protocol as the couple's next version, with the proposer's consent unless ``consent``
+    is False; its safety flag is written in the same transaction. The result's reference is
+    ``protocol-v<N>``, revision N.
+
+    ``source_key`` makes batch imports idempotent: a proposal already saved under that key is
+    refused with :class:`AlreadyProposed`, and nothing changes.
+    """
+    dyad = _couple(store, client_id)
+    checked = check_protocol(program, answers)
+    try:
+        number = store.add_protocol_version(
+            dyad.dyad_id, checked.answers, content_version=program.version, proposed_by=client_id,
+            proposed_at=proposed_at or utc_now(), source_key=source_key, safety_categories=checked.safety,
+            consent=consent,
+        )
+    except AlreadySaved as exc:
+        raise AlreadyProposed(int(exc.existing)) from None
+    except UnchangedProtocol as exc:
+        raise CoupleError(f"This is the same as version {exc.version}; change something to make a new version.") from None
+    return SaveResult(EntryRef(f"protocol-v{number}", number), checked.answers, checked.safety, checked.derived)
 
 
 def propose_version(
@@ -126,41 +148,11 @@ def propose_version(
     proposed_at: str | None = None,
     source_key: str | None = None,
 ) -> ProtocolVersion:
-    """Save the protocol as the couple's next version, with the proposer's consent unless ``consent`` is False.
-
-    ``source_key`` makes batch imports idempotent: a proposal already saved under that key is
-    refused with :class:`AlreadyProposed`, and nothing changes.
-    """
+    """:func:`save_protocol`, returning the new :class:`ProtocolVersion` with its consents."""
+    saved = save_protocol(store, program, client_id, answers, consent=consent, proposed_at=proposed_at,
+                          source_key=source_key)
     dyad = _couple(store, client_id)
-    cleaned = check_protocol(program, answers)
-    with store._write() as db:
-        if source_key is not None:
-            found = db.execute(
-                "SELECT version FROM protocol_versions WHERE dyad_id = ? AND proposed_by = ? AND source_key = ?",
-                (dyad.dyad_id, client_id, source_key),
-            ).fetchone()
-            if found:
-                raise AlreadyProposed(found[0])
-        latest = db.execute(
-            "SELECT version, data FROM protocol_versions WHERE dyad_id = ? ORDER BY version DESC LIMIT 1",
-            (dyad.dyad_id,),
-        ).fetchone()
-        if latest and json.loads(latest[1]) == cleaned:
-            raise CoupleError(f"This is the same as version {latest[0]}; change something to make a new version.")
-        number = (latest[0] if latest else 0) + 1
-        when = proposed_at or utc_now()
-        db.execute(
-            "INSERT INTO protocol_versions (dyad_id, version, data, content_version, proposed_by, proposed_at, "
-            "source_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (dyad.dyad_id, number, json.dumps(cleaned, sort_keys=True, ensure_ascii=False), program.version,
-             client_id, when, source_key),
-        )
-        store._audit(db, "protocol_propose", "protocol", f"{dyad.dyad_id}/v{number}", client_id, {"version": number})
-        store._flag(db, client_id, f"protocol:{dyad.dyad_id}:v{number}", number,
-                    screen_answers(protocol_exercise(program), cleaned), when)
-        if consent:
-            _insert_consent(store, db, dyad.dyad_id, number, client_id, True, when)
-    return next(v for v in versions(store, dyad.dyad_id) if v.version == number)
+    return next(v for v in versions(store, dyad.dyad_id) if v.version == saved.revision)
 
 
 def set_consent(
@@ -185,20 +177,8 @@ def set_consent(
             f"Version {version} is older than version {current.version}, which you both agreed to. "
             "To go back to it, save it again as a new version."
         )
-    with store._write() as db:
-        _insert_consent(store, db, dyad.dyad_id, version, client_id, consent, at or utc_now())
+    store.add_protocol_consent(dyad.dyad_id, version, client_id, consent, at or utc_now())
     return next(v for v in versions(store, dyad.dyad_id) if v.version == version)
-
-
-def _insert_consent(
-    store: Store, db: Any, dyad_id: str, version: int, client_id: str, consent: bool, at: str
-) -> None:
-    db.execute(
-        "INSERT INTO protocol_consents (dyad_id, version, client_id, consent, at) VALUES (?, ?, ?, ?, ?)",
-        (dyad_id, version, client_id, int(consent), at),
-    )
-    store._audit(db, "protocol_consent" if consent else "protocol_withdraw", "protocol",
-                 f"{dyad_id}/v{version}", client_id, {"version": version})
 
 
 def changed_fields(exercise: Exercise, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:

@@ -9,45 +9,24 @@ both were scored with the same scoring version (otherwise the comparison would m
 
 from __future__ import annotations
 
-import json
-import uuid
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Mapping
 
 from securebase.content import Program
 from securebase.core.errors import SecureBaseError
 from securebase.content.scales import Instrument, reliable_change, score
-from securebase.store import Store, utc_now
+from securebase.store import AlreadySaved, Assessment, Store, utc_now
 
 OCCASIONS = ("intake", "milestone", "follow_up")
+
+__all__ = ["OCCASIONS", "AlreadyRecorded", "Assessment", "change_from_first", "due_milestones", "get_assessments",
+           "save_assessment"]
 
 
 class AlreadyRecorded(SecureBaseError):
     def __init__(self, assessment_id: str):
         self.assessment_id = assessment_id
         super().__init__(f"These answers were already saved (assessment {assessment_id}); they were not saved twice.")
-
-
-@dataclass(frozen=True)
-class Assessment:
-    assessment_id: str
-    client_id: str
-    instrument_id: str
-    instrument_version: str
-    scoring_version: str
-    occasion: str
-    administered_at: str
-    responses: dict[str, Any]
-    result: dict[str, Any]
-
-    @property
-    def scores(self) -> dict[str, float | None]:
-        return {k: v["score"] for k, v in self.result["subscales"].items()}
-
-
-_COLUMNS = ("assessment_id, client_id, instrument_id, instrument_version, scoring_version, occasion, "
-            "administered_at, responses, result")
 
 
 def save_assessment(
@@ -66,44 +45,19 @@ def save_assessment(
     store.require_client(client_id)
     result = score(instrument, responses).as_dict()
     answers = {k: v for k, v in responses.items() if v is not None}
-    assessment_id = uuid.uuid4().hex
-    when = administered_at or utc_now()[:19]
-    with store._write() as db:
-        if source_key is not None:
-            found = db.execute("SELECT assessment_id FROM assessments WHERE client_id = ? AND source_key = ?",
-                               (client_id, source_key)).fetchone()
-            if found:
-                raise AlreadyRecorded(found[0])
-        db.execute(
-            f"INSERT INTO assessments ({_COLUMNS}, recorded_at, source_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (assessment_id, client_id, instrument.id, instrument.version, instrument.scoring_version, occasion, when,
-             json.dumps(answers, sort_keys=True), json.dumps(result, sort_keys=True), utc_now(), source_key),
+    try:
+        return store.add_assessment(
+            client_id, instrument_id=instrument.id, instrument_version=instrument.version,
+            scoring_version=instrument.scoring_version, occasion=occasion,
+            administered_at=administered_at or utc_now()[:19], responses=answers, result=result, source_key=source_key,
         )
-        store._audit(db, "assessment", "assessment", assessment_id, client_id,
-                     {"instrument_id": instrument.id, "scoring_version": instrument.scoring_version, "occasion": occasion})
-    return _get(store, assessment_id)
-
-
-def _get(store: Store, assessment_id: str) -> Assessment:
-    row = store._db.execute(f"SELECT {_COLUMNS} FROM assessments WHERE assessment_id = ?", (assessment_id,)).fetchone()
-    return _assessment(row)
-
-
-def _assessment(row: tuple) -> Assessment:
-    values = list(row)
-    values[7], values[8] = json.loads(values[7]), json.loads(values[8])
-    return Assessment(*values)
+    except AlreadySaved as exc:
+        raise AlreadyRecorded(str(exc.existing)) from None
 
 
 def get_assessments(store: Store, client_id: str, instrument_id: str | None = None) -> list[Assessment]:
     """A client's results, oldest first."""
-    sql = f"SELECT {_COLUMNS} FROM assessments WHERE client_id = ?"
-    params: list[Any] = [client_id]
-    if instrument_id is not None:
-        sql += " AND instrument_id = ?"
-        params.append(instrument_id)
-    rows = store._db.execute(sql + " ORDER BY administered_at, recorded_at", params).fetchall()
-    return [_assessment(r) for r in rows]
+    return store.assessments(client_id, instrument_id)
 
 
 def change_from_first(instrument: Instrument, history: list[Assessment]) -> list[dict[str, Any]]:

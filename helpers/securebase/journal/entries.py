@@ -1,9 +1,14 @@
-"""Saving workbook entries: validate against content, screen for safety, then write to the store.
+"""Saving workbook entries: validate against content, derive, screen for safety, then store.
 
-The one path by which answers reach the store, used by the widget forms and by batch
-imports alike. Nothing is written unless the whole entry is valid. Every save and every
-revision is screened (:func:`securebase.safety.flags.screen_answers`); a flagged entry is still
-saved, with its flag written in the same transaction.
+:func:`check_entry` is the one path by which answers are made ready for the store: it validates
+them (every problem at once), computes the derived values and screens the free text
+(:func:`securebase.safety.flags.screen_answers`). :func:`save_entry` and :func:`revise_entry`
+store what it gives; the couple's protocol (:func:`securebase.couples.protocol.save_protocol`),
+collected workbooks (:mod:`securebase.workshop.collect`) and batch imports
+(:mod:`securebase.notebook.answers`) go through it too, so nothing is screened twice and
+nothing is written unless the whole entry is valid. A flagged entry is still saved, with its flag
+written in the same transaction, and the :class:`SaveResult` carries the categories so that the
+person sees the resources at once.
 """
 
 from __future__ import annotations
@@ -11,17 +16,61 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from securebase.content import Program
+from securebase.content import Exercise, Phase, Program
 from securebase.core.errors import EntryValidationError
 from securebase.safety.flags import screen_answers
 from securebase.store import EntryRef, Store
+from securebase.journal.derived import derive
 from securebase.journal.validation import parse_occurred_at, validate_answers
 
 
-def _check(program: Program, exercise_id: str, answers: Mapping[str, Any], occurred_at: Any) -> tuple[Any, ...]:
+@dataclass(frozen=True)
+class Checked:
+    """Answers ready for the store: cleaned, with their derived values and what the screen found."""
+
+    phase: Phase
+    exercise: Exercise
+    answers: dict[str, Any]
+    occurred_at: str
+    derived: dict[str, Any]
+    safety: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did: the entry (or protocol version) it wrote, the cleaned answers, the
+    derived values and the safety categories found (empty when none; the entry is saved anyway)."""
+
+    ref: EntryRef
+    answers: dict[str, Any]
+    safety: tuple[str, ...] = ()
+    derived: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def entry_id(self) -> str:
+        return self.ref.entry_id
+
+    @property
+    def revision(self) -> int:
+        return self.ref.revision
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.safety)
+
+
+def check_entry(program: Program, exercise_id: str, answers: Mapping[str, Any], occurred_at: Any = None) -> Checked:
+    """:func:`check_answers` for the exercise ``exercise_id`` of ``program``."""
     phase, exercise = program.find_exercise(exercise_id)
+    return check_answers(phase, exercise, answers, occurred_at)
+
+
+def check_answers(phase: Phase, exercise: Exercise, answers: Mapping[str, Any], occurred_at: Any = None) -> Checked:
+    """Validate ``answers`` (raising :class:`EntryValidationError` with every problem, the time
+    included), derive and screen them: the one check before anything is stored."""
     problems: dict[str, str] = {}
     when = cleaned = None
     try:
@@ -34,7 +83,7 @@ def _check(program: Program, exercise_id: str, answers: Mapping[str, Any], occur
         problems.update(exc.problems)
     if problems:
         raise EntryValidationError(problems)
-    return phase, exercise, cleaned, when
+    return Checked(phase, exercise, cleaned, when, derive(exercise.id, cleaned), screen_answers(exercise, cleaned))
 
 
 def save_entry(
@@ -46,20 +95,21 @@ def save_entry(
     *,
     occurred_at: Any = None,
     source_key: str | None = None,
-) -> EntryRef:
+) -> SaveResult:
     """Validate and save a new entry. Raises :class:`EntryValidationError` listing every problem."""
-    phase, exercise, cleaned, when = _check(program, exercise_id, answers, occurred_at)
-    return store.add_entry(
+    checked = check_entry(program, exercise_id, answers, occurred_at)
+    ref = store.add_entry(
         client_id,
         program_id=program.id,
-        phase_id=phase.id,
-        exercise_id=exercise.id,
+        phase_id=checked.phase.id,
+        exercise_id=checked.exercise.id,
         content_version=program.version,
-        data=cleaned,
-        occurred_at=when,
+        data=checked.answers,
+        occurred_at=checked.occurred_at,
         source_key=source_key,
-        safety_categories=screen_answers(exercise, cleaned),
+        safety_categories=checked.safety,
     )
+    return SaveResult(ref, checked.answers, checked.safety, checked.derived)
 
 
 def revise_entry(
@@ -70,18 +120,19 @@ def revise_entry(
     *,
     occurred_at: Any = None,
     expected_revision: int | None = None,
-) -> EntryRef:
+) -> SaveResult:
     """Validate edited answers and save them as a new revision of ``entry_id``."""
     current = store.get_entry(entry_id)
-    _, exercise, cleaned, when = _check(program, current.exercise_id, answers, occurred_at or current.occurred_at)
-    return store.revise_entry(
+    checked = check_entry(program, current.exercise_id, answers, occurred_at or current.occurred_at)
+    ref = store.revise_entry(
         entry_id,
-        safety_categories=screen_answers(exercise, cleaned),
-        data=cleaned,
-        occurred_at=when,
+        safety_categories=checked.safety,
+        data=checked.answers,
+        occurred_at=checked.occurred_at,
         content_version=program.version,
         expected_revision=expected_revision,
     )
+    return SaveResult(ref, checked.answers, checked.safety, checked.derived)
 
 
 def source_key_for(exercise_id: str, occurred_at: Any, answers: Mapping[str, Any]) -> str:

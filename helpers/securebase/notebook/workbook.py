@@ -28,7 +28,7 @@ from securebase import content
 from securebase.journal import summaries
 from securebase.notebook.answers import AnswerItem, ImportReport, import_answers, read_answers_file
 from securebase.couples.dyads import CoupleError, dyad_of, partner_entries
-from securebase.journal.entries import revise_entry, save_entry
+from securebase.journal.entries import SaveResult, revise_entry, save_entry
 from securebase.couples.protocol import PROTOCOL_EXERCISE
 from securebase.safety.flags import flag_summary, flags, safety_lines
 from securebase.store import EntryRef, Store
@@ -215,13 +215,12 @@ class Workbook:
         """The protocol form saves versions of the couple's protocol, not entries: saving and
         editing both propose a new version (with this partner's consent); nothing is deleted."""
         from securebase.ui.forms import FormCallbacks
-        from securebase.couples.protocol import as_entries, propose_version
+        from securebase.couples.protocol import as_entries, save_protocol
 
         program, store, client_id = self.program, self.store, self.client_id
 
-        def propose(answers: dict[str, Any], *_: Any) -> EntryRef:
-            version = propose_version(store, program, client_id, answers)
-            return EntryRef(f"protocol-v{version.version}", version.version)
+        def propose(answers: dict[str, Any], *_: Any) -> SaveResult:
+            return save_protocol(store, program, client_id, answers)
 
         def refuse(*_: Any) -> EntryRef:
             raise CoupleError(self.loc.text("protocol_no_delete"))

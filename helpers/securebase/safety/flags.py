@@ -4,7 +4,7 @@ disclosure, kept until a clinician clears them with a reason.
 * :func:`screen_answers` screens every free-text answer of an entry with
   :func:`securebase.safety.screen.screen_text` and returns the categories found (no score).
 * The store writes a flag in the same transaction as the entry it belongs to (see
-  :meth:`Store.add_entry`), so a saved disclosure is never left unflagged. The entry itself is
+  :mod:`securebase.store.flags`), so a saved disclosure is never left unflagged. The entry itself is
   always saved: a flag never blocks a save.
 * :func:`clear_flag` records who cleared a flag, when and why; a flag cannot be cleared twice
   and is never deleted. Both raising and clearing are audited, by categories and ids only.
@@ -12,13 +12,12 @@ disclosure, kept until a clinician clears them with a reason.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from securebase.content import Exercise
 from securebase.core.errors import NotFoundError, SecureBaseError
-from securebase.store import Store, utc_now
+from securebase.store import Store
 
 CATEGORY_LABELS = {
     "self_harm": "self-harm or suicide",
@@ -71,19 +70,7 @@ class Flag:
 
 def flags(store: Store, client_id: str | None = None, *, open_only: bool = False) -> list[Flag]:
     """Flags, oldest first, with how each was cleared (if it was)."""
-    sql = ("SELECT f.flag_id, f.client_id, f.entry_id, f.revision, f.categories, f.flagged_at, "
-           "c.cleared_at, c.cleared_by, c.reason FROM safety_flags AS f "
-           "LEFT JOIN safety_flag_clears AS c ON c.flag_id = f.flag_id")
-    where, params = [], []
-    if client_id is not None:
-        where.append("f.client_id = ?")
-        params.append(client_id)
-    if open_only:
-        where.append("c.flag_id IS NULL")
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    rows = store._db.execute(sql + " ORDER BY f.flagged_at, f.flag_id", params).fetchall()
-    return [Flag(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), *r[5:]) for r in rows]
+    return [Flag(*row) for row in store.flag_rows(client_id, open_only=open_only)]
 
 
 def entry_flags(store: Store, entry_id: str) -> list[Flag]:
@@ -101,10 +88,7 @@ def clear_flag(store: Store, flag_id: str, *, reason: str, clinician: str | None
     if not found[0].open:
         raise SecureBaseError(f"Flag {flag_id} was already cleared on {found[0].cleared_at[:10]} by {found[0].cleared_by}.")
     who = clinician or store.actor
-    with store._write() as db:
-        db.execute("INSERT INTO safety_flag_clears (flag_id, cleared_at, cleared_by, reason) VALUES (?, ?, ?, ?)",
-                   (flag_id, utc_now(), who, reason))
-        store._audit(db, "safety_clear", "safety_flag", flag_id, found[0].client_id, {"cleared_by": who})
+    store.clear_flag_row(flag_id, found[0].client_id, cleared_by=who, reason=reason)
     return next(f for f in flags(store) if f.flag_id == flag_id)
 
 

@@ -34,13 +34,18 @@ from typing import TYPE_CHECKING, Any
 
 from securebase.core.errors import NotFoundError, StoreBusyError, StoreError
 from securebase.core.ids import validate_client_id
-from securebase.store.records import ENTRY_COLUMNS, Client, DuplicateEntryError, Entry, EntryRef, default_actor, utc_now
+from securebase.store.records import ENTRY_COLUMNS, dump_data, Client, DuplicateEntryError, Entry, EntryRef, default_actor, utc_now
+from securebase.store.assessments import AssessmentTables
+from securebase.store.couples import CouplesTables
+from securebase.store.flags import FlagTables
+from securebase.store.interface import EntryStore
+from securebase.store.workshops import WorkshopTables
 from securebase.store.schema import AUDIT_ACTIONS, SCHEMA, SCHEMA_VERSION, split_sql
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-class Store:
+class Store(CouplesTables, AssessmentTables, FlagTables, WorkshopTables, EntryStore):
     """A connection to the SQLite store. Use as a context manager or call :meth:`close`."""
 
     def __init__(
@@ -286,7 +291,7 @@ class Store:
         ``source_key`` makes imports idempotent: a second entry with the same key for the
         same client is refused with :class:`DuplicateEntryError` and the store is unchanged.
         """
-        payload = _dump(data)
+        payload = dump_data(data)
         entry_id = uuid.uuid4().hex
         with self._write() as db:
             if db.execute("SELECT 1 FROM clients WHERE client_id = ?", (client_id,)).fetchone() is None:
@@ -314,19 +319,6 @@ class Store:
             self._flag(db, client_id, entry_id, 1, safety_categories, now)
         return EntryRef(entry_id, 1)
 
-    def _flag(self, db: sqlite3.Connection, client_id: str, entry_id: str, revision: int,
-              categories: Sequence[str], at: str) -> None:
-        if not categories:
-            return
-        flag_id = uuid.uuid4().hex
-        db.execute(
-            "INSERT INTO safety_flags (flag_id, client_id, entry_id, revision, categories, flagged_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (flag_id, client_id, entry_id, revision, json.dumps(list(categories)), at),
-        )
-        self._audit(db, "safety_flag", "safety_flag", flag_id, client_id,
-                    {"entry_id": entry_id, "revision": revision, "categories": list(categories)})
-
     def revise_entry(
         self,
         entry_id: str,
@@ -343,7 +335,7 @@ class Store:
         ``expected_revision`` guards against lost updates: if someone else revised the entry
         since it was read, the revision is refused with a message saying so.
         """
-        payload = _dump(data) if data is not None else None
+        payload = dump_data(data) if data is not None else None
         with self._write() as db:
             row = db.execute(
                 f"SELECT {ENTRY_COLUMNS} FROM entries WHERE entry_id = ? ORDER BY revision DESC LIMIT 1",
@@ -472,84 +464,6 @@ class Store:
             "SELECT COUNT(DISTINCT entry_id) FROM entries WHERE client_id = ?", (client_id,)
         ).fetchone()[0]
 
-    def import_revisions(self, revisions: Sequence[Entry], *, source: str,
-                         safety: dict[tuple[str, int], Sequence[str]] | None = None) -> dict[str, int]:
-        """Copy entry revisions from another store (a participant's returned workbook) as they are:
-        same entry id, revision, times and answers. Idempotent: a revision already here with the
-        same content is skipped; one that differs is a conflict and is left out (counted).
-        ``safety`` maps (entry id, revision) to the categories the screen found; a flag is raised
-        in the same transaction. All revisions go in one transaction; ``source`` (no client text)
-        is recorded in the audit. Returns ``{"added", "present", "conflicts"}``."""
-        counts = {"added": 0, "present": 0, "conflicts": 0}
-        with self._write() as db:
-            for e in revisions:
-                if db.execute("SELECT 1 FROM clients WHERE client_id = ?", (e.client_id,)).fetchone() is None:
-                    raise NotFoundError(f"There is no client {e.client_id!r} in the store. Create it first.")
-                row = db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE entry_id = ? AND revision = ?",
-                                 (e.entry_id, e.revision)).fetchone()
-                if row is not None:
-                    here = Entry.from_row(row)
-                    same = (here.client_id, here.exercise_id, here.data, here.deleted, here.occurred_at) == (
-                        e.client_id, e.exercise_id, e.data, e.deleted, e.occurred_at)
-                    counts["present" if same else "conflicts"] += 1
-                    continue
-                db.execute(
-                    f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                    (e.entry_id, e.revision, e.client_id, e.program_id, e.phase_id, e.exercise_id,
-                     e.content_version, e.occurred_at, e.recorded_at, e.recorded_by, int(e.deleted), _dump(e.data)),
-                )
-                db.execute(
-                    "INSERT INTO entry_heads (entry_id, client_id, revision, occurred_at, recorded_at, deleted) "
-                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id) DO UPDATE SET revision = excluded.revision, "
-                    "occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at, deleted = excluded.deleted "
-                    "WHERE excluded.revision > entry_heads.revision",
-                    (e.entry_id, e.client_id, e.revision, e.occurred_at, e.recorded_at, int(e.deleted)),
-                )
-                self._flag(db, e.client_id, e.entry_id, e.revision, (safety or {}).get((e.entry_id, e.revision), ()),
-                           utc_now())
-                counts["added"] += 1
-            clients = sorted({e.client_id for e in revisions})
-            if counts["added"]:
-                for client_id in clients:
-                    self._audit(db, "collect", "entries", source, client_id, counts)
-        return counts
-
-    # ------------------------------------------------------------ groups and polls
-
-    def add_group_member(self, group_id: str, client_id: str) -> bool:
-        """Put a client in a group (audited); False when they were already in it."""
-        if not group_id.strip():
-            raise ValueError("A group needs a name.")
-        with self._write() as db:
-            if db.execute("SELECT 1 FROM clients WHERE client_id = ?", (client_id,)).fetchone() is None:
-                raise NotFoundError(f"There is no client {client_id!r} in the store. Create it first.")
-            added = db.execute("INSERT OR IGNORE INTO group_members (group_id, client_id, joined_at) VALUES (?, ?, ?)",
-                               (group_id, client_id, utc_now())).rowcount
-            if added:
-                self._audit(db, "group_join", "group", group_id, client_id)
-        return bool(added)
-
-    def group_members(self, group_id: str) -> list[str]:
-        return [r[0] for r in self._db.execute(
-            "SELECT client_id FROM group_members WHERE group_id = ? ORDER BY client_id", (group_id,))]
-
-    def groups(self) -> list[str]:
-        return [r[0] for r in self._db.execute("SELECT DISTINCT group_id FROM group_members ORDER BY group_id")]
-
-    def add_poll_vote(self, session_id: str, poll_id: str, option_id: str) -> None:
-        """Record one anonymous poll answer (no client id is stored)."""
-        with self._write() as db:
-            db.execute("INSERT INTO poll_votes (session_id, poll_id, option_id, at) VALUES (?, ?, ?, ?)",
-                       (session_id, poll_id, option_id, utc_now()))
-
-    def poll_counts(self, session_id: str, poll_id: str) -> dict[str, int]:
-        """``{option id: answers}`` for one poll of one session (options nobody chose are absent)."""
-        return dict(self._db.execute(
-            "SELECT option_id, COUNT(*) FROM poll_votes WHERE session_id = ? AND poll_id = ? GROUP BY option_id",
-            (session_id, poll_id)).fetchall())
-
-    # ------------------------------------------------------------ audit and maintenance
-
     def record_export(self, *, what: str, client_ids: list[str] | None = None, detail: dict | None = None) -> None:
         """Audit an export. ``detail`` must hold no client text (ids, counts, options only)."""
         with self._write() as db:
@@ -613,9 +527,3 @@ def _no_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _dump(data: dict[str, Any]) -> str:
-    if not isinstance(data, dict):
-        raise TypeError("entry data must be a dict of field id to value")
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False)

@@ -23,7 +23,8 @@ from securebase.content import Exercise, FieldSpec, FieldType, Locale
 from securebase.journal.derived import derive, derived_labels
 from securebase.core.errors import EntryValidationError, SecureBaseError
 from securebase.ui.practice import GuidedSteps
-from securebase.safety.flags import safety_box_html, screen_answers
+from securebase.safety.flags import safety_box_html
+from securebase.journal.entries import SaveResult
 from securebase.store import Entry, EntryRef
 from securebase.journal.validation import FieldProblem, OCCURRED_AT, validate_field
 
@@ -257,8 +258,11 @@ class FieldInput:
 
 @dataclass
 class FormCallbacks:
-    save: Callable[[dict[str, Any], str], EntryRef]
-    revise: Callable[[str, dict[str, Any], str, int], EntryRef]
+    """What the form asks of its workbook: save and revise return the :class:`SaveResult` (whose
+    safety categories the form shows at once), delete a reference, load the history."""
+
+    save: Callable[[dict[str, Any], str], SaveResult]
+    revise: Callable[[str, dict[str, Any], str, int], SaveResult]
     delete: Callable[[str, int], EntryRef]
     load: Callable[[], list[Entry]]
 
@@ -405,11 +409,11 @@ class ExerciseForm:
         answers, when = self.answers(), self.occurred_at.value
         try:
             if self.editing is None:
-                self.cb.save(answers, when)
+                result = self.cb.save(answers, when)
                 message = self.loc.text("saved", when=when.strip() or datetime.now().strftime("%Y-%m-%d %H:%M"))
             else:
-                ref = self.cb.revise(self.editing.entry_id, answers, when, self.editing.revision)
-                message = self.loc.text("revised", revision=ref.revision)
+                result = self.cb.revise(self.editing.entry_id, answers, when, self.editing.revision)
+                message = self.loc.text("revised", revision=result.revision)
         except EntryValidationError as exc:
             self._show_problems(exc.problems)
             return
@@ -421,7 +425,7 @@ class ExerciseForm:
             self.guide.go(0)
         self.refresh()
         self._set_status(message, "info")
-        self.safety.value = safety_box_html(screen_answers(self.exercise, answers), self.loc)
+        self.safety.value = safety_box_html(result.safety, self.loc)
 
     def _on_edit(self, _button: w.Button | None = None) -> None:
         entry = self._selected()

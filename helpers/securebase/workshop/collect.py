@@ -39,10 +39,9 @@ from securebase.workshop.batch import STORE_FILE
 from securebase.content import FieldType, Program
 from securebase.core.errors import EntryValidationError, NotFoundError, SecureBaseError, StoreError
 from securebase.workshop.roster import Participant, Roster
-from securebase.safety.flags import screen_answers
 from securebase.store import Entry, Store
 from securebase.workshop.suppression import DEFAULT_K, safe_mean, suppress_counts
-from securebase.journal.validation import validate_answers
+from securebase.journal.entries import check_answers
 
 COUNTED_TYPES = (FieldType.choice, FieldType.multi_choice, FieldType.boolean)
 MEAN_TYPES = (FieldType.rating, FieldType.integer, FieldType.number)
@@ -101,16 +100,16 @@ def _check_revision(program: Program, e: Entry) -> tuple[str | None, tuple[str, 
     if e.program_id != program.id:
         return f"entry {e.entry_id[:8]} r{e.revision}: program {e.program_id!r}, not {program.id!r}", ()
     try:
-        _, exercise = program.find_exercise(e.exercise_id)
+        phase, exercise = program.find_exercise(e.exercise_id)
     except (KeyError, SecureBaseError):
         return f"entry {e.entry_id[:8]} r{e.revision}: unknown exercise {e.exercise_id!r}", ()
     if e.deleted:
         return None, ()
     try:
-        validate_answers(exercise, e.data)
+        checked = check_answers(phase, exercise, e.data, e.occurred_at)
     except EntryValidationError as exc:
         return f"entry {e.entry_id[:8]} r{e.revision} ({e.exercise_id}): invalid {', '.join(sorted(exc.problems))}", ()
-    return None, screen_answers(exercise, e.data)
+    return None, checked.safety
 
 
 def _collect_one(store: Store, participant: Participant, path: Path, source_label: str) -> ParticipantReport:

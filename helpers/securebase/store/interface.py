@@ -1,0 +1,234 @@
+"""The store's interface: everything the rest of the package may ask of a store.
+
+:class:`~securebase.store.sqlite.Store` implements it on the embedded SQLite file; a clinic's
+shared PostgreSQL store implements the same methods. Nothing outside ``store/`` sees a connection
+or SQL: domain modules (couples, protocol, assessments, safety flags, workshops) call these
+methods, and each write runs in one transaction with its audit row (and its safety flag).
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from securebase.store.records import Assessment, Client, Dyad, Entry, EntryRef, ProtocolRecord
+    from securebase.store.flags import FlagRow
+
+
+class EntryStore(ABC):
+    """A store of clients, append-only entry revisions, couples, assessments, flags and audit rows."""
+
+    actor: str
+
+    # ------------------------------------------------------------ clients, entries, groups, polls, audit and upkeep
+    @abstractmethod
+    def close(self) -> None:
+        ...
+
+    @abstractmethod
+    def ensure_client(
+        self, client_id: str, *, program_id: str | None=None, start_date: date | None=None, language: str='en',
+    ) -> Client:
+        """Return the client, creating it (audited) if it does not exist yet."""
+
+    @abstractmethod
+    def get_client(self, client_id: str) -> Client | None:
+        ...
+
+    @abstractmethod
+    def list_clients(self) -> list[Client]:
+        ...
+
+    @abstractmethod
+    def update_client(
+        self, client_id: str, *, program_id: Any=..., start_date: Any=..., phase_override: Any=...,
+        language: Any=...,
+    ) -> Client:
+        """Change a client's settings (program, start date, phase override, language); audited."""
+
+    @abstractmethod
+    def require_client(self, client_id: str) -> Client:
+        ...
+
+    @abstractmethod
+    def add_entry(
+        self, client_id: str, *, program_id: str, phase_id: str, exercise_id: str, content_version: str,
+        data: dict[str, Any], occurred_at: str, source_key: str | None=None, safety_categories: Sequence[str]=(),
+    ) -> EntryRef:
+        """Save a new entry (revision 1). Returns only after the commit is on disk."""
+
+    @abstractmethod
+    def revise_entry(
+        self, entry_id: str, *, data: dict[str, Any] | None=None, occurred_at: str | None=None,
+        content_version: str | None=None, expected_revision: int | None=None, deleted: bool=False,
+        safety_categories: Sequence[str]=(),
+    ) -> EntryRef:
+        """Add a revision to an entry. Unspecified parts are carried over from the latest revision."""
+
+    @abstractmethod
+    def delete_entry(self, entry_id: str, *, expected_revision: int | None=None) -> EntryRef:
+        """Mark an entry deleted by adding a tombstone revision; earlier revisions stay."""
+
+    @abstractmethod
+    def entry_revisions(self, entry_id: str) -> list[Entry]:
+        ...
+
+    @abstractmethod
+    def client_revisions(self, client_id: str) -> list[Entry]:
+        """Every revision of every entry of a client (tombstones included), oldest first."""
+
+    @abstractmethod
+    def get_entry(self, entry_id: str) -> Entry:
+        ...
+
+    @abstractmethod
+    def current_entries(
+        self, client_id: str, *, exercise_id: str | None=None, program_id: str | None=None,
+        include_deleted: bool=False,
+    ) -> list[Entry]:
+        """The latest revision of each of a client's entries, oldest event first."""
+
+    @abstractmethod
+    def history_frame(
+        self, client_id: str, *, exercise_id: str | None=None, program_id: str | None=None,
+    ) -> 'pd.DataFrame':
+        """A client's current entries as a DataFrame: metadata columns, then one column per answer."""
+
+    @abstractmethod
+    def latest_entry_times(self) -> dict[str, str]:
+        """``{client id: occurred_at of their latest current entry}`` for clients with entries (one query)."""
+
+    @abstractmethod
+    def count_entries(self, client_id: str | None=None) -> int:
+        """How many entries (not revisions) exist, optionally for one client."""
+
+    @abstractmethod
+    def import_revisions(
+        self, revisions: Sequence[Entry], *, source: str, safety: dict[tuple[str, int], Sequence[str]] | None=None,
+    ) -> dict[str, int]:
+        """Copy entry revisions from another store (a participant's returned workbook) as they are: same entry id,
+        revision, times and answers. Idempotent: a revision already here with the same content is skipped; one that
+        differs is a conflict and is left out (counted). ``safety`` maps (entry id, revision) to the categories the
+        screen found; a flag is raised in the same transaction. All revisions go in one transaction; ``source`` (no
+        client text) is recorded in the audit. Returns ``{"added", "present", "conflicts"}``."""
+
+    @abstractmethod
+    def add_group_member(self, group_id: str, client_id: str) -> bool:
+        """Put a client in a group (audited); False when they were already in it."""
+
+    @abstractmethod
+    def group_members(self, group_id: str) -> list[str]:
+        ...
+
+    @abstractmethod
+    def groups(self) -> list[str]:
+        ...
+
+    @abstractmethod
+    def add_poll_vote(self, session_id: str, poll_id: str, option_id: str) -> None:
+        """Record one anonymous poll answer (no client id is stored)."""
+
+    @abstractmethod
+    def poll_counts(self, session_id: str, poll_id: str) -> dict[str, int]:
+        """``{option id: answers}`` for one poll of one session (options nobody chose are absent)."""
+
+    @abstractmethod
+    def record_export(self, *, what: str, client_ids: list[str] | None=None, detail: dict | None=None) -> None:
+        """Audit an export. ``detail`` must hold no client text (ids, counts, options only)."""
+
+    @abstractmethod
+    def audit_log(self, *, client_id: str | None=None, limit: int | None=None) -> list[dict[str, Any]]:
+        ...
+
+    @abstractmethod
+    def integrity_check(self) -> str:
+        ...
+
+    @abstractmethod
+    def backup(self, destination: str | os.PathLike[str]) -> Path:
+        """Write a consistent copy of the live store (never copy the file itself)."""
+
+
+    # ------------------------------------------------------------ couples: dyads, shares, the protocol
+    @abstractmethod
+    def dyad(self, dyad_id: str) -> Dyad | None:
+        ...
+
+    @abstractmethod
+    def active_dyad(self, client_id: str) -> Dyad | None:
+        """The client's active couple, or ``None``."""
+
+    @abstractmethod
+    def dyads(self, *, include_ended: bool=False) -> list[Dyad]:
+        ...
+
+    @abstractmethod
+    def link_dyad(self, partner_a: str, partner_b: str, *, program_id: str | None) -> Dyad:
+        """Add a dyad for two clients (audited for both); :class:`AlreadyLinked` if either is in one."""
+
+    @abstractmethod
+    def end_dyad(self, dyad: Dyad) -> Dyad:
+        ...
+
+    @abstractmethod
+    def record_share(self, entry: Entry, dyad_id: str, *, shared: bool) -> None:
+        """Append a share (or unshare) decision on the entry's current revision."""
+
+    @abstractmethod
+    def shared_revisions(self, dyad_id: str, owner: str) -> dict[str, int]:
+        """``{entry_id: revision}`` of the owner's entries whose latest decision in this couple is "shared"."""
+
+    @abstractmethod
+    def deleted_entry_ids(self, client_id: str) -> set[str]:
+        ...
+
+    @abstractmethod
+    def entry_at(self, entry_id: str, revision: int) -> Entry | None:
+        """One revision of an entry (``None`` when there is no such revision)."""
+
+    @abstractmethod
+    def protocol_versions(self, dyad_id: str) -> list[ProtocolRecord]:
+        """Every version of the couple's protocol, oldest first, with each partner's latest decision."""
+
+    @abstractmethod
+    def add_protocol_version(
+        self, dyad_id: str, data: dict, *, content_version: str, proposed_by: str, proposed_at: str,
+        source_key: str | None, safety_categories: Sequence[str], consent: bool,
+    ) -> int:
+        """Append version N+1 with its safety flag and (unless ``consent`` is False) the proposer's consent, in one
+        transaction. :class:`AlreadySaved` when ``source_key`` was saved before, :class:`UnchangedProtocol` when
+        ``data`` equals the latest version."""
+
+    @abstractmethod
+    def add_protocol_consent(self, dyad_id: str, version: int, client_id: str, consent: bool, at: str) -> None:
+        ...
+
+
+    # ------------------------------------------------------------ questionnaires
+    @abstractmethod
+    def add_assessment(
+        self, client_id: str, *, instrument_id: str, instrument_version: str, scoring_version: str, occasion: str,
+        administered_at: str, responses: dict[str, Any], result: dict[str, Any], source_key: str | None=None,
+    ) -> Assessment:
+        """Store one administration (audited); :class:`AlreadySaved` when ``source_key`` was saved before."""
+
+    @abstractmethod
+    def assessments(self, client_id: str, instrument_id: str | None=None) -> list[Assessment]:
+        """A client's results, oldest first."""
+
+
+    # ------------------------------------------------------------ safety flags
+    @abstractmethod
+    def flag_rows(self, client_id: str | None=None, *, open_only: bool=False) -> list[FlagRow]:
+        """Flags, oldest first, each with how it was cleared (``None`` three times while open)."""
+
+    @abstractmethod
+    def clear_flag_row(self, flag_id: str, client_id: str, *, cleared_by: str, reason: str) -> None:
+        ...
