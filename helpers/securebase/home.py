@@ -50,7 +50,9 @@ def _link(notebook: str, client_id: str) -> str:
 
 
 def client_rows(store: Store, *, today: date | None = None) -> list[ClientRow]:
-    today = today or date.today()
+    from securebase import clock
+
+    today = today or clock.today()
     programs = content.programs()
     open_flags: dict[str, list] = {}
     for f in flags(store, open_only=True):
@@ -87,10 +89,12 @@ def _intake_notebooks() -> list[str]:
 
 def new_client(store: Store, program_id: str, start_date: date | None = None) -> str:
     """Make a fresh pseudonymous code, register the client in ``program_id``; return the code."""
+    from securebase import clock
+
     content.program(program_id)  # an unknown program fails with a clear message
     while store.get_client(client_id := new_client_id()):
         pass
-    store.ensure_client(client_id, program_id=program_id, start_date=start_date or date.today())
+    store.ensure_client(client_id, program_id=program_id, start_date=start_date or clock.today())
     return client_id
 
 

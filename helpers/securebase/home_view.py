@@ -43,6 +43,8 @@ def table_html(rows: list[ClientRow]) -> str:
 
 class HomePage:
     def __init__(self, store_path: str = "", today: date | None = None):
+        from securebase import clock
+
         self.store = Store(config.resolve_store_path(store_path))
         self.today = today
         self.table = w.HTML()
@@ -51,7 +53,7 @@ class HomePage:
         programs = content.programs()
         self.program = w.Dropdown(options=[(p.title, p.id) for p in programs.values()], description="Program",
                                   style={"description_width": "initial"}, layout=w.Layout(width="32rem"))
-        self.start = w.DatePicker(description="First day", value=today or date.today(),
+        self.start = w.DatePicker(description="First day", value=today or clock.today(),
                                   style={"description_width": "initial"})
         self.create_button = w.Button(description="Add a new client", button_style="primary", icon="user-plus")
         self.create_button.on_click(lambda _b: self.create())

@@ -490,8 +490,10 @@ class ProgressWorkbook:
         handout_since: str = "",
         clinician_note: str = "",
     ):
+        from securebase import clock
+
         client_id = check_mode_and_client(mode, client_id)
-        self.today = date_parameter("today", today) or date.today()
+        self.today = date_parameter("today", today) or clock.today()
         self.handout_since = date_parameter("handout_since", handout_since)
         if self.handout_since and self.handout_since > self.today:
             raise ParameterError(f"handout_since ({handout_since}) is after today ({self.today}); give an earlier day.")

@@ -100,7 +100,9 @@ class Workbook:
         self.loc = content.locale(language)
         self.language = language
         self.store = Store(config.resolve_store_path(store_path))
-        self.client = self.store.ensure_client(client_id, program_id=program_id, start_date=start or date.today())
+        from securebase import clock
+
+        self.client = self.store.ensure_client(client_id, program_id=program_id, start_date=start or clock.today())
         self.client_id = client_id
         self.output_dir = Path(output_dir).expanduser() if output_dir else (
             config.client_dir(client_id) / "reports" / program_id / phase_id
@@ -130,12 +132,14 @@ class Workbook:
 
     def position_text(self, today: date | None = None) -> str:
         """Where the client is in the program, and whether this workbook is their current step."""
+        from securebase import clock
+
         from .schedule import current_position
 
         client = self.store.require_client(self.client_id)
         if client.start_date is None:
             return self.program.title
-        position = current_position(self.program, client.start_date, today or date.today(), client.phase_override)
+        position = current_position(self.program, client.start_date, today or clock.today(), client.phase_override)
         text = position.describe(self.program)
         if position.phase.id != self.phase.id:
             text += f". This workbook is {self.phase.title}."

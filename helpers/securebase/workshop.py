@@ -625,12 +625,14 @@ class WorkshopSession:
                  now: datetime | Callable[[], datetime] | None = None, language: str = "en"):
         if mode not in MODES:
             raise ParameterError(f"mode must be 'interactive' or 'batch', not {mode!r}.")
+        from securebase import clock
+
         try:
             self.workshop = workshop(workshop_id)
         except KeyError as exc:
             raise ParameterError(f"workshop: {exc.args[0]}") from None
         self.k = check_k(k)
-        self._now: Callable[[], datetime] = (now if callable(now) else (lambda: now)) if now is not None else datetime.now
+        self._now: Callable[[], datetime] = (now if callable(now) else (lambda: now)) if now is not None else clock.now
         started = self._now()
         self.session_id = check_session_id(session_id) if session_id else default_session_id(self.workshop.id, started.date())
         self.mode = mode
