@@ -135,21 +135,30 @@ def write_notebooks(root: Path, *, execute: bool = False, only: str = "") -> lis
 
 
 def execute_on_demo_store(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
-    """Run a notebook with SECUREBASE_HOME pointing at a throw-away folder, so no real data can leak in."""
+    """Run a notebook with SECUREBASE_HOME pointing at a throw-away folder, so no real data can leak in.
+
+    The outputs are the nbval baseline and are committed, so the same content gives the same bytes
+    (see :mod:`securebase.nbgen.baseline`): the kernel's today is pinned, the throw-away folder's random
+    name, the widget model ids and the Python version are replaced by fixed values.
+    """
     import os
     import tempfile
 
     from nbclient import NotebookClient
 
+    from securebase.nbgen import baseline
+
     with tempfile.TemporaryDirectory(prefix="securebase-demo-") as home:
-        previous = os.environ.get("SECUREBASE_HOME")
-        os.environ["SECUREBASE_HOME"] = home
+        pinned = {"SECUREBASE_HOME": home, **baseline.kernel_environment()}  # the kernel inherits these
+        previous = {name: os.environ.get(name) for name in pinned}
+        os.environ.update(pinned)
         try:
             NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(cwd)}}).execute()
         finally:
-            if previous is None:
-                os.environ.pop("SECUREBASE_HOME", None)
-            else:
-                os.environ["SECUREBASE_HOME"] = previous
-    nb.metadata.pop("widgets", None)  # widget state is per run, not part of the baseline
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        baseline.stabilise(nb, demo_home=home)
     return nb

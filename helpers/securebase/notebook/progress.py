@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from securebase import content
-from securebase.core import config
+from securebase.core import clock, config
 from securebase.notebook.parameters import ParameterError, Text, check_mode_and_client, date_parameter
 from securebase.progress.compute import (
     REPORT_FILES,
@@ -43,7 +43,7 @@ class ProgressWorkbook:
         clinician_note: str = "",
     ):
         client_id = check_mode_and_client(mode, client_id)
-        self.today = date_parameter("today", today) or date.today()
+        self.today = date_parameter("today", today) or clock.today()
         self.handout_since = date_parameter("handout_since", handout_since)
         if self.handout_since and self.handout_since > self.today:
             raise ParameterError(f"handout_since ({handout_since}) is after today ({self.today}); give an earlier day.")

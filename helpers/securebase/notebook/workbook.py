@@ -33,6 +33,7 @@ from securebase.couples.protocol import PROTOCOL_EXERCISE
 from securebase.safety.flags import flag_summary, flags, safety_lines
 from securebase.store import EntryRef, Store
 from securebase.notebook.parameters import ParameterError, Text, check_mode_and_client, date_parameter
+from securebase.core import clock
 
 SCREEN = "professional_help_screen"  # its batch output says what the answers suggest
 
@@ -61,7 +62,7 @@ class Workbook:
         self.loc = content.locale(language)
         self.language = language
         self.store = Store(config.resolve_store_path(store_path))
-        self.client = self.store.ensure_client(client_id, program_id=program_id, start_date=start or date.today())
+        self.client = self.store.ensure_client(client_id, program_id=program_id, start_date=start or clock.today())
         self.client_id = client_id
         self.output_dir = Path(output_dir).expanduser() if output_dir else (
             config.client_dir(client_id) / "reports" / program_id / phase_id
@@ -96,7 +97,7 @@ class Workbook:
         client = self.store.require_client(self.client_id)
         if client.start_date is None:
             return self.program.title
-        position = current_position(self.program, client.start_date, today or date.today(), client.phase_override)
+        position = current_position(self.program, client.start_date, today or clock.today(), client.phase_override)
         text = position.describe(self.program)
         if position.phase.id != self.phase.id:
             text += f". This workbook is {self.phase.title}."

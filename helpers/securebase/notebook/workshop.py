@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from securebase import content
-from securebase.core import config
+from securebase.core import clock, config
 from securebase.core.text import esc
 from securebase.notebook.parameters import MODES, ParameterError
 from securebase.notebook.parameters import Text as PlainText
@@ -72,7 +72,7 @@ class WorkshopSession:
         except KeyError as exc:
             raise ParameterError(f"workshop: {exc.args[0]}") from None
         self.k = check_k(k)
-        self._now: Callable[[], datetime] = (now if callable(now) else (lambda: now)) if now is not None else datetime.now
+        self._now: Callable[[], datetime] = (now if callable(now) else (lambda: now)) if now is not None else clock.now
         started = self._now()
         self.session_id = check_session_id(session_id) if session_id else default_session_id(self.workshop.id, started.date())
         self.mode = mode

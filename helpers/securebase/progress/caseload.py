@@ -21,6 +21,7 @@ from securebase.core.layout import INTAKE_DIR, PROGRESS_NOTEBOOK
 from securebase.safety.flags import CATEGORY_LABELS, flags
 from securebase.journal.schedule import current_position
 from securebase.store import Store
+from securebase.core import clock
 
 @dataclass(frozen=True)
 class Link:
@@ -44,7 +45,7 @@ def _link(notebook: str, client_id: str) -> str:
 
 
 def client_rows(store: Store, *, today: date | None = None) -> list[ClientRow]:
-    today = today or date.today()
+    today = today or clock.today()
     programs = content.programs()
     open_flags: dict[str, list] = {}
     for f in flags(store, open_only=True):
@@ -84,5 +85,5 @@ def new_client(store: Store, program_id: str, start_date: date | None = None) ->
     content.program(program_id)  # an unknown program fails with a clear message
     while store.get_client(client_id := new_client_id()):
         pass
-    store.ensure_client(client_id, program_id=program_id, start_date=start_date or date.today())
+    store.ensure_client(client_id, program_id=program_id, start_date=start_date or clock.today())
     return client_id

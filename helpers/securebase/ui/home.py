@@ -18,6 +18,7 @@ from securebase.core.text import esc
 from securebase.progress.caseload import ClientRow, client_rows, new_client
 from securebase.safety.flags import CATEGORY_LABELS
 from securebase.store import Store
+from securebase.core import clock
 
 _TABLE_STYLE = ("<style>.sb-home td,.sb-home th{padding:.3rem .9rem .3rem 0;border-bottom:1px solid #d9dee6;"
                 "text-align:left;vertical-align:top}.sb-home a{margin-right:.9rem;color:#1a5fb4;text-decoration:underline}"
@@ -52,7 +53,7 @@ class HomePage:
         programs = content.programs()
         self.program = w.Dropdown(options=[(p.title, p.id) for p in programs.values()], description="Program",
                                   style={"description_width": "initial"}, layout=w.Layout(width="32rem"))
-        self.start = w.DatePicker(description="First day", value=today or date.today(),
+        self.start = w.DatePicker(description="First day", value=today or clock.today(),
                                   style={"description_width": "initial"})
         self.create_button = w.Button(description="Add a new client", button_style="primary", icon="user-plus")
         self.create_button.on_click(lambda _b: self.create())
