@@ -275,11 +275,12 @@ def cmd_check_content(args: argparse.Namespace) -> int:
         scales.check_references(instrument)
         print(f"scale {instrument.id} v{instrument.version} (scoring {instrument.scoring_version}): "
               f"{len(instrument.items)} items, {len(instrument.subscales)} subscales")
+    from securebase.safety import resources as crisis
     from securebase.safety import screen as safety
 
     safety.clear_cache()
-    print(f"safety lexicon {safety.lexicon_version()}; crisis resources: {safety.resources('en').language}")
-    from securebase.workshop import session as workshop
+    print(f"safety lexicon {safety.lexicon_version()}; crisis resources: {crisis.resources('en').language}")
+    from securebase import workshop
 
     for line in workshop.check_content():
         print(line)

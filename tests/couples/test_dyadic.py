@@ -16,12 +16,8 @@ import pandas as pd
 import pytest
 
 from shared_data import dataset_path
-from securebase.couples.dyadic import (
-    check_pairwise_consistency,
-    read_pairwise_csv,
-    to_individual,
-    to_pairwise,
-)
+from securebase.couples.dyadic import check_pairwise_consistency, to_individual, to_pairwise
+from securebase.couples.pairwise_csv import read_pairwise_csv
 
 NAN = float("nan")
 IDS = ["dyad_id", "person", "day"]

@@ -17,7 +17,8 @@ from securebase import content
 from securebase.couples.adherence import adherence
 from securebase.couples.dyads import link_couple, shared_with
 from securebase.couples.export import VARIABLES, export_couples
-from securebase.couples.dyadic import read_pairwise_csv, to_individual
+from securebase.couples.dyadic import to_individual
+from securebase.couples.pairwise_csv import read_pairwise_csv
 from securebase.nbgen.phase import PROGRESS_NOTEBOOK, notebook_path
 from securebase.couples.protocol import check_protocol, in_force, versions
 from securebase.store import Store

@@ -245,7 +245,8 @@ def test_errors(tmp_path):
 def test_individual_and_pairwise_layouts_agree_on_the_demo_diary(tmp_path):
     """The demo diary in the individual layout (one row per person per day, each variable once)
     gives the same APIM as the pairwise file: partner means from the partner's own rows."""
-    from securebase.couples.dyadic import read_pairwise_csv, to_individual
+    from securebase.couples.dyadic import to_individual
+    from securebase.couples.pairwise_csv import read_pairwise_csv
 
     pairwise_df, _ = read_pairwise_csv(DEMO)
     individual = to_individual(pairwise_df, dyad_col="dyadid", person_col="person", time_col="Day")

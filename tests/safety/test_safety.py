@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from securebase import content
+from securebase.safety import resources as crisis
 from securebase.safety import screen as safety
 from securebase.core.errors import ContentError
 
@@ -338,7 +339,7 @@ def test_lexicon_edits_change_behaviour_without_code(safety_root):
 
 def test_english_resources():
     safety.clear_cache()
-    res = safety.resources("en")
+    res = crisis.resources("en")
     assert "999" in res.emergency.text and "112" in res.emergency.text and "911" in res.emergency.text
     assert "000" in res.emergency.text
     numbers = {line.name: line.number for line in res.lines}
@@ -352,7 +353,7 @@ def test_english_resources():
 
 
 def test_resources_text_starts_with_saved_and_not_watched():
-    lines = safety.resources_text(safety.resources())
+    lines = crisis.resources_text(crisis.resources())
     assert "saved" in lines[0].lower()
     assert "not watched in real time" in lines[0]
     assert any("116 123" in line for line in lines)
@@ -360,16 +361,16 @@ def test_resources_text_starts_with_saved_and_not_watched():
 
 
 def test_resources_text_puts_relevant_lines_first_but_keeps_all():
-    res = safety.resources()
-    plain = safety.resources_text(res)
-    abuse = safety.resources_text(res, ["abuse_danger"])
+    res = crisis.resources()
+    plain = crisis.resources_text(res)
+    abuse = crisis.resources_text(res, ["abuse_danger"])
     assert sorted(plain) == sorted(abuse)
     first_line = next(line for line in abuse if line.startswith("- "))
     assert "Domestic" in first_line
 
 
 def test_resources_html_starts_with_saved_and_has_no_links():
-    page = safety.resources_html(safety.resources())
+    page = crisis.resources_html(crisis.resources())
     first_p = page.split("<p>", 1)[1].split("</p>", 1)[0]
     assert "saved" in first_p and "not watched in real time" in first_p
     assert "<a " not in page and "href" not in page
@@ -385,7 +386,7 @@ def test_resources_html_escapes_everything(safety_root):
         d["lines"][0]["for_whom"] = 'People "in" <danger>'
         d["lines"][0]["url"] = "example.org/?a=1&b=2"
     _edit(path, inject)
-    page = safety.resources_html(safety.resources())
+    page = crisis.resources_html(crisis.resources())
     assert "<script>" not in page and "<b>" not in page and "<danger>" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert "Saved &lt;b&gt;now&lt;/b&gt; &amp; not watched" in page
@@ -397,7 +398,7 @@ def test_missing_emergency_is_refused(safety_root):
     path = safety_root / "resources" / "en.yaml"
     _edit(path, lambda d: d.pop("emergency"))
     with pytest.raises(ContentError) as err:
-        safety.resources("en")
+        crisis.resources("en")
     assert err.value.path == path
     assert err.value.where == "emergency"
 
@@ -405,7 +406,7 @@ def test_missing_emergency_is_refused(safety_root):
 def test_emergency_without_a_number_is_refused(safety_root):
     _edit(safety_root / "resources" / "en.yaml", lambda d: d["emergency"].update(number="ask someone"))
     with pytest.raises(ContentError, match="must contain a number"):
-        safety.resources("en")
+        crisis.resources("en")
 
 
 def test_crisis_line_needs_number_or_url(safety_root):
@@ -414,16 +415,16 @@ def test_crisis_line_needs_number_or_url(safety_root):
         d["lines"][0]["url"] = ""
     _edit(safety_root / "resources" / "en.yaml", strip)
     with pytest.raises(ContentError, match="needs a 'number' or a 'url'") as err:
-        safety.resources("en")
+        crisis.resources("en")
     assert err.value.where.startswith("lines[0]")
 
 
 def test_unknown_resources_language(safety_root):
     with pytest.raises(ContentError, match="available: en"):
-        safety.resources("xx")
+        crisis.resources("xx")
 
 
 def test_resources_language_must_match_file_name(safety_root):
     shutil.copy(safety_root / "resources" / "en.yaml", safety_root / "resources" / "fr.yaml")
     with pytest.raises(ContentError, match="file is named 'fr'"):
-        safety.resources("fr")
+        crisis.resources("fr")

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from securebase.research import kernels
-from securebase.research.descriptives import Groups, SubjectCols, _numeric, parse_columns, read_long, table, to_jsonable, write_results
+from securebase.research.frames import Groups, SubjectCols, numeric, parse_columns, read_long, table, to_jsonable, write_results
 
 __all__ = [
     "compliance_report",
@@ -303,7 +303,7 @@ def long_string(df: pd.DataFrame, subject_col: SubjectCols, time_col: str | None
     g = groups or Groups(df, subject_col)
     rows = _rows or _Rows(df, g, time_col, max_listed)
     min_run = int(min_run) if min_run else _default_min_run(len(items))
-    X = [_numeric(df, c, "long_string") for c in items]
+    X = [numeric(df, c, "long_string") for c in items]
     n_items = len(items)
     best = kernels.longest_runs(X)  # longest run of equal consecutive answers (0: not evaluated)
     evaluated = best > 0
@@ -340,7 +340,7 @@ def fast_completion(df: pd.DataFrame, subject_col: SubjectCols, time_col: str | 
     """Occasions whose ``duration_col`` is below ``min_duration`` (blank durations are not evaluated)."""
     g = groups or Groups(df, subject_col)
     rows = _rows or _Rows(df, g, time_col, max_listed)
-    d = _numeric(df, duration_col, "fast_completion")
+    d = numeric(df, duration_col, "fast_completion")
     flag = d < min_duration  # False for a blank
     return {"duration_col": duration_col, "min_duration": float(min_duration),
             "n_evaluated": int(g.stats(df, duration_col, "fast_completion")["n"].sum()),
@@ -357,7 +357,7 @@ def out_of_range(df: pd.DataFrame, subject_col: SubjectCols, time_col: str | Non
     out: dict[str, Any] = {}
     for v, (lo, hi) in parse_ranges(ranges).items():
         m = g.stats(df, v, "out_of_range")
-        x = _numeric(df, v, "out_of_range")
+        x = numeric(df, v, "out_of_range")
         below = x < lo if m["min"] < lo else None  # nothing outside: no row-wise pass
         above = x > hi if m["max"] > hi else None
         both = below if above is None else above if below is None else below | above

@@ -1,7 +1,7 @@
 """Importing a person-period diary (or a one-occasion data set) from another study.
 
 :func:`import_diary` reads a CSV as it comes from the field with the tolerant reader of
-:mod:`securebase.couples.dyadic` (:func:`~securebase.couples.dyadic.read_pairwise_csv`: duplicated column
+:mod:`securebase.couples.pairwise_csv` (:func:`~securebase.couples.pairwise_csv.read_pairwise_csv`: duplicated column
 names kept as pandas' mangled copy ``X.1``, blank cells read as NaN, stray text in numeric
 columns read as NaN) and maps it onto what the analyses need, described by a
 :class:`DiaryMapping`: who the subject is, the dyad and the role (optional), the time or day
@@ -41,7 +41,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from securebase.couples.dyadic import _fmt, _join, _ranges, read_pairwise_csv  # the same message formatting as the pairwise reader
+from securebase.couples.pairwise_csv import read_pairwise_csv
+from securebase.couples.report_text import fmt_value, join_items, ranges_text  # the same wording as the pairwise reader
 
 __all__ = ["DiaryMapping", "ImportResult", "import_diary", "partner_renames"]
 
@@ -164,7 +165,7 @@ def _space_blanks(raw: pd.DataFrame, rename: dict[str, str]) -> list[str]:
             kind = " or ".join(repr(k) for k in kinds[:3])
             out.append(
                 f"column {col!r}{f' (read as {rename[col]!r})' if col in rename else ''}: {int(spaces.sum())} blank cell(s) written as {kind} instead of left empty, "
-                f"read as missing (file lines {_join(lines, _SHOWN)})"
+                f"read as missing (file lines {join_items(lines, _SHOWN)})"
             )
     return out
 
@@ -267,7 +268,7 @@ def import_diary(path: str | PathLike[str], mapping: DiaryMapping) -> ImportResu
     if blank_id.any():
         lines = list(np.flatnonzero(blank_id.to_numpy(bool)) + 2)
         problems.append(
-            f"{int(blank_id.sum())} row(s) have no {'/'.join(subject_cols)} value and were dropped (file lines {_join(lines, _SHOWN)})"
+            f"{int(blank_id.sum())} row(s) have no {'/'.join(subject_cols)} value and were dropped (file lines {join_items(lines, _SHOWN)})"
         )
         frame = frame[~blank_id.to_numpy(bool)]
     parts = list(subject_cols)
@@ -277,7 +278,7 @@ def import_diary(path: str | PathLike[str], mapping: DiaryMapping) -> ImportResu
             parts = [mapping.dyad, subject_cols[0]]
             notes.append(
                 f"{subject_cols[0]!r} values repeat across {mapping.dyad!r} (e.g. {subject_cols[0]} "
-                f"{_fmt(spread.index[spread > 1][0])} is in {int(spread.max())} dyads): subjects are taken as "
+                f"{fmt_value(spread.index[spread > 1][0])} is in {int(spread.max())} dyads): subjects are taken as "
                 f"({mapping.dyad}, {subject_cols[0]}) pairs"
             )
     if len(parts) == 1:
@@ -286,9 +287,9 @@ def import_diary(path: str | PathLike[str], mapping: DiaryMapping) -> ImportResu
         subject_col = "subject"
         if subject_col in frame.columns:
             raise ValueError("import_diary: the file already has a column 'subject'; map it as the subject or rename it.")
-        key = frame[parts[0]].map(_fmt)
+        key = frame[parts[0]].map(fmt_value)
         for p in parts[1:]:
-            key = key + "_" + frame[p].map(_fmt)
+            key = key + "_" + frame[p].map(fmt_value)
         frame.insert(0, subject_col, key)
         notes.append(f"subject = {' and '.join(parts)} joined with '_' (column 'subject', e.g. {key.iloc[0]!r})")
 
@@ -304,7 +305,7 @@ def import_diary(path: str | PathLike[str], mapping: DiaryMapping) -> ImportResu
         if len(several):
             problems.append(
                 f"no time column is mapped but {len(several)} of {n_subjects} subject(s) have several rows "
-                f"(up to {int(several.max())}; e.g. {_join(list(several.index), _SHOWN)}): "
+                f"(up to {int(several.max())}; e.g. {join_items(list(several.index), _SHOWN)}): "
                 "map the time column, or aggregate the rows per subject"
             )
     else:
@@ -331,15 +332,15 @@ def _time_problems(frame: pd.DataFrame, subject_col: str, time_col: str, outcome
     no_time = frame[time_col].isna()
     if no_time.any():
         out.append(
-            f"{int(no_time.sum())} row(s) have no {time_col!r} value (subjects {_join(list(frame.loc[no_time, subject_col].unique()), _SHOWN)})"
+            f"{int(no_time.sum())} row(s) have no {time_col!r} value (subjects {join_items(list(frame.loc[no_time, subject_col].unique()), _SHOWN)})"
         )
     ok = frame[~no_time]
     dup = ok.duplicated([subject_col, time_col], keep=False)
     if dup.any():
         keys = ok.loc[dup, [subject_col, time_col]].drop_duplicates()
-        ex = [f"subject {_fmt(s)} {time_col} {_fmt(t)}" for s, t in keys.itertuples(index=False)]
+        ex = [f"subject {fmt_value(s)} {time_col} {fmt_value(t)}" for s, t in keys.itertuples(index=False)]
         out.append(
-            f"{len(keys)} (subject, {time_col}) combination(s) occur more than once: {_join(ex, _SHOWN)}; "
+            f"{len(keys)} (subject, {time_col}) combination(s) occur more than once: {join_items(ex, _SHOWN)}; "
             "each subject should have one row per period"
         )
     periods = sorted(ok[time_col].unique())
@@ -347,14 +348,14 @@ def _time_problems(frame: pd.DataFrame, subject_col: str, time_col: str, outcome
     for s, g in ok.groupby(subject_col, sort=False):
         missing = sorted(set(periods) - set(g[time_col]))
         if missing:
-            lines.append(f"subject {_fmt(s)}: no row for {time_col} {_ranges(missing, 10)} (gap in the time index)")
+            lines.append(f"subject {fmt_value(s)}: no row for {time_col} {ranges_text(missing, 10)} (gap in the time index)")
         by_days: dict[tuple[Any, ...], list[str]] = {}
         for col in outcomes:
             empty = tuple(sorted(g.loc[g[col].isna(), time_col]))
             if empty:
                 by_days.setdefault(empty, []).append(col)
         for days, cols in by_days.items():
-            lines.append(f"subject {_fmt(s)}: {', '.join(cols)} blank on {time_col} {_ranges(list(days), 10)} (row present, value missing)")
+            lines.append(f"subject {fmt_value(s)}: {', '.join(cols)} blank on {time_col} {ranges_text(list(days), 10)} (row present, value missing)")
     limit = 30
     out.extend(lines[:limit])
     if len(lines) > limit:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from securebase.research.descriptives import Groups, SubjectCols, _numeric, parse_columns, read_long, to_jsonable, write_results
+from securebase.research.frames import Groups, SubjectCols, numeric, parse_columns, read_long, to_jsonable, write_results
 
 __all__ = ["error_trend", "prediction_errors", "run", "summary_text"]
 
@@ -67,8 +67,8 @@ def _errors(df: pd.DataFrame, subject_col: SubjectCols, time_col: str, predicted
     if time_col not in df.columns:
         raise ValueError(f"time column {time_col!r} not found (columns are {list(map(str, df.columns))}).")
     t, kind = _time_values(df[time_col])
-    p = _numeric(df, predicted_col, "prediction_errors")
-    a = _numeric(df, actual_col, "prediction_errors")
+    p = numeric(df, predicted_col, "prediction_errors")
+    a = numeric(df, actual_col, "prediction_errors")
     keep = ~(np.isnan(t) | np.isnan(p) | np.isnan(a)) & df[subj].notna().all(axis=1).to_numpy()
     out = df.loc[keep, subj].copy()
     out["time"], out["predicted"], out["actual"] = t[keep], p[keep], a[keep]

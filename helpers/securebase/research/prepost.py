@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from securebase.research.descriptives import Groups, SubjectCols, _numeric, read_long, to_jsonable, write_results
+from securebase.research.frames import Groups, SubjectCols, numeric, read_long, to_jsonable, write_results
 
 __all__ = ["hedges_j", "nct_ci", "paired_change", "prepost", "prepost_pairs", "run", "summary_text"]
 
@@ -159,10 +159,10 @@ def prepost_pairs(df: pd.DataFrame, subject_col: SubjectCols, *, pre_col: str | 
         return out
 
     if pre_col is not None:
-        pre = first_last(_numeric(df, pre_col, "prepost"), last=False)
-        post = first_last(_numeric(df, post_col, "prepost"), last=True)
+        pre = first_last(numeric(df, pre_col, "prepost"), last=False)
+        post = first_last(numeric(df, post_col, "prepost"), last=True)
     else:
-        x = _numeric(df, value_col, "prepost")
+        x = numeric(df, value_col, "prepost")
         if pre_time is None and post_time is None:
             pre, post = first_last(x, last=False), first_last(x, last=True)
         else:

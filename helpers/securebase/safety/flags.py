@@ -96,7 +96,7 @@ def safety_box_html(categories: tuple[str, ...], loc: Any) -> str:
     """The box shown at once under a flagged save: a short note and the crisis resources (escaped)."""
     import html
 
-    from securebase.safety.screen import resources, resources_html
+    from securebase.safety.resources import resources, resources_html
 
     if not categories:
         return ""
@@ -108,7 +108,7 @@ def safety_box_html(categories: tuple[str, ...], loc: Any) -> str:
 
 def safety_lines(categories: tuple[str, ...], language: str = "en") -> list[str]:
     """The same in plain text, for batch mode."""
-    from securebase.safety.screen import resources, resources_text
+    from securebase.safety.resources import resources, resources_text
 
     return resources_text(resources(language), categories) if categories else []
 

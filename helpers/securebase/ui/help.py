@@ -21,7 +21,7 @@ def _questions() -> list[Any]:
 
 
 def help_lines(language: str = "en") -> list[str]:
-    from securebase.safety.screen import resources, resources_text
+    from securebase.safety.resources import resources, resources_text
 
     loc = content.locale(language)
     lines = [loc.text("privacy_note"), *resources_text(resources(language)), "", loc.text("help_check_intro")]
@@ -33,7 +33,7 @@ class HelpScreen:
     def __init__(self, language: str = "en"):
         import ipywidgets as w
 
-        from securebase.safety.screen import resources, resources_html
+        from securebase.safety.resources import resources, resources_html
 
         self.loc = content.locale(language)
         self.answers = {
