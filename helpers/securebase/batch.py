@@ -241,6 +241,8 @@ def execute_task(task: Task) -> RowResult:
     """Run one row; never raises (a failure is returned as a result with the error)."""
     import papermill as pm
 
+    from .kernel_transport import IPCKernelManager  # IPC sockets: no port race with other kernels
+
     started = time.perf_counter()
     folder = Path(task.folder)
     result = RowResult(task.participant_id, task.group, "failed")
@@ -253,7 +255,7 @@ def execute_task(task: Task) -> RowResult:
             pm.execute_notebook(
                 task.notebook, str(executed), parameters=task.parameters, cwd=str(folder), kernel_name="python3",
                 progress_bar=False, log_output=False, execution_timeout=task.timeout,
-                request_save_on_cell_execute=False,
+                request_save_on_cell_execute=False, kernel_manager_class=IPCKernelManager,
             )
         finally:
             if executed.exists():

@@ -141,11 +141,14 @@ def execute_on_demo_store(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.Note
 
     from nbclient import NotebookClient
 
+    from .kernel_transport import IPCKernelManager  # IPC sockets: no port race with other kernels
+
     with tempfile.TemporaryDirectory(prefix="securebase-demo-") as home:
         previous = os.environ.get("SECUREBASE_HOME")
         os.environ["SECUREBASE_HOME"] = home
         try:
-            NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(cwd)}}).execute()
+            NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(cwd)}},
+                           kernel_manager_class=IPCKernelManager).execute()
         finally:
             if previous is None:
                 os.environ.pop("SECUREBASE_HOME", None)
