@@ -14,6 +14,11 @@ def pytest_configure(config) -> None:
     global _home
     _home = tempfile.mkdtemp(prefix="securebase-test-home-")
     os.environ["SECUREBASE_HOME"] = _home  # inherited by the kernels nbval and papermill start
+    # nbval's kernels on IPC sockets, so that they cannot collide on ports with kernels that
+    # other processes (a second test run, a batch) start at the same time
+    from securebase.core.kernels import use_ipc_for_nbval
+
+    use_ipc_for_nbval()
 
 
 def pytest_unconfigure(config) -> None:

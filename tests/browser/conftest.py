@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("SECUREBASE_TEST_ARTIFACTS", ROOT / "test-artifacts"))
 BIN = Path(sys.executable).parent
 TIMEOUT_MS = 90_000
+EXPECT_MS = 60_000   # expect(...) waits for a state this long unless a test says otherwise (Playwright's default is 5 s)
 
 
 def chromium_path() -> str | None:
@@ -132,8 +133,9 @@ def browser():
     if path is None:
         pytest.skip("chromium is not installed: `make test` installs it (Debian package chromium), "
                     "or set SECUREBASE_CHROMIUM to a Chromium binary")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_MS)  # a busy machine takes more than 5 s to show a result
     with sync_playwright() as p:
         # containers often have a tiny /dev/shm; root (as in CI) cannot use chromium's sandbox
         args = ["--disable-dev-shm-usage"] + (["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])

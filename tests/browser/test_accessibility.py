@@ -6,7 +6,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from test_app_mode import open_home_and_add_client
+from test_app_mode import RESULT_MS, open_home_and_add_client
 
 # every visible control: its tag, type, the text of its <label>s, aria-label, title and own text
 CONTROLS = """() => Array.from(document.querySelectorAll('input, textarea, select, button'))
@@ -70,5 +70,6 @@ def test_a_form_can_be_completed_with_the_keyboard_alone(page, app_server):
             break
     else:
         pytest.fail("the Save button was never reached with Tab")
-    expect(page.locator(".sb-status").filter(has_text="Saved:").first).to_be_visible()
-    expect(page.locator("table.sb-history").first).to_contain_text("Typed with the keyboard only.")
+    expect(page.locator(".sb-status").filter(has_text="Saved:").first).to_have_text(re.compile(r"^Saved: "),
+                                                                                 timeout=RESULT_MS)
+    expect(page.locator("table.sb-history").first).to_contain_text("Typed with the keyboard only.", timeout=RESULT_MS)

@@ -3,11 +3,12 @@ and an HTML report - and no script runs (page dialog, console and error hooks, a
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 from playwright.sync_api import expect
-from test_app_mode import open_home_and_add_client
+from test_app_mode import RESULT_MS, open_home_and_add_client
 
 from securebase import content
 from securebase.journal.entries import save_entry
@@ -44,7 +45,8 @@ def save_hostile_entry(page, text: str) -> None:
     page.get_by_label("Fear", exact=True).check()
     page.locator(".widget-toggle-buttons").filter(has_text="How strong").get_by_role("button", name="5").click()
     page.get_by_role("button", name="Save entry").first.click()
-    expect(page.locator(".sb-status").filter(has_text="Saved:").first).to_be_visible()
+    expect(page.locator(".sb-status").filter(has_text="Saved:").first).to_have_text(re.compile(r"^Saved: "),
+                                                                                 timeout=RESULT_MS)
 
 
 def test_hostile_text_is_shown_as_text_in_widgets_and_history(page, app_server):
@@ -54,12 +56,12 @@ def test_hostile_text_is_shown_as_text_in_widgets_and_history(page, app_server):
     for name, text in PAYLOADS.items():
         save_hostile_entry(page, text)
         shown = text if len(text) <= 200 else text[:199]
-        expect(history).to_contain_text(shown)   # as text, character for character
+        expect(history).to_contain_text(shown, timeout=RESULT_MS)   # as text, character for character
         assert_no_script_ran(page)
     assert history.locator("mjx-container, .MathJax").count() == 0     # no maths typesetting of client text
     # a fresh page view renders the stored history again: still text, still no script
     page.reload()
-    expect(page.locator("table.sb-history").first).to_contain_text(PAYLOADS["img"])
+    expect(page.locator("table.sb-history").first).to_contain_text(PAYLOADS["img"], timeout=RESULT_MS)
     assert_no_script_ran(page)
     with Store(app_server.home / "securebase.sqlite3") as store:
         saved = [e.data["trigger"] for e in store.current_entries(client_id)]
@@ -80,5 +82,5 @@ def test_hostile_text_in_an_html_report(page, tmp_path, what):
     page.goto(files["html"].as_uri())
     body = page.locator("body")
     for name in ("script", "img", "svg", "js_link", "end_script", "math", "rtl"):
-        expect(body).to_contain_text(PAYLOADS[name])
+        expect(body).to_contain_text(PAYLOADS[name], timeout=RESULT_MS)
     assert_no_script_ran(page)

@@ -46,6 +46,8 @@ def render_url(notebook: str, **params: str) -> str:
 
 
 def app_command(workspace: Path, *, port: int, token: str, open_browser: bool = False) -> list[str]:
+    from securebase.core.kernels import SERVER_ARGUMENTS
+
     command = [
         sys.executable, "-m", "voila", str(workspace),
         "--Voila.ip=127.0.0.1",
@@ -54,6 +56,7 @@ def app_command(workspace: Path, *, port: int, token: str, open_browser: bool = 
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         "--MappingKernelManager.cull_connected=True",
+        *SERVER_ARGUMENTS,  # kernels on IPC sockets in a private folder: no port race with other kernels
         "--VoilaConfiguration.show_tracebacks=False",
         "--Voila.tornado_settings=" + json.dumps({"headers": {"Content-Security-Policy": CONTENT_SECURITY_POLICY}}),
     ]

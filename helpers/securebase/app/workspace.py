@@ -91,6 +91,8 @@ def sync_workspace(templates: Path, workspace: Path) -> SyncReport:
 
 
 def lab_command(workspace: Path, *, port: int, token: str, open_browser: bool) -> list[str]:
+    from securebase.core.kernels import SERVER_ARGUMENTS
+
     command = [
         sys.executable, "-m", "jupyterlab",
         "--ServerApp.ip=127.0.0.1",
@@ -100,6 +102,7 @@ def lab_command(workspace: Path, *, port: int, token: str, open_browser: bool) -
         f"--IdentityProvider.token={token}",
         "--MappingKernelManager.cull_idle_timeout=3600",
         "--MappingKernelManager.cull_interval=300",
+        *SERVER_ARGUMENTS,  # kernels on IPC sockets in a private folder: no port race with other kernels
     ]
     if not open_browser:
         command.append("--no-browser")

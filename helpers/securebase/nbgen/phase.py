@@ -146,6 +146,7 @@ def execute_on_demo_store(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.Note
 
     from nbclient import NotebookClient
 
+    from securebase.core.kernels import IPCKernelManager  # IPC sockets: no port race with other kernels
     from securebase.nbgen import baseline
 
     with tempfile.TemporaryDirectory(prefix="securebase-demo-") as home:
@@ -153,7 +154,8 @@ def execute_on_demo_store(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.Note
         previous = {name: os.environ.get(name) for name in pinned}
         os.environ.update(pinned)
         try:
-            NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(cwd)}}).execute()
+            NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(cwd)}},
+                           kernel_manager_class=IPCKernelManager).execute()
         finally:
             for name, value in previous.items():
                 if value is None:

@@ -77,10 +77,13 @@ def run_workbook(
         **(extra or {}),
     }
     parameters = {name: value for name, value in given.items() if name in declared}
+    from securebase.core.kernels import IPCKernelManager  # IPC sockets: no port race with other kernels
+
     try:
         pm.execute_notebook(
             str(notebook), str(executed), parameters=parameters, cwd=str(notebook.parent),
             kernel_name="python3", progress_bar=False, execution_timeout=timeout,
+            kernel_manager_class=IPCKernelManager,
         )
     except pm.PapermillExecutionError as exc:
         raise BatchRunError(

@@ -85,6 +85,8 @@ class RowResult:
     seconds: float = 0.0
     error: str | None = None
     files: dict[str, str] = field(default_factory=dict)
+    attempts: int = 1            # 2 when the kernel was lost and the row ran again
+    retried: str | None = None   # the first attempt's error, when it ran again
 
 
 @dataclass
@@ -111,6 +113,9 @@ class BatchSummary:
         if self.not_for_notebook:
             out.append(f"Not run ({len(self.not_for_notebook)}, another program than this notebook's): "
                        + ", ".join(self.not_for_notebook))
+        again = [f"{r.group}/{r.participant_id}" for r in self.results if r.attempts > 1 and r.status == "done"]
+        if again:
+            out.append(f"Ran again after losing the kernel ({len(again)}): " + ", ".join(again))
         for r in self.failures:
             out.append(f"FAILED {r.group}/{r.participant_id}: {r.error}")
         if self.failures:
@@ -237,9 +242,16 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}".strip()
 
 
-def execute_task(task: Task) -> RowResult:
-    """Run one row; never raises (a failure is returned as a result with the error)."""
+def execute_task(task: Task, *, kernel_manager_class: type | str | None = None) -> RowResult:
+    """Run one row; never raises (a failure is returned as a result with the error).
+
+    The kernel runs on IPC sockets (:mod:`securebase.core.kernels`), so rows started at the same time,
+    here or by another process, cannot collide on ports. A row whose kernel is lost (it died, or
+    did not start) is run once more before it counts as failed; an error in a cell is not retried.
+    ``kernel_manager_class`` replaces the kernel manager (tests inject faults with it)."""
     import papermill as pm
+
+    from securebase.core.kernels import IPCKernelManager, kernel_lost
 
     started = time.perf_counter()
     folder = Path(task.folder)
@@ -249,15 +261,21 @@ def execute_task(task: Task) -> RowResult:
         os.chmod(folder, 0o700)
         (folder / DONE_FILE).unlink(missing_ok=True)
         executed = folder / Path(task.notebook).name
-        try:
-            pm.execute_notebook(
-                task.notebook, str(executed), parameters=task.parameters, cwd=str(folder), kernel_name="python3",
-                progress_bar=False, log_output=False, execution_timeout=task.timeout,
-                request_save_on_cell_execute=False,
-            )
-        finally:
-            if executed.exists():
-                os.chmod(executed, 0o600)
+        while True:
+            try:
+                pm.execute_notebook(
+                    task.notebook, str(executed), parameters=task.parameters, cwd=str(folder), kernel_name="python3",
+                    progress_bar=False, log_output=False, execution_timeout=task.timeout,
+                    request_save_on_cell_execute=False, kernel_manager_class=kernel_manager_class or IPCKernelManager,
+                )
+                break
+            except Exception as exc:
+                if result.attempts > 1 or not kernel_lost(exc):
+                    raise
+                result.attempts, result.retried = 2, _error_text(exc)
+            finally:
+                if executed.exists():
+                    os.chmod(executed, 0o600)
         result.files["notebook"] = str(executed)
         if task.handout:
             result.files.update(_write_handout(task, folder))
@@ -269,6 +287,8 @@ def execute_task(task: Task) -> RowResult:
         result.status = "done"
     except Exception as exc:  # one row's failure must not stop the batch
         result.error = _error_text(exc)
+        if result.retried:
+            result.error += f" (on the second attempt; the first lost its kernel: {result.retried})"
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 
