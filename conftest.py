@@ -16,7 +16,7 @@ def pytest_configure(config) -> None:
     os.environ["SECUREBASE_HOME"] = _home  # inherited by the kernels nbval and papermill start
     # nbval's kernels on IPC sockets, so that they cannot collide on ports with kernels that
     # other processes (a second test run, a batch) start at the same time
-    from securebase.core.kernels import use_ipc_for_nbval
+    from securebase.core.kernel_transport import use_ipc_for_nbval
 
     use_ipc_for_nbval()
 

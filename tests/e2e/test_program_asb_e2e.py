@@ -63,7 +63,7 @@ def couple_run(tmp_path_factory):
             cwd=str(notebook.parent),
             parameters={"client_id": IDS[who], "store_path": str(store_path), "mode": "batch",
                         "answers_path": str(answers), "output_dir": str(out_dir)},
-            kernel_manager_class="securebase.core.kernels.IPCKernelManager",
+            kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager",
         )
         outputs[(n, who, phase_id)] = json.loads((out_dir / "summary.json").read_text())
     progress_dir = tmp / "progress"
@@ -71,7 +71,7 @@ def couple_run(tmp_path_factory):
         str(ROOT / "notebooks" / "asb" / PROGRESS_NOTEBOOK), str(tmp / "progress.ipynb"), kernel_name="python3",
         progress_bar=False, parameters={"client_id": IDS["A"], "store_path": str(store_path), "mode": "batch",
                                         "output_dir": str(progress_dir), "today": "2026-03-01"},
-        kernel_manager_class="securebase.core.kernels.IPCKernelManager",
+        kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager",
     )
     return {"tmp": tmp, "store_path": store_path, "dyad": dyad, "summaries": outputs, "progress_dir": progress_dir,
             "progress_notebook": tmp / "progress.ipynb"}

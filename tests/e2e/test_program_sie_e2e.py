@@ -111,7 +111,7 @@ def test_write_answers_gives_readable_answers_files(tmp_path):
 
 def _run(notebook: Path, out: Path, **parameters: Any) -> None:
     pm.execute_notebook(str(notebook), str(out), kernel_name="python3", progress_bar=False, parameters=parameters,
-                        kernel_manager_class="securebase.core.kernels.IPCKernelManager")
+                        kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager")
 
 
 def _progress_blocks(progress: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -83,7 +83,7 @@ def test_notebook_runs_in_batch_with_papermill(path, tmp_path):
             "client_id": "C-6001", "store_path": str(tmp_path / "s.sqlite3"), "mode": "batch",
             "answers_path": str(answers) if answers.exists() else "", "output_dir": str(out_dir),
         },
-        kernel_manager_class="securebase.core.kernels.IPCKernelManager",
+        kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager",
     )
     result = json.loads((out_dir / "summary.json").read_text())
     assert result["summary"]["phase_id"] == phase.id
@@ -102,7 +102,7 @@ def test_progress_notebook_runs_in_batch_with_papermill(path, tmp_path):
         str(path), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False,
         parameters={"client_id": "C-6002", "store_path": str(tmp_path / "s.sqlite3"), "mode": "batch",
                     "output_dir": str(out_dir), "today": "2026-03-10"},
-        kernel_manager_class="securebase.core.kernels.IPCKernelManager",
+        kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager",
     )
     result = json.loads((out_dir / "progress.json").read_text())
     program = content.program(path.parent.name)

@@ -101,7 +101,7 @@ def test_intake_notebook_in_batch_with_papermill(tmp_path):
         kernel_name="python3", progress_bar=False,
         parameters={"client_id": "C-7105", "store_path": str(tmp_path / "s.db"), "mode": "batch",
                     "answers_path": str(answers), "output_dir": str(tmp_path / "out")},
-        kernel_manager_class="securebase.core.kernels.IPCKernelManager",
+        kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager",
     )
     assert (tmp_path / "out" / "result_card.png").exists()
     assert "Reaching for closeness" in (tmp_path / "run.ipynb").read_text()

@@ -395,7 +395,7 @@ def test_progress_notebook_runs_in_batch_with_papermill(sie, tmp_path):
         parameters={"client_id": "C-6001", "store_path": str(store_path), "mode": "batch",
                     "output_dir": str(out_dir), "today": "2026-03-04", "handout_since": "2026-03-01",
                     "clinician_note": "Keep the <b>journal</b> going."},
-        kernel_manager_class="securebase.core.kernels.IPCKernelManager",
+        kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager",
     )
     handout = (out_dir / "handout-2026-03-04" / "handout.html").read_text()
     assert "Keep the &lt;b&gt;journal&lt;/b&gt; going." in handout and "2026-03-01 to 2026-03-04" in handout

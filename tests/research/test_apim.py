@@ -189,7 +189,7 @@ def test_notebook_on_kashy_pairwise(tmp_path):
         str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
         parameters={"data_path": str(KASHY), "dyad_col": "dyadid", "person_col": "person", "outcome": "satisf_A",
                     "predictors": ["conflict"], "layout": "pairwise", "results_path": str(out)},
-        kernel_manager_class="securebase.core.kernels.IPCKernelManager",
+        kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager",
     )
     r = json.loads(out.read_text())
     assert set(r) >= {"intercept", "actor_effects", "partner_effects", "actor_std_errors", "partner_std_errors",
@@ -206,7 +206,7 @@ def test_notebook_on_acitelli_individual(tmp_path):
     pm.execute_notebook(
         str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
         parameters={"data_path": str(ACITELLI), **ACITELLI_ARGS, "predictors": ["tension"], "results_path": str(out)},
-        kernel_manager_class="securebase.core.kernels.IPCKernelManager",
+        kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager",
     )
     r = json.loads(out.read_text())
     assert r["layout"] == "individual" and r["data"] == "acitelli_couples.csv"

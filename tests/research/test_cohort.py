@@ -76,7 +76,7 @@ def test_batch_over_several_cohorts_with_papermill(exports, tmp_path):
             kernel_name="python3", progress_bar=False,
             parameters={"export_dir": str(export), "report_path": str(tmp_path / f"{export.name}.html"),
                         "results_path": str(tmp_path / f"{export.name}.json"), "cohort_name": export.name},
-            kernel_manager_class="securebase.core.kernels.IPCKernelManager",
+            kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager",
         )
     assert json.loads((tmp_path / "cohort-b.json").read_text())["people"] == 2
     assert "Cohort report: cohort-a" in (tmp_path / "cohort-a.html").read_text()

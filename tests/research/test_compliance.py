@@ -181,7 +181,7 @@ def _run_notebook(tmp_path, **params):
     out = tmp_path / "results.json"
     pm.execute_notebook(str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False,
                         cwd=str(NOTEBOOK.parent), parameters={**params, "results_path": str(out)},
-                        kernel_manager_class="securebase.core.kernels.IPCKernelManager")
+                        kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager")
     nb = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
     text = "".join(o.get("text", "") for cell in nb.cells for o in cell.get("outputs", []))
     return json.loads(out.read_text()), text

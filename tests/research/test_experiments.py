@@ -96,7 +96,7 @@ def test_notebook_on_the_fixture(tmp_path):
     out = tmp_path / "results.json"
     pm.execute_notebook(str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False,
                         cwd=str(NOTEBOOK.parent), parameters={"data_path": str(FIXTURE), "results_path": str(out)},
-                        kernel_manager_class="securebase.core.kernels.IPCKernelManager")
+                        kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager")
     res = json.loads(out.read_text())
     assert res["n_experiments"] == 80 and res["n_subjects"] == 12
     assert res["mixed_model"]["fitted"] and res["mixed_model"]["slope"] < 0  # the demo's errors shrink

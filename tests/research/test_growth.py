@@ -201,7 +201,7 @@ def test_notebook_on_kashy_with_papermill(tmp_path, kashy_reml):
         str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
         parameters={"data_path": str(KASHY), "subject_col": "dyadid,person", "time_col": "time",
                     "outcome": "satisf_A", "moderator": "Cavoid_A", "results_path": str(out)},
-        kernel_manager_class="securebase.core.kernels.IPCKernelManager",
+        kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager",
     )
     r = json.loads(out.read_text())
     assert set(r) >= {"fixed_effects", "std_errors", "random_effects", "n_obs", "n_groups", "converged", "formula"}
@@ -241,5 +241,5 @@ def test_cross_sectional_data_is_refused_with_a_clear_message(tmp_path):
     with pytest.raises(pm.PapermillExecutionError, match="needs repeated measures"):
         pm.execute_notebook(str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3",
                             progress_bar=False, cwd=str(tmp_path), parameters=args | {"results_path": str(out)},
-                            kernel_manager_class="securebase.core.kernels.IPCKernelManager")
+                            kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager")
     assert not out.exists()

@@ -130,7 +130,7 @@ def test_notebook_on_the_fixture(tmp_path):
     out = tmp_path / "results.json"
     pm.execute_notebook(str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False,
                         cwd=str(NOTEBOOK.parent), parameters={"data_path": str(FIXTURE), "results_path": str(out)},
-                        kernel_manager_class="securebase.core.kernels.IPCKernelManager")
+                        kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager")
     res = json.loads(out.read_text())
     assert res["n"] == 12 and res["reliable_change"]["reliability"] == 0.85
     assert res == p.run(FIXTURE, subject_col="subject", time_col="day", pre_col="pre_score", post_col="post_score",

@@ -13,7 +13,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from securebase.workshop.batch import Task, execute_task, run_batch
-from securebase.core.kernels import IPCKernelManager
+from securebase.core.kernel_transport import IPCKernelManager
 
 DIES_AT_ONCE = [sys.executable, "-c", "raise SystemExit(3)"]
 

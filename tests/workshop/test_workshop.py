@@ -365,7 +365,7 @@ def test_notebook_runs_in_batch_with_papermill(tmp_path):
         str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False,
         parameters={"workshop": "sie_intro", "store_path": str(store_path), "session_id": "group-a", "mode": "batch",
                     "start_time": "18:30", "k": 5, "results_path": str(results)},
-        kernel_manager_class="securebase.core.kernels.IPCKernelManager",
+        kernel_manager_class="securebase.core.kernel_transport.IPCKernelManager",
     )
     document = json.loads(results.read_text())
     assert document["plan"]["start"] == "18:30" and document["plan"]["spare_minutes"] == 5

@@ -46,7 +46,7 @@ def render_url(notebook: str, **params: str) -> str:
 
 
 def app_command(workspace: Path, *, port: int, token: str, open_browser: bool = False) -> list[str]:
-    from securebase.core.kernels import SERVER_ARGUMENTS
+    from securebase.core.kernel_transport import SERVER_ARGUMENTS
 
     command = [
         sys.executable, "-m", "voila", str(workspace),

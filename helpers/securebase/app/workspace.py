@@ -91,7 +91,7 @@ def sync_workspace(templates: Path, workspace: Path) -> SyncReport:
 
 
 def lab_command(workspace: Path, *, port: int, token: str, open_browser: bool) -> list[str]:
-    from securebase.core.kernels import SERVER_ARGUMENTS
+    from securebase.core.kernel_transport import SERVER_ARGUMENTS
 
     command = [
         sys.executable, "-m", "jupyterlab",

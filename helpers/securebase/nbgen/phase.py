@@ -10,21 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from securebase.content import Phase, Program
 from securebase.core.layout import INTAKE_DIR, PROGRESS_NOTEBOOK, WORKSHOP_NOTEBOOK
-from securebase.nbgen.cells import ENGINE_KERNEL, OPENING
-
-PARAMETERS = '''\
-# Parameters. In batch runs papermill injects new values in a cell below this one.
-client_id: str = "demo-001"     # pseudonymous client code such as C-7KQ2M9 (never a name)
-store_path: str = ""            # SQLite store file; empty means the default store in the Secure Base data folder
-mode: str = "interactive"       # "interactive" shows forms; "batch" reads answers_path and writes reports
-answers_path: str = ""          # batch: YAML or JSON answers file (see README, "Batch mode")
-output_dir: str = ""            # batch: folder for summary.json/.html; empty means <data folder>/clients/<client_id>/reports
-start_date: str = ""            # the client's first day in the program, YYYY-MM-DD; empty means today for a new client
-language: str = "en"            # interface language (a file in content/locales)'''
+from securebase.nbgen.cells import OPENING
+from securebase.nbgen.spec import CLIENT_ID, LANGUAGE, MODE, STORE_PATH, NotebookSpec, Parameter, Section, render
 
 VIEW_TITLES = {"patterns": "Your pattern", "partner": "From your partner"}
 
@@ -32,34 +22,39 @@ def notebook_path(root: Path, program: Program, phase: Phase) -> Path:
     return root / program.id / f"{phase.number:02d}_{phase.id}.ipynb"
 
 
+PHASE_PARAMETERS = (
+    CLIENT_ID,
+    STORE_PATH,
+    MODE,
+    Parameter("answers_path", str, "", 'batch: YAML or JSON answers file (see README, "Batch mode")'),
+    Parameter("output_dir", str, "", "batch: folder for summary.json/.html; empty means <data folder>/clients/"
+                                     "<client_id>/reports"),
+    Parameter("start_date", str, "", "the client's first day in the program, YYYY-MM-DD; empty means today for a "
+                                     "new client"),
+    LANGUAGE,
+)
+
+
+def phase_spec(program: Program, phase: Phase) -> NotebookSpec:
+    """A phase notebook: the phase's exercises and views in content order, then help and the summary."""
+    sections = [Section(exercise.title, f'wb.exercise("{exercise.id}")') for exercise in phase.exercises]
+    sections += [Section(VIEW_TITLES[view], f'wb.view("{view}")') for view in phase.views]
+    sections += [Section("If you need help", "wb.help()"), Section("Summary", "wb.summary()")]
+    return NotebookSpec(
+        cell_prefix=phase.id,
+        heading=(f"# {program.title}\n## {phase.title}\n\n"
+                 f"Answers are saved in the Secure Base store on this computer, not in this notebook. {OPENING}"),
+        parameters=PHASE_PARAMETERS,
+        facade="securebase.notebook.workbook:Workbook",
+        variable="wb",
+        literals=(program.id, phase.id),
+        first_call="intro()",
+        sections=tuple(sections),
+    )
+
+
 def build_phase_notebook(program: Program, phase: Phase) -> nbformat.NotebookNode:
-    cells = [
-        new_markdown_cell(
-            f"# {program.title}\n## {phase.title}\n\n"
-            f"Answers are saved in the Secure Base store on this computer, not in this notebook. {OPENING}"
-        ),
-        new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
-        new_code_cell(
-            "from securebase.notebook.workbook import Workbook\n\n"
-            f'wb = Workbook("{program.id}", "{phase.id}", client_id=client_id, store_path=store_path, mode=mode,\n'
-            "              answers_path=answers_path, output_dir=output_dir, start_date=start_date, language=language)\n"
-            "wb.intro()"
-        ),
-    ]
-    for exercise in phase.exercises:
-        cells.append(new_markdown_cell(f"### {exercise.title}"))
-        cells.append(new_code_cell(f'wb.exercise("{exercise.id}")'))
-    for view in phase.views:
-        cells.append(new_markdown_cell(f"### {VIEW_TITLES[view]}"))
-        cells.append(new_code_cell(f'wb.view("{view}")'))
-    cells.append(new_markdown_cell("### If you need help"))
-    cells.append(new_code_cell("wb.help()"))
-    cells.append(new_markdown_cell("### Summary"))
-    cells.append(new_code_cell("wb.summary()"))
-    nb = new_notebook(cells=cells, metadata={"kernelspec": ENGINE_KERNEL, "language_info": {"name": "python"}})
-    for i, cell in enumerate(nb.cells):
-        cell["id"] = f"{phase.id}-{i:02d}"  # stable ids keep diffs readable
-    return nb
+    return render(phase_spec(program, phase))
 
 
 def code_sources(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
@@ -146,7 +141,7 @@ def execute_on_demo_store(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.Note
 
     from nbclient import NotebookClient
 
-    from securebase.core.kernels import IPCKernelManager  # IPC sockets: no port race with other kernels
+    from securebase.core.kernel_transport import IPCKernelManager  # IPC sockets: no port race with other kernels
     from securebase.nbgen import baseline
 
     with tempfile.TemporaryDirectory(prefix="securebase-demo-") as home:

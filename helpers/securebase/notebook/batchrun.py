@@ -77,7 +77,7 @@ def run_workbook(
         **(extra or {}),
     }
     parameters = {name: value for name, value in given.items() if name in declared}
-    from securebase.core.kernels import IPCKernelManager  # IPC sockets: no port race with other kernels
+    from securebase.core.kernel_transport import IPCKernelManager  # IPC sockets: no port race with other kernels
 
     try:
         pm.execute_notebook(

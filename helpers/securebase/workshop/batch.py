@@ -245,13 +245,13 @@ def _error_text(exc: BaseException) -> str:
 def execute_task(task: Task, *, kernel_manager_class: type | str | None = None) -> RowResult:
     """Run one row; never raises (a failure is returned as a result with the error).
 
-    The kernel runs on IPC sockets (:mod:`securebase.core.kernels`), so rows started at the same time,
+    The kernel runs on IPC sockets (:mod:`securebase.core.kernel_transport`), so rows started at the same time,
     here or by another process, cannot collide on ports. A row whose kernel is lost (it died, or
     did not start) is run once more before it counts as failed; an error in a cell is not retried.
     ``kernel_manager_class`` replaces the kernel manager (tests inject faults with it)."""
     import papermill as pm
 
-    from securebase.core.kernels import IPCKernelManager, kernel_lost
+    from securebase.core.kernel_transport import IPCKernelManager, kernel_lost
 
     started = time.perf_counter()
     folder = Path(task.folder)

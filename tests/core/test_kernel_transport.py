@@ -22,7 +22,7 @@ import nbformat
 import papermill as pm
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from securebase.core import kernels as kt
+from securebase.core import kernel_transport as kt
 
 ROOT = Path(__file__).resolve().parents[2]
 

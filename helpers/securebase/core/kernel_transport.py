@@ -41,7 +41,7 @@ MAX_SOCKET_PATH = 100        # bytes; the OS limit (sun_path) is 104 (macOS) or 
 _CHANNEL_SUFFIX = len("-99999")
 _SHORT_ENOUGH = 48           # a temporary folder longer than this is passed over for /tmp
 
-SERVER_MANAGER = "securebase.core.kernels.ServerIPCKernelManager"
+SERVER_MANAGER = "securebase.core.kernel_transport.ServerIPCKernelManager"
 # Command-line options for jupyter_server based apps (Voila, JupyterLab). Not secret.
 SERVER_ARGUMENTS = (f"--MappingKernelManager.kernel_manager_class={SERVER_MANAGER}", "--KernelManager.transport=ipc")
 
@@ -107,7 +107,7 @@ class IPCKernelManager(PrivateIPC, AsyncKernelManager):
     """nbclient's (async) kernel manager on IPC; for ``papermill.execute_notebook(...,
     kernel_manager_class=IPCKernelManager)`` and ``NotebookClient(kernel_manager_class=...)``."""
 
-    client_class = DottedObjectName("securebase.core.kernels.ReadyCheckedKernelClient", config=True)
+    client_class = DottedObjectName("securebase.core.kernel_transport.ReadyCheckedKernelClient", config=True)
     client_factory = Type(ReadyCheckedKernelClient, klass=AsyncKernelClient, config=True)
 
     async def _async_start_kernel(self, **kw: Any) -> None:
