@@ -23,9 +23,9 @@ clinician_note: str = ""        # batch only: a short note printed on the handou
 
 def _couple_cells(program: Program) -> list[Any]:
     """A couple view for programs with a shared protocol."""
-    from securebase.couples.protocol import PROTOCOL_EXERCISE
+    from securebase.couples.protocol import PROTOCOL
 
-    if not any(ex.id == PROTOCOL_EXERCISE for phase in program.phases for ex in phase.exercises):
+    if not program.exercises_with(PROTOCOL):
         return []
     return [
         new_markdown_cell("### The couple\n\nThe protocol's versions and consents, and how the couple keeps to it, "
