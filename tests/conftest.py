@@ -46,3 +46,18 @@ def couple(store):
     for client_id in ("C-2001", "C-2002"):
         store.ensure_client(client_id, program_id="asb")
     return link_couple(store, "C-2001", "C-2002", program_id="asb"), "C-2001", "C-2002"
+
+
+@pytest.fixture
+def content_copy(tmp_path, monkeypatch):
+    """A private copy of content/ (SECUREBASE_CONTENT points at it) that a test may edit, e.g. with
+    :func:`toy_content.edit_yaml`; the real content is used again afterwards."""
+    import shutil
+    from pathlib import Path
+
+    root = tmp_path / "content"
+    shutil.copytree(Path(content.__file__).resolve().parents[3] / "content", root)
+    monkeypatch.setenv("SECUREBASE_CONTENT", str(root))
+    content.clear_cache()
+    yield root
+    content.clear_cache()

@@ -91,3 +91,55 @@ def test_batch_view_and_summary_include_patterns(tmp_path):
     assert "Recurring sequences: 0" in text  # the fixture's two valid journal entries differ in response
     wb.summary()
     assert json.loads((out / "summary.json").read_text())["summary"]["patterns"] == []
+
+
+# ---------------------------------------------------------------- behaviours, not exercise ids
+
+def test_a_toy_exercise_gets_the_panel_and_derived_value_it_declares(content_copy, tmp_path):
+    from securebase.ui.asb_panels import TriggerNudgePanel
+    from securebase.ui.panels import panel_for, panels_for
+    from toy_content import TOY_ID, add_toy_exercise
+
+    add_toy_exercise(content_copy)  # intensity_change and trigger_nudge, in Step 1 of the sie program
+    wb = Workbook("sie", "awareness", client_id="C-8105", store_path=str(tmp_path / "s.db"))
+    wb.exercise(TOY_ID)
+    form = wb.forms[TOY_ID]
+    assert len(form.extra.children) == 1  # the nudge's (empty) box
+    form.fields["trigger"].control.value = "they were distant"
+    assert "distant" in form.fields["trigger"].widget.children[-1].value
+    form.fields["intensity_before"].set(6)
+    form.fields["intensity_after"].set(2)
+    assert "Change in intensity (after - before):</strong> -4" in form.derived.value
+    assert isinstance(panel_for(wb, form), TriggerNudgePanel) and len(panels_for(wb, form)) == 1
+    assert panel_for(wb, wb.form("signal_scan")) is None
+
+
+def test_the_pattern_view_follows_the_behaviour_not_the_exercise_id(content_copy, tmp_path):
+    from securebase.journal.entries import save_entry
+    from toy_content import edit_yaml
+
+    edit_yaml(content_copy / "programs" / "sie.yaml",
+              lambda d: d["phases"][0]["exercises"][0].update({"id": "toy_journal"}))
+    wb = Workbook("sie", "awareness", client_id="C-8106", store_path=str(tmp_path / "s.db"))
+    for day in (1, 2):
+        save_entry(wb.store, wb.client_id, wb.program, "toy_journal", {
+            "trigger": "no reply", "trigger_type": "slow_reply", "emotions": ["fear"], "automatic_thoughts": "Gone",
+            "behaviour": "Sent messages", "behaviour_type": "reassurance", "intensity": 6}, occurred_at=f"2026-03-0{day} 20:00")
+    view = PatternView(wb)
+    assert view.chains.value.count('class="sb-chain"') == 2
+    assert "2 of 2 entries" in view.sequences.value
+
+
+def test_register_panel_refuses_unknown_and_repeated_names(monkeypatch):
+    import pytest
+
+    from securebase.ui import panels
+
+    monkeypatch.setattr(panels, "PANELS", dict(panels.PANELS))
+    with pytest.raises(KeyError, match="unknown behaviour 'confetti'"):
+        panels.register_panel("confetti", panels.ListPanel)
+    with pytest.raises(ValueError, match="registered already"):
+        panels.register_panel("status_list", panels.ListPanel)
+    from securebase.content.behaviours import BEHAVIOURS
+
+    assert set(panels.PANELS) <= set(BEHAVIOURS)

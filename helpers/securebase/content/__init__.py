@@ -7,6 +7,7 @@
 from securebase.content.loader import (
     clear_cache,
     content_dir,
+    exercises_with,
     format_location,
     load_language_file,
     load_locale_file,
@@ -40,5 +41,5 @@ __all__ = [
     "DEFAULT_MAX_LENGTH", "RESERVED_FIELD_IDS", "Choice", "Exercise", "FieldSpec", "FieldType", "Identifier",
     "Locale", "Model", "Phase", "Program", "Schedule", "Step", "Text", "Window", "clear_cache", "content_dir",
     "format_location", "load_language_file", "load_locale_file", "load_program_file", "locale", "program",
-    "programs", "read_yaml", "unique", "validate",
+    "programs", "read_yaml", "unique", "validate", "exercises_with",
 ]

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from securebase.core.errors import ContentError
-from securebase.content.model import Locale, Program
+from securebase.content.model import Exercise, Locale, Program
 
 def content_dir() -> Path:
     """The ``content/`` directory: ``SECUREBASE_CONTENT`` if set, else the one beside the package."""
@@ -100,6 +100,11 @@ def program(program_id: str) -> Program:
     if program_id not in found:
         raise KeyError(f"unknown program {program_id!r}; known programs: {', '.join(sorted(found))}")
     return found[program_id]
+
+
+def exercises_with(behaviour: str) -> list[Exercise]:
+    """The exercises of every program that declare ``behaviour``, program by program."""
+    return [e for p in programs().values() for e in p.exercises_with(behaviour)]
 
 
 def load_language_file(folder: Path, language: str, loader: Callable[[Path], Any], missing: str) -> Any:

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from securebase.content import behaviours as _behaviours
+
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -185,6 +187,16 @@ class Exercise(Model):
     schedule: Schedule = Schedule()
     timer_seconds: int | None = Field(default=None, gt=0, le=3600)
     fields: tuple[FieldSpec, ...] = Field(min_length=1)
+    behaviours: tuple[Identifier, ...] = ()   # what it does beyond its form (securebase.content.behaviours)
+
+    @field_validator("behaviours")
+    @classmethod
+    def _known_behaviours(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for name in value:
+            if name not in _behaviours.BEHAVIOURS:
+                raise ValueError(_behaviours.unknown_message(name))
+        unique(value, "behaviour")
+        return value
 
     @field_validator("steps", mode="before")
     @classmethod
@@ -213,7 +225,16 @@ class Exercise(Model):
                     raise ValueError(f"field {f.id!r}: rank_from must name a multi_choice field of this exercise")
                 if {c.value for c in source.choices} != {c.value for c in f.choices}:
                     raise ValueError(f"field {f.id!r}: its choices must be those of {f.rank_from!r}")
+        for name in self.behaviours:
+            if missing := _behaviours.missing_fields(name, ids):
+                raise ValueError(f"behaviour {name!r} reads the field(s) {', '.join(map(repr, missing))}, "
+                                 "which this exercise does not have")
         return self
+
+    def has(self, behaviour: str) -> bool:
+        """Whether this exercise declares ``behaviour`` (a known behaviour name)."""
+        _behaviours.behaviour(behaviour)
+        return behaviour in self.behaviours
 
     @property
     def guided(self) -> bool:
@@ -261,6 +282,9 @@ class Phase(Model):
     @model_validator(mode="after")
     def _unique_exercises(self) -> "Phase":
         unique([e.id for e in self.exercises], "exercise id")
+        for view in self.views:
+            if (needs := _behaviours.VIEW_NEEDS.get(view)) and not any(needs in e.behaviours for e in self.exercises):
+                raise ValueError(f"view {view!r} needs an exercise of this phase with behaviour {needs!r}")
         return self
 
     def exercise(self, exercise_id: str) -> Exercise:
@@ -269,6 +293,13 @@ class Phase(Model):
                 return e
         known = ", ".join(e.id for e in self.exercises)
         raise KeyError(f"phase {self.id!r} has no exercise {exercise_id!r} (it has: {known})")
+
+    def exercise_with(self, behaviour: str) -> Exercise:
+        """The first exercise of this phase that declares ``behaviour``."""
+        for e in self.exercises:
+            if e.has(behaviour):
+                return e
+        raise KeyError(f"phase {self.id!r} has no exercise with behaviour {behaviour!r}")
 
 
 class Program(Model):
@@ -294,6 +325,10 @@ class Program(Model):
                 )
             if i < len(self.phases) - 1 and phase.window.end is None:
                 raise ValueError(f"only the last phase may be open-ended, but {phase.id!r} has no 'end'")
+        for name, behaviour in _behaviours.BEHAVIOURS.items():
+            having = [f"{e.id!r} (phase {p.id!r})" for p in self.phases for e in p.exercises if name in e.behaviours]
+            if behaviour.once and len(having) > 1:
+                raise ValueError(f"behaviour {name!r} is for one exercise of a program, but {', '.join(having)} declare it")
         return self
 
     def phase(self, phase_id: str) -> Phase:
@@ -309,6 +344,18 @@ class Program(Model):
                 if e.id == exercise_id:
                     return p, e
         raise KeyError(f"program {self.id!r} has no exercise {exercise_id!r}")
+
+    def exercises_with(self, behaviour: str) -> tuple[Exercise, ...]:
+        """The exercises of this program that declare ``behaviour``, in program order."""
+        return tuple(e for p in self.phases for e in p.exercises if e.has(behaviour))
+
+    def find_exercise_with(self, behaviour: str) -> tuple[Phase, Exercise]:
+        """The phase and exercise that declare ``behaviour`` (the first, for one that is not once-only)."""
+        for p in self.phases:
+            for e in p.exercises:
+                if e.has(behaviour):
+                    return p, e
+        raise KeyError(f"program {self.id!r} has no exercise with behaviour {behaviour!r}")
 
 
 class Locale(Model):

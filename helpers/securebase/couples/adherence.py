@@ -1,7 +1,7 @@
 """How a couple is keeping to their protocol, from both partners' daily check-ins.
 
-:func:`adherence` reads the ``daily_checkin`` entries of both partners (only numbers and
-choices, never their notes) and returns JSON-safe figures:
+:func:`adherence` reads the daily check-ins (the ``couple_checkin`` exercise) of both partners
+(only numbers and choices, never their notes) and returns JSON-safe figures:
 
 * per partner: days reported, timeouts called, timeouts returned from on time (and the rate),
   days the signal was used, days they took time to connect;
@@ -21,12 +21,19 @@ from typing import Any
 
 import numpy as np
 
+from securebase.content import program as load_program
 from securebase.couples.dyads import Dyad
 from securebase.store import Entry, Store
 
-CHECKIN = "daily_checkin"
+CHECKIN = "couple_checkin"  # the behaviour of the daily check-in the figures read (one per program)
 YES_NO_ITEMS = ("connected", "signal_used", "timeout_called")
 RATING_ITEM = "felt_connected"
+
+
+def checkin_entries(store: Store, client_id: str, program_id: str) -> list[Entry]:
+    """One partner's current daily check-ins in ``program_id`` (none if it has no couple check-in)."""
+    return [entry for exercise in load_program(program_id).exercises_with(CHECKIN)
+            for entry in store.current_entries(client_id, exercise_id=exercise.id, program_id=program_id)]
 
 
 def daily_reports(entries: list[Entry]) -> dict[str, dict[str, Any]]:
@@ -88,7 +95,7 @@ def adherence(store: Store, dyad: Dyad, *, program_id: str = "asb", until: str |
     """Adherence and agreement figures for one couple (``until``: last day counted, YYYY-MM-DD)."""
     reports = {}
     for client_id in dyad.members:
-        entries = store.current_entries(client_id, exercise_id=CHECKIN, program_id=program_id)
+        entries = checkin_entries(store, client_id, program_id)
         days = daily_reports(entries)
         reports[dyad.role_of(client_id)] = {d: v for d, v in days.items() if until is None or d <= until}
     a, b = reports["A"], reports["B"]

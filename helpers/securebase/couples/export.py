@@ -21,11 +21,11 @@ from typing import Any
 import pandas as pd
 
 from securebase.core import config
+from securebase.couples.adherence import checkin_entries
 from securebase.couples.dyads import Dyad, list_dyads
 from securebase.couples.dyadic import to_pairwise
 from securebase.store import Store
 
-CHECKIN = "daily_checkin"
 VARIABLES = ("connected", "minutes", "signal_used", "timeout_called", "returned_on_time", "felt_connected")
 ID_COLUMNS = ("dyad_id", "person", "role", "day")
 LAYOUTS = ("individual", "pairwise")
@@ -54,7 +54,7 @@ def individual_frame(store: Store, dyads: list[Dyad] | None = None, *, program_i
         first = _first_day(store, dyad)
         for client_id in dyad.members:
             latest: dict[str, dict[str, Any]] = {}
-            for entry in store.current_entries(client_id, exercise_id=CHECKIN, program_id=program_id):
+            for entry in checkin_entries(store, client_id, program_id):
                 latest[entry.occurred_at[:10]] = entry.data  # entries come oldest first
             for day, data in latest.items():
                 when = date.fromisoformat(day)

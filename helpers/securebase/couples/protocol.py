@@ -19,13 +19,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from securebase.content import Exercise, Program
+from securebase.content import Exercise, Program, program as load_program
 from securebase.couples.dyads import CoupleError, Dyad, dyad_of, get_dyad
 from securebase.core.errors import EntryValidationError
 from securebase.journal.entries import Checked, SaveResult, check_answers
 from securebase.store import AlreadySaved, Entry, EntryRef, Store, UnchangedProtocol, utc_now
 
-PROTOCOL_EXERCISE = "security_protocol"
+PROTOCOL = "couple_protocol"  # the behaviour of the protocol exercise (one per program)
 MIN_TIMEOUT_MINUTES = 20
 # "an explicit return time": the commitment must say when, as a clock time or a span of time
 _WHEN = re.compile(
@@ -61,13 +61,13 @@ class ProtocolVersion:
 
 
 def protocol_exercise(program: Program) -> Exercise:
-    return program.find_exercise(PROTOCOL_EXERCISE)[1]
+    return program.find_exercise_with(PROTOCOL)[1]
 
 
 def check_protocol(program: Program, answers: Mapping[str, Any]) -> Checked:
     """Validate a protocol against the content and the timeout floor, derive and screen it
     (:func:`~securebase.journal.entries.check_answers`, like every entry)."""
-    phase, _ = program.find_exercise(PROTOCOL_EXERCISE)
+    phase, _ = program.find_exercise_with(PROTOCOL)
     checked = check_answers(phase, protocol_exercise(program), answers)
     cleaned = checked.answers
     problems = {}
@@ -204,10 +204,12 @@ def as_entries(store: Store, client_id: str) -> list[Entry]:
     dyad = dyad_of(store, client_id)
     if dyad is None:
         return []
+    program_id = dyad.program_id or "asb"
+    phase, exercise = load_program(program_id).find_exercise_with(PROTOCOL)
     return [
         Entry(
             entry_id=f"protocol-v{v.version}", revision=v.version, client_id=v.proposed_by,
-            program_id=dyad.program_id or "asb", phase_id="co_creation", exercise_id=PROTOCOL_EXERCISE,
+            program_id=program_id, phase_id=phase.id, exercise_id=exercise.id,
             content_version=v.content_version, occurred_at=v.proposed_at[:19], recorded_at=v.proposed_at,
             recorded_by=v.proposed_by, deleted=False, data=v.data, source_key=None,
         )

@@ -1,5 +1,8 @@
 """Values computed from an entry's answers: never stored, always recomputed, so they follow any edit.
 
+Each is a behaviour, registered here by name (:func:`register`); an exercise has the ones its content
+declares (``behaviours:``), so nothing here names an exercise.
+
 * ``prediction_error`` (behavioural experiment): predicted intensity minus what was actually
   felt, on the 0-10 scale. Positive means the fear overestimated what happened.
 * ``belief_change`` (thought record): belief after minus belief before, in points of 0-100.
@@ -13,6 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+
+from securebase.content import Exercise, programs
+from securebase.content.behaviours import behaviour
 
 DEFUSION_PREFIX = "I'm having the thought that"
 
@@ -63,26 +69,47 @@ def _defused(data: dict[str, Any]) -> Any:
     return defuse(thought) if isinstance(thought, str) and thought.strip() else None
 
 
-# exercise id -> {derived name: (label, function)}
-DERIVED: dict[str, dict[str, tuple[str, Callable[[dict[str, Any]], Any]]]] = {
-    "behavioural_experiment": {"prediction_error": ("Prediction error (predicted - felt)", _prediction_error)},
-    "thought_record": {"belief_change": ("Change in belief (after - before)", _difference("belief_after", "belief_before"))},
-    "acceptance_practice": {"intensity_change": ("Change in intensity (after - before)", _difference("intensity_after", "intensity_before"))},
-    "grounding_54321": {"intensity_change": ("Change in intensity (after - before)", _difference("intensity_after", "intensity_before"))},
-    "security_meditation": {"calm_change": ("Change in calm (after - before)", _difference("calm_after", "calm_before"))},
-    "defusion": {"defused": ("Rephrased", _defused)},
-}
+# behaviour name -> (label, function). Content says which exercises have each (``behaviours:``).
+DERIVED: dict[str, tuple[str, Callable[[dict[str, Any]], Any]]] = {}
 
 
-def derive(exercise_id: str, data: dict[str, Any]) -> dict[str, Any]:
+def register(name: str, label: str, compute: Callable[[dict[str, Any]], Any]) -> None:
+    """Make ``name`` (a behaviour of :mod:`securebase.content.behaviours`) a derived value:
+    every exercise that declares it gets ``compute(answers)`` (``None`` when it cannot be computed)."""
+    behaviour(name)  # an unknown name is refused
+    if name in DERIVED:
+        raise ValueError(f"derived value {name!r} is registered already")
+    DERIVED[name] = (label, compute)
+
+
+register("prediction_error", "Prediction error (predicted - felt)", _prediction_error)
+register("belief_change", "Change in belief (after - before)", _difference("belief_after", "belief_before"))
+register("intensity_change", "Change in intensity (after - before)", _difference("intensity_after", "intensity_before"))
+register("calm_change", "Change in calm (after - before)", _difference("calm_after", "calm_before"))
+register("defused", "Rephrased", _defused)
+
+
+def _declared(exercise: Exercise | str) -> tuple[str, ...]:
+    """The behaviours of an exercise; for an exercise id, those of the exercises with that id in content."""
+    if not isinstance(exercise, str):
+        return exercise.behaviours
+    names: list[str] = []
+    for program in programs().values():
+        for phase in program.phases:
+            names += [n for e in phase.exercises if e.id == exercise for n in e.behaviours if n not in names]
+    return tuple(names)
+
+
+def derive(exercise: Exercise | str, data: dict[str, Any]) -> dict[str, Any]:
     """The derived values of one entry (only those that can be computed from its answers)."""
     out = {}
-    for name, (_label, compute) in DERIVED.get(exercise_id, {}).items():
-        value = compute(data)
-        if value is not None:
-            out[name] = value
+    for name in _declared(exercise):
+        if name in DERIVED:
+            value = DERIVED[name][1](data)
+            if value is not None:
+                out[name] = value
     return out
 
 
-def derived_labels(exercise_id: str) -> dict[str, str]:
-    return {name: label for name, (label, _f) in DERIVED.get(exercise_id, {}).items()}
+def derived_labels(exercise: Exercise | str) -> dict[str, str]:
+    return {name: DERIVED[name][0] for name in _declared(exercise) if name in DERIVED}

@@ -23,10 +23,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from securebase.content import Exercise, Locale, locale
+from securebase.content import Exercise, Locale, exercises_with, locale
 
-JOURNAL = "activation_journal"
-SCREEN = "professional_help_screen"
+JOURNAL = "disclosure_source"  # the behaviour of the journal a disclosure script starts from
+SCREEN = "help_screen"         # the behaviour of the professional-help screen
 
 _APOS = "['’]"
 
@@ -548,8 +548,8 @@ def referral_message(answers: Mapping[str, Any], *, loc: Locale | None = None) -
 def screen_lines(entries: Iterable[Any], *, loc: Locale | None = None) -> list[str]:
     """Plain-text lines for batch mode: what each saved professional-help screen suggests."""
     loc = _loc(loc)
-    lines = []
-    for e in sorted((e for e in entries if e.exercise_id == SCREEN), key=lambda e: e.occurred_at):
+    lines, screens = [], {e.id for e in exercises_with(SCREEN)}
+    for e in sorted((e for e in entries if e.exercise_id in screens), key=lambda e: e.occurred_at):
         lines.append(loc.text("asb_screen_line", when=e.occurred_at.replace("T", " ")[:16],
                               message=referral_message(e.data, loc=loc).message))
     return lines or [loc.text("asb_screen_none")]

@@ -83,7 +83,7 @@ def check_answers(phase: Phase, exercise: Exercise, answers: Mapping[str, Any], 
         problems.update(exc.problems)
     if problems:
         raise EntryValidationError(problems)
-    return Checked(phase, exercise, cleaned, when, derive(exercise.id, cleaned), screen_answers(exercise, cleaned))
+    return Checked(phase, exercise, cleaned, when, derive(exercise, cleaned), screen_answers(exercise, cleaned))
 
 
 def save_entry(

@@ -15,7 +15,7 @@ from typing import Any
 from securebase.content import Exercise
 from securebase.store import Entry
 
-JOURNAL = "insecurity_pattern_journal"
+JOURNAL = "pattern_journal"  # the behaviour of the journal drawn here (one per program)
 LINKS = (
     ("trigger", "Trigger"),
     ("automatic_thoughts", "Automatic thought"),

@@ -115,13 +115,13 @@ def summarise_phase(
                 }
             elif spec.type in (FieldType.choice, FieldType.multi_choice, FieldType.body_map):
                 block["choices"][spec.id] = {"label": spec.label, "counts": choice_counts(mine, exercise, spec.id)}
-        labels = derived_labels(exercise.id)
+        labels = derived_labels(exercise)
         if labels:
             block["derived"] = {}
             for name, label in labels.items():
                 per_day: dict[str, list[float]] = {}
                 for e in mine:
-                    value = derive(exercise.id, e.data).get(name)
+                    value = derive(exercise, e.data).get(name)
                     if isinstance(value, (int, float)):
                         per_day.setdefault(_day(e), []).append(float(value))
                 values = [v for vs in per_day.values() for v in vs]

@@ -24,9 +24,9 @@ PROGRESS_PARAMETERS = (
 
 def _couple_sections(program: Program) -> list[Section]:
     """A couple view for programs with a shared protocol."""
-    from securebase.couples.protocol import PROTOCOL_EXERCISE
+    from securebase.couples.protocol import PROTOCOL
 
-    if not any(ex.id == PROTOCOL_EXERCISE for phase in program.phases for ex in phase.exercises):
+    if not program.exercises_with(PROTOCOL):
         return []
     return [Section("The couple", "pw.couple()", "The protocol's versions and consents, and how the couple keeps to "
                                                  "it, from both partners' daily check-ins (counts only).")]

@@ -37,7 +37,7 @@ import yaml
 from securebase.content import Phase, Program
 from securebase.journal.entries import save_entry, source_key_for
 from securebase.core.errors import EntryValidationError, SecureBaseError
-from securebase.couples.protocol import PROTOCOL_EXERCISE
+from securebase.couples.protocol import PROTOCOL
 from securebase.store import DuplicateEntryError, Store
 
 
@@ -139,7 +139,7 @@ def import_answers(
                              f"use one of: {', '.join(sorted(allowed))}"},
             })
             continue
-        if item.exercise_id == PROTOCOL_EXERCISE:
+        if program.find_exercise(item.exercise_id)[1].has(PROTOCOL):
             _import_protocol_item(store, client_id, program, item, report)
             continue
         key = source_key_for(item.exercise_id, item.occurred_at, item.answers)

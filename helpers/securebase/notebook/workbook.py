@@ -29,13 +29,13 @@ from securebase.journal import summaries
 from securebase.notebook.answers import AnswerItem, ImportReport, import_answers, read_answers_file
 from securebase.couples.dyads import CoupleError, dyad_of, partner_entries
 from securebase.journal.entries import SaveResult, revise_entry, save_entry
-from securebase.couples.protocol import PROTOCOL_EXERCISE
+from securebase.couples.protocol import PROTOCOL
 from securebase.safety.flags import flag_summary, flags, safety_lines
 from securebase.store import EntryRef, Store
 from securebase.notebook.parameters import ParameterError, Text, check_mode_and_client, date_parameter
 from securebase.core import clock
 
-SCREEN = "professional_help_screen"  # its batch output says what the answers suggest
+SCREEN = "help_screen"  # the behaviour whose batch output says what the answers suggest
 
 
 class Workbook:
@@ -107,14 +107,10 @@ class Workbook:
         exercise = self.phase.exercise(exercise_id)
         if self.mode == "interactive":
             form = self.form(exercise_id)
-            from securebase.ui.panels import panel_for
+            from securebase.ui.panels import panels_for
 
-            panels = [panel_for(self, form)]
-            if exercise_id == PROTOCOL_EXERCISE:
-                from securebase.ui.protocol import ProtocolPanel
-
-                panels.append(ProtocolPanel(self, form))
-            elif dyad_of(self.store, self.client_id) is not None:
+            panels = panels_for(self, form)  # the ones its behaviours bring (the protocol's among them)
+            if not exercise.has(PROTOCOL) and dyad_of(self.store, self.client_id) is not None:
                 from securebase.ui.couples import SharePanel
 
                 panels.append(SharePanel(self, form))
@@ -129,11 +125,11 @@ class Workbook:
             lines.append(f"  {len(flagged)} saved entr{'y was' if len(flagged) == 1 else 'ies were'} flagged for the "
                          f"clinician ({'; '.join(f.describe() for f in flagged)}).")
             lines += ["  " + line for line in safety_lines(flagged[0].categories, self.language)]
-        if exercise.id == SCREEN and report.saved:
+        if exercise.has(SCREEN) and report.saved:
             from securebase.journal.disclosure import screen_lines
 
             saved = set(report.saved)
-            lines += screen_lines((e for e in self.store.current_entries(self.client_id, exercise_id=SCREEN)
+            lines += screen_lines((e for e in self.store.current_entries(self.client_id, exercise_id=exercise.id)
                                    if e.entry_id in saved), loc=self.loc)
         return Text(lines)
 
@@ -169,8 +165,9 @@ class Workbook:
     def _patterns(self) -> list[dict[str, Any]]:
         from securebase.journal.patterns import JOURNAL, recurring_sequences
 
-        entries = self.store.current_entries(self.client_id, exercise_id=JOURNAL, program_id=self.program.id)
-        return recurring_sequences(self.phase.exercise(JOURNAL), entries)
+        exercise = self.phase.exercise_with(JOURNAL)
+        entries = self.store.current_entries(self.client_id, exercise_id=exercise.id, program_id=self.program.id)
+        return recurring_sequences(exercise, entries)
 
     def help(self) -> Any:
         """Where to turn: crisis resources, and the questions that show whether more support would help."""
@@ -206,7 +203,7 @@ class Workbook:
             delete=self._notifying(lambda entry_id, rev: store.delete_entry(entry_id, expected_revision=rev)),
             load=lambda: store.current_entries(client_id, exercise_id=exercise_id, program_id=program.id),
         )
-        if exercise_id == PROTOCOL_EXERCISE:
+        if self.phase.exercise(exercise_id).has(PROTOCOL):
             callbacks = self._protocol_callbacks()
         form = ExerciseForm(self.phase.exercise(exercise_id), self.loc, callbacks)
         self.forms[exercise_id] = form

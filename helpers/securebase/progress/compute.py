@@ -32,7 +32,7 @@ from securebase.content import Exercise, FieldType, Phase, Program
 from securebase.store import Client, Entry
 
 TREND_TAG = "intensity"
-EXPERIMENT = "behavioural_experiment"
+EXPERIMENT = "prediction_error"  # the behaviour of behavioural experiments
 ROLLING_DAYS = 7
 MIN_TREND_DAYS = 3
 STATUS_LABELS = {"done": "Done", "current": "Current", "upcoming": "Upcoming"}
@@ -229,13 +229,14 @@ def intensity_trend(program: Program, entries: list[Entry]) -> dict[str, Any]:
     }
 
 
-def prediction_errors(entries: list[Entry]) -> dict[str, Any]:
+def prediction_errors(program: Program, entries: list[Entry]) -> dict[str, Any]:
     """Predicted minus felt intensity for each behavioural experiment with both ratings."""
+    experiments = {e.id: e for e in program.exercises_with(EXPERIMENT)}
     points = []
     for entry in entries:
-        if entry.exercise_id != EXPERIMENT:
+        if entry.exercise_id not in experiments:
             continue
-        error = derived.derive(entry.exercise_id, entry.data).get("prediction_error")
+        error = derived.derive(experiments[entry.exercise_id], entry.data).get("prediction_error")
         if error is not None:
             points.append({
                 "date": _day(entry).isoformat(),
@@ -257,10 +258,10 @@ def derived_means(program: Program, by_exercise: dict[str, list[Entry]]) -> dict
     out: dict[str, dict[str, Any]] = {}
     for phase in program.phases:
         for exercise in phase.exercises:
-            labels = derived.derived_labels(exercise.id)
+            labels = derived.derived_labels(exercise)
             values: dict[str, list[float]] = {}
             for entry in by_exercise.get(exercise.id, []):
-                for name, value in derived.derive(exercise.id, entry.data).items():
+                for name, value in derived.derive(exercise, entry.data).items():
                     if _is_number(value):  # "defused" is rephrased client text: never here
                         values.setdefault(name, []).append(value)
             if values:
@@ -309,7 +310,7 @@ def compute_progress(program: Program, client: Client, entries: list[Entry], tod
         ],
         "exercises": exercise_index(program, by_exercise),
         "intensity_trend": intensity_trend(program, entries),
-        "prediction_errors": prediction_errors(entries),
+        "prediction_errors": prediction_errors(program, entries),
         "derived_means": derived_means(program, by_exercise),
     }
 

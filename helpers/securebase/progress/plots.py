@@ -44,7 +44,7 @@ def progress_png(progress: dict[str, Any], program: Program) -> bytes:
     completion_panel(ax_steps, progress, stage_word(program))
     span = date_span(progress)
     intensity_panel(ax_intensity, progress, span)
-    prediction_panel(ax_errors, progress, span)
+    prediction_panel(ax_errors, progress, span, program)
     fig.suptitle(f"{program.title}\n{position_text(program, progress)}", fontsize=12)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})
@@ -195,10 +195,10 @@ def intensity_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date]) 
 # ---------------------------------------------------------------- (c) prediction errors
 
 
-def prediction_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date]) -> None:
+def prediction_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date], program: Program) -> None:
     title = "(c) Behavioural experiments: predicted minus felt intensity"
     errors = progress["prediction_errors"]
-    if EXPERIMENT not in progress["exercises"]:
+    if not program.exercises_with(EXPERIMENT):
         _no_data(ax, title, "No data yet: this program has no behavioural experiments")
         return
     if not errors["points"]:

@@ -41,10 +41,11 @@ DEFAULT_WINDOW_DAYS = 7     # "since" defaults to this many days before today
 _MAX_STRING = NOTE_LIMIT    # write_handout bounds every string of a context to this
 _MAX_LIST = 200             # ... and every list to this many items
 
-SAFETY_EXERCISE = "safety_statements"
-VALUES_EXERCISE = "values_clarification"
+# The behaviours (content/programs/*.yaml, ``behaviours:``) of the exercises whose entries the handout shows.
+STATEMENTS_BEHAVIOUR = "handout_statements"
+VALUES_BEHAVIOUR = "handout_values"
 VALUES_RANKING_FIELD = "value_ranking"
-PLAN_EXERCISE = "maintenance_plan"
+PLAN_BEHAVIOUR = "maintenance_schedule"
 
 _KEEP_CONTROLS = {"\n", "\t"}
 
@@ -164,10 +165,10 @@ def _exercise_summary(exercise: Exercise, entries: list[Entry]) -> dict[str, Any
                 "min": spec.min,
                 "max": spec.max,
             })
-    labels = derived_labels(exercise.id)
+    labels = derived_labels(exercise)
     derived_values: dict[str, list[float]] = {}
     for e in entries:
-        for name, value in derive(exercise.id, e.data).items():
+        for name, value in derive(exercise, e.data).items():
             if _number(value):  # text-valued derived values (a rephrased thought) stay off the handout
                 derived_values.setdefault(name, []).append(float(value))
     derived = [
@@ -183,19 +184,20 @@ def _exercise_summary(exercise: Exercise, entries: list[Entry]) -> dict[str, Any
     }
 
 
-def _has_exercise(program: Program, exercise_id: str) -> Exercise | None:
+def _has_exercise(program: Program, behaviour: str) -> Exercise | None:
     try:
-        return program.find_exercise(exercise_id)[1]
+        return program.find_exercise_with(behaviour)[1]
     except KeyError:
         return None
 
 
 def _safety_statements(program: Program, entries: list[Entry]) -> dict[str, Any] | None:
-    if _has_exercise(program, SAFETY_EXERCISE) is None:
+    exercise = _has_exercise(program, STATEMENTS_BEHAVIOUR)
+    if exercise is None:
         return None
     active = [
         e for e in entries
-        if e.exercise_id == SAFETY_EXERCISE and e.data.get("status") == "active"
+        if e.exercise_id == exercise.id and e.data.get("status") == "active"
         and clean_text(e.data.get("statement") or "")
     ]
     shown = active[-MAX_STATEMENTS:]
@@ -206,7 +208,7 @@ def _safety_statements(program: Program, entries: list[Entry]) -> dict[str, Any]
 
 
 def _values_ranking(program: Program, entries: list[Entry]) -> dict[str, Any] | None:
-    exercise = _has_exercise(program, VALUES_EXERCISE)
+    exercise = _has_exercise(program, VALUES_BEHAVIOUR)
     if exercise is None:
         return None
     try:
@@ -215,7 +217,7 @@ def _values_ranking(program: Program, entries: list[Entry]) -> dict[str, Any] | 
         return None
     latest = next(
         (e for e in reversed(entries)
-         if e.exercise_id == VALUES_EXERCISE and isinstance(e.data.get(VALUES_RANKING_FIELD), list)
+         if e.exercise_id == exercise.id and isinstance(e.data.get(VALUES_RANKING_FIELD), list)
          and e.data[VALUES_RANKING_FIELD]),
         None,
     )
@@ -241,10 +243,10 @@ def _event_dict(event: PlannedEvent) -> dict[str, Any]:
 
 
 def _maintenance(program: Program, entries: list[Entry], start: date | None, today: date) -> dict[str, Any] | None:
-    exercise = _has_exercise(program, PLAN_EXERCISE)
+    exercise = _has_exercise(program, PLAN_BEHAVIOUR)
     if exercise is None:
         return None
-    latest = next((e for e in reversed(entries) if e.exercise_id == PLAN_EXERCISE), None)
+    latest = next((e for e in reversed(entries) if e.exercise_id == exercise.id), None)
     if latest is None:
         return None
     plan_day = _entry_day(latest) or today

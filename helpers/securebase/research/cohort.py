@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from securebase.content import exercises_with
 from securebase.reports.render import render
 from securebase.research import compliance
 from securebase.research import descriptives
@@ -31,7 +32,7 @@ from securebase.research import growth
 from securebase.research import prepost
 from securebase.research.export import read_table
 
-EXPERIMENT = "behavioural_experiment"
+EXPERIMENT = "prediction_error"  # the behaviour of behavioural experiments (content's ``behaviours:``)
 
 
 def _table(export_dir: Path, name: str) -> pd.DataFrame | None:
@@ -114,7 +115,7 @@ def cohort_report(export_dir: Path | str, *, growth_outcome: str = "", cohort: s
     result["prepost"] = _section("pre/post", subscale_change)
 
     def experiment_errors() -> dict[str, Any]:
-        rows = entries_long[entries_long["exercise_id"] == EXPERIMENT]
+        rows = entries_long[entries_long["exercise_id"].isin(sorted({e.id for e in exercises_with(EXPERIMENT)}))]
         wide = rows.pivot_table(index=["study_id", "entry_code", "day"], columns="field_id", values="value_num",
                                 aggfunc="first").reset_index()
         if not {"predicted_intensity", "actual_intensity"} <= set(wide.columns):

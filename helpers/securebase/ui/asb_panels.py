@@ -1,4 +1,6 @@
-"""Helpers shown inside some Autonomy-Security Balance forms (widgets).
+"""Helpers shown inside some Autonomy-Security Balance forms (widgets). Each is the panel of a
+behaviour (``trigger_nudge``, ``activation_wording``, ``script_from_journal``, ``blame_check``,
+``help_screen``), registered by that name in :mod:`securebase.ui.panels`.
 
 * **Activation journal**: a nudge under the trigger question while it is still vague.
 * **Naming the activation**: wording to start from, put into the statement on request.
@@ -25,17 +27,8 @@ from securebase.ui.forms import ExerciseForm, FieldInput
 if TYPE_CHECKING:  # pragma: no cover
     from securebase.notebook.workbook import Workbook
 
-PROGRAM = "asb"
-
-
 _MUTED, _NOTE, _ALERT = "#5a6372", "#3b4a63", "#9a2a1f"
 _BOX = "margin:0.2rem 0 0.4rem 0;padding:0.4rem 0.6rem;border-left:3px solid #c9d3e0;background:#f6f8fb;max-width:44rem"
-
-
-def panel_for(workbook: "Workbook", form: ExerciseForm) -> Any:
-    """The panel for one of this program's forms, or ``None``."""
-    panel = PANELS.get(form.exercise.id) if workbook.program.id == PROGRAM else None
-    return panel(workbook, form) if panel else None
 
 
 # ----------------------------------------------------------------- small helpers
@@ -153,7 +146,7 @@ class ScriptPanel:
     def __init__(self, workbook: "Workbook", form: ExerciseForm):
         self.loc = workbook.loc
         self.workbook, self.form = workbook, form
-        self.journal = workbook.program.find_exercise(d.JOURNAL)[1]
+        self.journal = workbook.program.find_exercise_with(d.JOURNAL)[1]
         self.entries: dict[str, Any] = {}
         self.picker = w.Dropdown(options=[], value=None, description=self.loc.text("asb_journal_label"),
                                  style={"description_width": "initial"}, layout=w.Layout(width="100%", max_width="46rem"))
@@ -172,7 +165,7 @@ class ScriptPanel:
         self.refresh()
 
     def refresh(self) -> None:
-        entries = self.workbook.store.current_entries(self.workbook.client_id, exercise_id=d.JOURNAL,
+        entries = self.workbook.store.current_entries(self.workbook.client_id, exercise_id=self.journal.id,
                                                       program_id=self.workbook.program.id)
         self.entries = {e.entry_id: e for e in entries}
         keep = self.picker.value if self.picker.value in self.entries else None
@@ -325,11 +318,3 @@ class ScreenPanel:
         when = latest.occurred_at.replace("T", " ")[:16]
         self.saved.value = self._render(self.loc.text("asb_screen_saved", when=when), d.referral_message(latest.data, loc=self.loc))
 
-
-PANELS = {
-    "activation_journal": TriggerNudgePanel,
-    "naming_activation": NamingPanel,
-    "disclosure_script": ScriptPanel,
-    "accusation_check": BlameCheckPanel,
-    "professional_help_screen": ScreenPanel,
-}

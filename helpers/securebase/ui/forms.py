@@ -304,7 +304,7 @@ class ExerciseForm:
 
         self.derived = w.HTML(value="")
         self._wire_rankings()
-        if derived_labels(exercise.id):
+        if derived_labels(exercise):
             for f in self.fields.values():
                 for part in f._value_widgets():
                     part.observe(lambda _c: self._show_derived(), names="value")
@@ -340,8 +340,8 @@ class ExerciseForm:
                 update()
 
     def _show_derived(self) -> None:
-        labels = derived_labels(self.exercise.id)
-        values = derive(self.exercise.id, self.answers())
+        labels = derived_labels(self.exercise)
+        values = derive(self.exercise, self.answers())
         self.derived.value = "".join(
             f'<div class="sb-derived" style="color:#3b4a63"><strong>{esc(labels[k])}:</strong> {esc(_fmt(v))}</div>'
             for k, v in values.items()
@@ -521,7 +521,7 @@ def history_table(exercise: Exercise, entries: list[Entry], loc: Locale, limit: 
     if not entries:
         return f'<p class="sb-history-empty" style="color:#5a6372">{esc(loc.text("history_empty"))}</p>'
     columns = exercise.history_fields
-    extra = derived_labels(exercise.id)
+    extra = derived_labels(exercise)
     head = "".join(f'<th style="text-align:left;vertical-align:bottom">{esc(s.short_label or s.label)}</th>' for s in columns)
     head += "".join(f'<th style="text-align:left;vertical-align:bottom">{esc(label)}</th>' for label in extra.values())
     rows = []
@@ -530,7 +530,7 @@ def history_table(exercise: Exercise, entries: list[Entry], loc: Locale, limit: 
             f'<td style="max-width:14rem;overflow-wrap:anywhere;vertical-align:top">{esc(_clip(render_value(s, e.data.get(s.id))))}</td>'
             for s in columns
         )
-        computed = derive(exercise.id, e.data)
+        computed = derive(exercise, e.data)
         cells += "".join(
             f'<td style="max-width:14rem;overflow-wrap:anywhere;vertical-align:top">{esc(_clip(_fmt(computed.get(k, ""))))}</td>'
             for k in extra

@@ -16,7 +16,7 @@ from securebase.journal.disclosure import SCREEN, SCREEN_QUESTIONS, referral_mes
 
 
 def _questions() -> list[Any]:
-    phase, exercise = content.program("asb").find_exercise(SCREEN)
+    exercise = content.exercises_with(SCREEN)[0]  # the first program with a help screen (asb)
     return [exercise.field(q) for q in SCREEN_QUESTIONS]
 
 

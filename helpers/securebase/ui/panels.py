@@ -1,13 +1,17 @@
-"""Panels shown under some forms (widgets):
+"""Panels shown under some forms (widgets), one per behaviour that content gives the exercise
+(``behaviours:``), registered here by behaviour name (:data:`PANELS`, :func:`register_panel`):
 
-* a **list** exercise with a ``status`` field (the safety statements) shows its items in use
-  and retired, with buttons to retire an item or use it again (each change is a revision);
-* the **maintenance plan** shows the dates it sets, counted from the client's start date,
-  and writes them to a calendar file in the client's folder.
+* ``status_list``: a list exercise (the safety statements) shows its items in use and retired,
+  with buttons to retire an item or use it again (each change is a revision);
+* ``maintenance_schedule``: the maintenance plan shows the dates it sets, counted from the
+  client's start date, and writes them to a calendar file in the client's folder;
+* the Autonomy-Security Balance helpers of :mod:`securebase.ui.asb_panels` and the couple's
+  protocol panel of :mod:`securebase.ui.protocol`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
@@ -15,27 +19,37 @@ import ipywidgets as w
 from securebase.core import config
 from securebase.journal import schedule
 from securebase.core.errors import SecureBaseError
+from securebase.content.behaviours import behaviour
 from securebase.core.text import esc
+from securebase.ui import asb_panels
 from securebase.ui.forms import ExerciseForm
+from securebase.ui.protocol import ProtocolPanel
 
 if TYPE_CHECKING:  # pragma: no cover
     from securebase.notebook.workbook import Workbook
 
-PLAN_FIELDS = {"checkin_weekday", "appreciation_day"}
 PLAN_DATES_SHOWN = 12
+
+# behaviour name -> the panel (called with the workbook and the form) shown under its exercises' forms
+PANELS: dict[str, Callable[["Workbook", ExerciseForm], Any]] = {}
+
+
+def register_panel(name: str, panel: Callable[["Workbook", ExerciseForm], Any]) -> None:
+    """Show ``panel(workbook, form)`` under the form of every exercise that declares behaviour ``name``."""
+    behaviour(name)  # an unknown name is refused
+    if name in PANELS:
+        raise ValueError(f"a panel for behaviour {name!r} is registered already")
+    PANELS[name] = panel
+
+
+def panels_for(workbook: "Workbook", form: ExerciseForm) -> list[Any]:
+    """The panels of the form's exercise, in the order its behaviours are declared."""
+    return [PANELS[name](workbook, form) for name in form.exercise.behaviours if name in PANELS]
 
 
 def panel_for(workbook: "Workbook", form: ExerciseForm) -> Any:
-    from securebase.ui import asb_panels  # the Autonomy-Security Balance helpers, by exercise id
-
-    if (panel := asb_panels.panel_for(workbook, form)) is not None:
-        return panel
-    ids = {f.id for f in form.exercise.fields}
-    if form.exercise.kind == "list" and "status" in ids:
-        return ListPanel(workbook, form)
-    if form.exercise.kind == "plan" and PLAN_FIELDS <= ids:
-        return PlanPanel(workbook, form)
-    return None
+    """The first of :func:`panels_for`, or ``None``."""
+    return next(iter(panels_for(workbook, form)), None)
 
 
 class ListPanel:
@@ -105,3 +119,13 @@ class PlanPanel:
             f'<table class="sb-history">{rows}</table>'
             f'<p style="color:#5a6372">{esc(self.loc.text("plan_calendar", path=ics))}</p>'
         )
+
+
+register_panel("status_list", ListPanel)
+register_panel("maintenance_schedule", PlanPanel)
+register_panel("trigger_nudge", asb_panels.TriggerNudgePanel)
+register_panel("activation_wording", asb_panels.NamingPanel)
+register_panel("script_from_journal", asb_panels.ScriptPanel)
+register_panel("blame_check", asb_panels.BlameCheckPanel)
+register_panel("help_screen", asb_panels.ScreenPanel)
+register_panel("couple_protocol", ProtocolPanel)

@@ -19,8 +19,8 @@ _ARROW = '<span style="display:inline-block;padding:1.4rem 0.2rem 0;color:#6b7a9
 
 
 def chains_html(workbook: "Workbook", limit: int = SHOWN_CHAINS) -> str:
-    exercise = workbook.phase.exercise(JOURNAL)
-    entries = workbook.store.current_entries(workbook.client_id, exercise_id=JOURNAL, program_id=workbook.program.id)
+    exercise = workbook.phase.exercise_with(JOURNAL)
+    entries = workbook.store.current_entries(workbook.client_id, exercise_id=exercise.id, program_id=workbook.program.id)
     if not entries:
         return f"<p>{esc(workbook.loc.text('history_empty'))}</p>"
     rows = []
@@ -35,8 +35,8 @@ def chains_html(workbook: "Workbook", limit: int = SHOWN_CHAINS) -> str:
 
 
 def sequences_html(workbook: "Workbook") -> str:
-    exercise = workbook.phase.exercise(JOURNAL)
-    entries = workbook.store.current_entries(workbook.client_id, exercise_id=JOURNAL, program_id=workbook.program.id)
+    exercise = workbook.phase.exercise_with(JOURNAL)
+    entries = workbook.store.current_entries(workbook.client_id, exercise_id=exercise.id, program_id=workbook.program.id)
     found = recurring_sequences(exercise, entries)
     if not found:
         return f"<p>{esc(workbook.loc.text('patterns_none'))}</p>"
