@@ -4,7 +4,7 @@
 * :func:`activation_statement` - "I notice my anxious system is activated ..." wording;
 * :func:`journal_choices`, :func:`script_parts`, :func:`build_script` - a disclosure script
   drafted from one of the person's own activation-journal entries;
-* :func:`check_accusations`, :func:`suggest_rewording` - the blame check;
+* :func:`check_accusations`, :func:`suggest_rewording` - the blame check (:mod:`securebase.journal.blame`);
 * :func:`referral_message`, :func:`screen_lines` - what the professional-help screen suggests.
 
 Every rule here is a plain word list or pattern, so a clinician can see why something was
@@ -23,61 +23,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from securebase.content import Exercise, Locale, exercises_with, locale
+from securebase.content import Exercise, Locale, exercises_with
+from securebase.journal.blame import BLAME_KINDS, Finding, check_accusations, found_kinds, suggest_rewording  # noqa: F401
+from securebase.journal.wording import APOS, and_list, clean_line, find_words, lower_first, shorten_text, split_words, upper_first, use_locale, words_pattern
 
 JOURNAL = "disclosure_source"  # the behaviour of the journal a disclosure script starts from
 SCREEN = "help_screen"         # the behaviour of the professional-help screen
-
-_APOS = "['’]"
-
-
-def _loc(loc: Locale | None) -> Locale:
-    return loc if loc is not None else locale("en")
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?", text or "")
-
-
-def _find(patterns: Iterable[str], text: str) -> list[str]:
-    """The distinct whole-word matches (lower case) of any of ``patterns``."""
-    found: list[str] = []
-    for pattern in patterns:
-        for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
-            word = m.group(0).lower()
-            if word not in found:
-                found.append(word)
-    return found
-
-
-def _words_pattern(words: Iterable[str]) -> str:
-    return "|".join(w.replace("'", _APOS).replace(" ", r"\s+") for w in words)
-
-
-def _clean(text: Any) -> str:
-    """One line of text without surrounding space or a final full stop."""
-    return " ".join(str(text or "").split()).rstrip(" .")
-
-
-def _lower_first(text: str) -> str:
-    """Lower-case the first letter, except for "I", "I'm" and the like."""
-    if not text or re.match(rf"I\b|I{_APOS}", text):
-        return text
-    return text[0].lower() + text[1:]
-
-
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _and_list(items: list[str], loc: Locale) -> str:
-    return items[0] if len(items) == 1 else loc.text("asb_and_list", items=", ".join(items[:-1]), last=items[-1])
-
-
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(str(text or "").split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
 
 # ----------------------------------------------------------------- 1. trigger specificity
 
@@ -130,7 +81,7 @@ _DIGITS = re.compile(r"\d")
 
 def trigger_details(text: str) -> list[str]:
     """The concrete details found in a trigger: quotes, numbers, times, actions and things."""
-    details = _find([_words_pattern(ACTION_WORDS), _words_pattern(OBJECT_WORDS), _words_pattern(TIME_WORDS)], text)
+    details = find_words([words_pattern(ACTION_WORDS), words_pattern(OBJECT_WORDS), words_pattern(TIME_WORDS)], text)
     if _QUOTED.search(text or ""):
         details.append("a quote")
     if _DIGITS.search(text or ""):
@@ -146,14 +97,14 @@ def trigger_nudge(text: str, *, loc: Locale | None = None) -> str | None:
     at all; a judgement ("they were distant", "shut me out") with fewer than two details beside
     it; or a habit ("always ...") with no time to pin one moment down.
     """
-    words = _words(text)
+    words = split_words(text)
     if not words:
         return None
-    judgement_pattern = rf"\b(?:{_words_pattern(VAGUE_JUDGEMENTS)})\b"
-    judgements = _find([_words_pattern(VAGUE_JUDGEMENTS)], text)
+    judgement_pattern = rf"\b(?:{words_pattern(VAGUE_JUDGEMENTS)})\b"
+    judgements = find_words([words_pattern(VAGUE_JUDGEMENTS)], text)
     details = trigger_details(re.sub(judgement_pattern, " ", text, flags=re.IGNORECASE))
-    habits = _find([_words_pattern(HABIT_WORDS)], text)
-    has_time = bool(_find([_words_pattern(TIME_WORDS)], text) or _DIGITS.search(text))
+    habits = find_words([words_pattern(HABIT_WORDS)], text)
+    has_time = bool(find_words([words_pattern(TIME_WORDS)], text) or _DIGITS.search(text))
     vague = (
         (len(words) < SHORT_TRIGGER_WORDS and len(details) < SHORT_ENOUGH_MARKERS)
         or not details
@@ -162,7 +113,7 @@ def trigger_nudge(text: str, *, loc: Locale | None = None) -> str | None:
     )
     if not vague:
         return None
-    loc = _loc(loc)
+    loc = use_locale(loc)
     if habits and details:
         return loc.text("asb_nudge_habit", habit=habits[0])
     example = loc.text("asb_nudge_example")
@@ -185,16 +136,16 @@ def activation_statement(activation: str | None, body: str = "", urge: str = "",
     """
     if activation not in ACTIVATIONS:
         return ""
-    loc = _loc(loc)
+    loc = use_locale(loc)
     parts = [loc.text(f"asb_activation_{activation}")]
-    body, urge = _clean(body), _clean(urge)
+    body, urge = clean_line(body), clean_line(urge)
     if body:
-        parts.append(_upper_first(body) + ".")
+        parts.append(upper_first(body) + ".")
     if urge:
-        if re.match(rf"I\b|I{_APOS}", urge):
+        if re.match(rf"I\b|I{APOS}", urge):
             parts.append(urge + ".")
         else:
-            parts.append(loc.text("asb_activation_urge", urge=_lower_first(re.sub(r"^to\s+", "", urge, flags=re.I))))
+            parts.append(loc.text("asb_activation_urge", urge=lower_first(re.sub(r"^to\s+", "", urge, flags=re.I))))
     return " ".join(parts)
 
 
@@ -216,10 +167,10 @@ def _phrase(loc: Locale, key: str) -> str | None:
 
 def journal_choices(entries: Iterable[Any], limit: int = 50, *, loc: Locale | None = None) -> list[tuple[str, str]]:
     """(label, entry id) for each activation-journal entry, newest first: "2026-03-02 - trigger…"."""
-    loc = _loc(loc)
+    loc = use_locale(loc)
     ordered = sorted(entries, key=lambda e: e.occurred_at, reverse=True)[:limit]
     return [(loc.text("asb_journal_choice", date=e.occurred_at[:10],
-                      trigger=_shorten(e.data.get("trigger", ""), 50) or loc.text("asb_journal_no_trigger")), e.entry_id)
+                      trigger=shorten_text(e.data.get("trigger", ""), 50) or loc.text("asb_journal_no_trigger")), e.entry_id)
             for e in ordered]
 
 
@@ -229,9 +180,9 @@ def _sensation(data: Mapping[str, Any], exercise: Exercise, loc: Locale) -> str:
     places = [places_spec.choice_label(v).lower() for v in data.get("body_locations") or []]
     kind_spec = exercise.field("sensation_kind")
     felt = [_phrase(loc, f"asb_sensation_{k}") or kind_spec.choice_label(k).lower() for k in kinds if k != HEART_RACING]
-    where = loc.text("asb_sensation_where", places=_and_list(places, loc)) if places else ""
+    where = loc.text("asb_sensation_where", places=and_list(places, loc)) if places else ""
     if felt:
-        text = f"{_and_list(felt, loc)} {where}".strip()
+        text = f"{and_list(felt, loc)} {where}".strip()
     elif places:
         text = loc.text("asb_sensation_something", where=where)
     else:
@@ -245,10 +196,10 @@ def _impulse(data: Mapping[str, Any], exercise: Exercise, loc: Locale) -> str:
     response = data.get("response")
     urge = _phrase(loc, f"asb_urge_{response}") if response else None
     if response and urge is None:
-        urge = loc.text("asb_urge_other", response=_lower_first(exercise.field("response").choice_label(response)))
-    detail = _clean(data.get("response_detail"))
+        urge = loc.text("asb_urge_other", response=lower_first(exercise.field("response").choice_label(response)))
+    detail = clean_line(data.get("response_detail"))
     if urge and detail:
-        return loc.text("asb_urge_last_time", urge=urge, detail=_lower_first(detail))
+        return loc.text("asb_urge_last_time", urge=urge, detail=lower_first(detail))
     return urge or detail
 
 
@@ -258,7 +209,7 @@ def script_parts(entry_data: Mapping[str, Any], exercise: Exercise, *, loc: Loca
     ``exercise`` is the activation journal (for the wording of its choices). A part with
     nothing to go on is an empty string.
     """
-    loc = _loc(loc)
+    loc = use_locale(loc)
     return {
         "trigger": " ".join(str(entry_data.get("trigger") or "").split()),
         "sensation": _sensation(entry_data, exercise, loc),
@@ -269,10 +220,10 @@ def script_parts(entry_data: Mapping[str, Any], exercise: Exercise, *, loc: Loca
 
 def _urge_clause(impulse: str, loc: Locale) -> str:
     if re.match(r"to\b", impulse, re.I):
-        return loc.text("asb_script_urge", impulse=_lower_first(impulse))
-    if re.match(rf"I\b|I{_APOS}", impulse):
+        return loc.text("asb_script_urge", impulse=lower_first(impulse))
+    if re.match(rf"I\b|I{APOS}", impulse):
         return loc.text("asb_script_urge_then", impulse=impulse)
-    return loc.text("asb_script_urge_to", impulse=_lower_first(impulse))
+    return loc.text("asb_script_urge_to", impulse=lower_first(impulse))
 
 
 def build_script(parts: Mapping[str, str], *, loc: Locale | None = None) -> str:
@@ -280,239 +231,23 @@ def build_script(parts: Mapping[str, str], *, loc: Locale | None = None) -> str:
 
     Returns an empty string when there is nothing to build from.
     """
-    trigger, sensation, impulse, early = (_clean(parts.get(k)) for k in SCRIPT_PARTS)
+    trigger, sensation, impulse, early = (clean_line(parts.get(k)) for k in SCRIPT_PARTS)
     if not (trigger or sensation or impulse or early):
         return ""
-    loc = _loc(loc)
-    notice = loc.text("asb_script_notice", sensation=_lower_first(sensation)) if sensation else ""
+    loc = use_locale(loc)
+    notice = loc.text("asb_script_notice", sensation=lower_first(sensation)) if sensation else ""
     urge = _urge_clause(impulse, loc) if impulse else ""
     body = loc.text("asb_script_both", first=notice, second=urge) if notice and urge else notice or urge
     sentences = [loc.text("asb_script_opening")]
     if trigger:
-        sentences.append(loc.text("asb_script_when", trigger=_lower_first(trigger),
+        sentences.append(loc.text("asb_script_when", trigger=lower_first(trigger),
                                   body=body or loc.text("asb_script_stirred")))
     elif body:
         sentences.append(loc.text("asb_script_sometimes", body=body))
     if early:
-        sentences.append(loc.text("asb_script_early", early=_lower_first(early)))
+        sentences.append(loc.text("asb_script_early", early=lower_first(early)))
     sentences.append(loc.text("asb_script_closing"))
     return " ".join(sentences)
-
-
-# ----------------------------------------------------------------- 4. blame check
-
-# What to try for each kind is the locale's ``asb_blame_<kind>``.
-BLAME_KINDS = ("always_never", "character_verdict", "mind_reading", "demand", "you_complaint", "sarcasm")
-
-# A "you ..." phrase preceded by one of these is a question or an offer, not an accusation.
-_QUESTION_LEAD = re.compile(
-    r"\b(?:do|did|does|would|could|can|will|are|were|if|what|how|why|when|whether|maybe|thank|thanks)\s*$",
-    re.IGNORECASE,
-)
-VERDICT_WORDS = (
-    "selfish", "lazy", "cold", "heartless", "useless", "pathetic", "immature", "childish", "needy", "clingy",
-    "controlling", "crazy", "insane", "toxic", "manipulative", "inconsiderate", "thoughtless", "careless",
-    "rude", "mean", "cruel", "stupid", "impossible", "unbearable", "hopeless", "irresponsible", "self-centred",
-    "self-centered", "uncaring", "unreliable", "dismissive", "arrogant", "stubborn", "cheap",
-    "ridiculous", "paranoid", "dramatic", "hysterical", "cold-hearted", "unfair", "the worst",
-)
-VERDICT_NOUNS = ("liar", "mess", "joke", "nightmare", "baby", "child", "hypocrite", "control freak", "slob", "snob")
-INSULTS = ("idiot", "jerk", "loser", "narcissist", "psycho", "moron", "coward", "drama queen")
-_INTENSIFIERS = r"(?:so|such|really|just|being|truly|incredibly|very|always|totally|completely|utterly|being\s+so)\s+"
-_COPULA = (rf"(?:you{_APOS}re|you\s+are|you\s+were|you\s+can\s+be|you\s+have\s+been|you\s+seem|you\s+sound|"
-           rf"you\s+act|you{_APOS}re\s+being|you\s+are\s+being|stop\s+being)")
-
-_BLAME_PATTERNS: dict[str, list[str]] = {
-    "always_never": [r"always|never|constantly|every\s+(?:single\s+)?time|all\s+the\s+time|each\s+and\s+every"],
-    "you_complaint": [
-        r"you\s+(?:never|always|keep|kept|only|constantly)",
-        rf"you{_APOS}re\s+so|you\s+are\s+so|you\s+were\s+so",
-        r"you\s+(?:make|made|makes)\s+me\s+(?:so\s+)?(?:angry|mad|sad|crazy|sick|miserable|anxious|nervous|upset|"
-        r"furious|wait|beg|chase|doubt|worry|cry|scream|feel\s+like|feel\s+(?:so\s+)?(?:bad|stupid|small|worthless|"
-        r"unwanted|invisible|alone|lonely|ignored|guilty|crazy|insecure|awful|terrible|unloved))",
-        rf"you\s+(?:don{_APOS}t|didn{_APOS}t)\s+even",
-    ],
-    "mind_reading": [
-        rf"you\s+(?:just\s+|obviously\s+|clearly\s+|secretly\s+|probably\s+)?(?:don{_APOS}t|do\s+not|didn{_APOS}t)\s+"
-        r"(?:care|love|respect|value|want\s+me|want\s+to\s+be|even\s+want|like\s+me|think\s+about\s+me|notice)",
-        rf"you\s+(?:just\s+|obviously\s+|clearly\s+|secretly\s+|probably\s+)?(?:think|thought|want(?:ed)?\s+to|"
-        rf"only\s+care|care\s+more|couldn{_APOS}t\s+care|would\s+rather|{_APOS}d\s+rather|enjoy|like\s+it\s+when|"
-        r"did\s+it\s+on\s+purpose|meant\s+to|feel\s+like|know\s+(?:full\s+well|exactly)|are\s+trying\s+to|"
-        rf"{_APOS}re\s+trying\s+to|just\s+want)",
-        rf"you{_APOS}d\s+rather",
-    ],
-    "demand": [
-        rf"you\s+(?:need\s+to|have\s+to|should|must|{_APOS}d\s+better|better|{_APOS}ve\s+got\s+to|have\s+got\s+to|"
-        rf"gotta|ought\s+to|shouldn{_APOS}t)",
-        rf"you{_APOS}d\s+better|you{_APOS}ve\s+got\s+to",
-        r"(?:^|(?<=[.!?]\s))\s*(?:just\s+)?(?:stop|grow\s+up|get\s+over\s+it|deal\s+with\s+it|fix\s+it)",
-    ],
-    "character_verdict": [
-        rf"{_COPULA}\s+(?:{_INTENSIFIERS})*(?:{_words_pattern(VERDICT_WORDS)})",
-        rf"{_COPULA}\s+(?:such\s+)?an?\s+(?:\w+\s+)?(?:{_words_pattern(VERDICT_NOUNS)})",
-        rf"such\s+an?\s+(?:{_words_pattern(VERDICT_WORDS + VERDICT_NOUNS)})",
-        _words_pattern(INSULTS),
-    ],
-    "sarcasm": [
-        r"oh\s+(?:great|wonderful|perfect|brilliant|lovely|sure)|thanks\s+a\s+lot|thanks\s+for\s+nothing|"
-        r"yeah\s+right|sure\s+you\s+(?:did|do|will)|of\s+course\s+you\s+(?:did|do|would|will)|"
-        r"how\s+(?:nice|kind|thoughtful|lovely)\s+of\s+you|nice\s+of\s+you\s+to|must\s+be\s+nice|"
-        r"what\s+a\s+surprise|big\s+surprise|wow,?\s+thanks|/s",
-    ],
-}
-# Words that make a sentence starting with "You" a complaint ("You forgot again.").
-_COMPLAINT_WORDS = (
-    "didn't", "don't", "won't", "can't", "cannot", "couldn't", "wouldn't", "weren't", "aren't", "never", "always",
-    "forgot", "forget", "ignored", "ignore", "ignoring", "ruined", "blew", "broke", "lied", "interrupted",
-    "embarrassed", "humiliated", "hurt", "ditched", "bailed", "cancelled", "canceled", "only", "keep", "kept",
-    "again", "refuse", "refused",
-)
-_KIND_AFTER = re.compile(r"\s*(?:have\s+to|need\s+to|worry|mind|owe|have\s+anything)\b", re.IGNORECASE)
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One sign of blame in a draft: its kind (a blame_signs choice value), where, and what to try."""
-
-    kind: str
-    start: int
-    end: int
-    text: str
-    suggestion: str
-
-
-def _pattern_findings(text: str, loc: Locale) -> list[Finding]:
-    found = []
-    for kind, patterns in _BLAME_PATTERNS.items():
-        for pattern in patterns:
-            for m in re.finditer(rf"(?<![\w'’-])(?:{pattern})(?![\w'’-])", text, re.IGNORECASE):
-                if not m.group(0).strip():
-                    continue
-                if m.group(0).lower().startswith("you") and _QUESTION_LEAD.search(text[: m.start()]):
-                    continue
-                start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
-                found.append(Finding(kind, start, m.end(), text[start:m.end()], loc.text(f"asb_blame_{kind}")))
-    return found
-
-
-def _sentence_you_findings(text: str, loc: Locale) -> list[Finding]:
-    """Sentences that start with "You" and go on to a complaint ("You forgot again.")."""
-    found = []
-    for m in _SENTENCE.finditer(text):
-        sentence = m.group(0)
-        if sentence.rstrip().endswith("?"):
-            continue
-        lead = re.match(r"\s*you\b", sentence, re.IGNORECASE)
-        if not lead:
-            continue
-        for word in re.finditer(r"[A-Za-z]+(?:['’][a-z]+)?", sentence[lead.end():]):
-            if word.start() > 40:  # the complaint has to come early in the sentence
-                break
-            token = word.group(0).lower().replace("’", "'")
-            after = sentence[lead.end() + word.end():]
-            if token in _COMPLAINT_WORDS and not (token in ("don't", "didn't", "won't") and _KIND_AFTER.match(after)):
-                start = m.start() + lead.start() + (len(lead.group(0)) - len(lead.group(0).lstrip()))
-                end = m.start() + lead.end() + word.end()
-                found.append(Finding("you_complaint", start, end, text[start:end], loc.text("asb_blame_you_complaint")))
-                break
-    return found
-
-
-def check_accusations(text: str, *, loc: Locale | None = None) -> list[Finding]:
-    """Signs of blame in a draft, in reading order; overlapping finds of one kind count once."""
-    text, loc = text or "", _loc(loc)
-    candidates = sorted(_pattern_findings(text, loc) + _sentence_you_findings(text, loc), key=lambda f: (f.start, -f.end))
-    kept: list[Finding] = []
-    for f in candidates:
-        if any(k.kind == f.kind and k.start < f.end and f.start < k.end for k in kept):
-            continue
-        kept.append(f)
-    return kept
-
-
-def found_kinds(findings: Iterable[Finding]) -> list[str]:
-    """The distinct kinds found, in the order of the blame_signs choices."""
-    kinds = {f.kind for f in findings}
-    return [k for k in BLAME_KINDS if k in kinds]
-
-
-FEELING_WORDS = (
-    "hurt", "lonely", "alone", "sad", "scared", "afraid", "frightened", "worried", "anxious", "nervous",
-    "frustrated", "angry", "upset", "overwhelmed", "disappointed", "invisible", "unimportant", "left out",
-    "ashamed", "embarrassed", "confused", "unsettled", "thrown", "tired", "exhausted", "helpless", "unwanted",
-    "insecure", "jealous", "panicky", "tense",
-)
-_SOFTEN = (
-    (re.compile(rf"\b(didn{_APOS}t|don{_APOS}t)\s+even\b", re.I), r"\1"),
-    (re.compile(r"\bnever\s+(?=\w+ed\b)", re.I), "hadn't "),   # "never replied" -> "hadn't replied"
-    (re.compile(r"\bnever\b", re.I), "didn't"),                  # "never listen" -> "didn't listen"
-    (re.compile(r"\b(?:always|constantly|every\s+(?:single\s+)?time|all\s+the\s+time)\b\s*", re.I), ""),
-)
-_WHEN_CLAUSE = re.compile(r"\b(?:when|after|while|whenever)\s+([^.!?,;]+)", re.IGNORECASE)
-_TRAILING_JOIN = re.compile(r"[\s,;:-]*\b(?:and|but|because|so|then)?[\s,;:-]*$", re.IGNORECASE)
-_DEMAND_REST = re.compile(
-    rf"\byou\s+(?:really\s+)?(?:need\s+to|have\s+to|should|must|{_APOS}d\s+better|better|have\s+got\s+to|ought\s+to)\s+([^.!?]+)",
-    re.IGNORECASE,
-)
-# Signs of blame that end the part of a sentence kept as the situation. Sarcasm is dropped, and
-# "always"/"never" and "you never" are softened instead.
-_CUT_KINDS = ("character_verdict", "mind_reading", "demand")
-_I_FEEL = re.compile(rf"\s*I(?:\s+|{_APOS})(?:feel|felt|am\s+feeling|m\s+feeling|was\s+feeling)\b", re.IGNORECASE)
-
-
-def _soften(text: str) -> str:
-    for pattern, replacement in _SOFTEN:
-        text = pattern.sub(replacement, text)
-    return _TRAILING_JOIN.sub("", " ".join(text.split())).strip(" ,;:!?.")
-
-
-def _situation(text: str, findings: list[Finding], loc: Locale) -> str:
-    """The moment the draft is about, in its own words, without the blame."""
-    for m in _SENTENCE.finditer(text):
-        sentence, offset = m.group(0), m.start()
-        if sentence.rstrip().endswith("?"):
-            continue
-        inside = [f for f in findings if offset <= f.start < m.end()]
-        cut = min((f.start - offset for f in inside if f.kind in _CUT_KINDS), default=len(sentence))
-        part = sentence[:cut]
-        for f in sorted((f for f in inside if f.kind == "sarcasm" and f.start - offset < cut),
-                        key=lambda f: f.start, reverse=True):
-            part = part[: f.start - offset] + part[f.end - offset:]
-        when = _WHEN_CLAUSE.search(part)
-        if when:
-            moment = _soften(when.group(1))
-            rest = _soften(part[: when.start()])
-            if len(_words(rest)) >= 2 and not _I_FEEL.match(rest):
-                moment = loc.text("asb_rewording_and", moment=moment, rest=_lower_first(rest))
-        elif _I_FEEL.match(part):
-            continue
-        else:
-            moment = _lower_first(_soften(part))
-        if len(_words(moment)) >= 2:
-            return moment
-    return ""
-
-
-def suggest_rewording(text: str, *, loc: Locale | None = None) -> str:
-    """An I-statement to start from: "When ..., I feel .... I'd like ...".
-
-    It reuses the draft's own words where it can (a "when ..." part, feelings it names, what a
-    "you need to ..." asks for) and leaves [brackets] for the person to fill. It is a starting
-    point only, never a finished message.
-    """
-    text = " ".join((text or "").split())
-    if not _words(text):
-        return ""
-    loc = _loc(loc)
-    findings = check_accusations(text, loc=loc)
-    situation = _situation(text, findings, loc) or loc.text("asb_rewording_situation_blank")
-    feelings = _find([_words_pattern(FEELING_WORDS)], text)
-    feeling = _and_list(feelings, loc) if feelings else loc.text("asb_rewording_feeling_blank")
-    demand = _DEMAND_REST.search(text)
-    request = (loc.text("asb_rewording_request", request=_clean(demand.group(1))) if demand
-               else loc.text("asb_rewording_request_blank"))
-    return loc.text("asb_rewording", situation=situation, feeling=feeling, request=request)
 
 
 # ----------------------------------------------------------------- 5. professional-help screen
@@ -531,11 +266,11 @@ class Referral:
 
 def referral_message(answers: Mapping[str, Any], *, loc: Locale | None = None) -> Referral:
     """What the professional-help screen suggests, from its yes/no answers."""
-    loc = _loc(loc)
+    loc = use_locale(loc)
     yes = [fid for fid in SCREEN_QUESTIONS if answers.get(fid) is True]
     reasons = tuple(loc.text(f"asb_reason_{fid}") for fid in yes)
     if yes:
-        message = loc.text("asb_refer", reasons=_and_list(list(reasons), loc))
+        message = loc.text("asb_refer", reasons=and_list(list(reasons), loc))
         urgent = "out_of_control_behaviour" in yes
         if urgent:
             message += " " + loc.text("asb_danger")
@@ -547,7 +282,7 @@ def referral_message(answers: Mapping[str, Any], *, loc: Locale | None = None) -
 
 def screen_lines(entries: Iterable[Any], *, loc: Locale | None = None) -> list[str]:
     """Plain-text lines for batch mode: what each saved professional-help screen suggests."""
-    loc = _loc(loc)
+    loc = use_locale(loc)
     lines, screens = [], {e.id for e in exercises_with(SCREEN)}
     for e in sorted((e for e in entries if e.exercise_id in screens), key=lambda e: e.occurred_at):
         lines.append(loc.text("asb_screen_line", when=e.occurred_at.replace("T", " ")[:16],
