@@ -249,6 +249,7 @@ async def _run_over_websocket(url: str, headers: dict[str, str], code: str) -> s
 
 def test_jupyterlab_kernels_run_on_ipc(tmp_path):
     import asyncio
+    import concurrent.futures
 
     from securebase.app.workspace import lab_command
 
@@ -266,8 +267,10 @@ def test_jupyterlab_kernels_run_on_ipc(tmp_path):
                                        headers={**auth, "Content-Type": "application/json"}, method="POST")
         with urllib.request.urlopen(start, timeout=120) as r:
             kernel_id = json.loads(r.read())["id"]
-        printed = asyncio.run(asyncio.wait_for(_run_over_websocket(
-            f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels", auth, PROBE), timeout=180))
+        # In a thread of its own: the browser tests' Playwright keeps an event loop running in this one.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            printed = pool.submit(asyncio.run, asyncio.wait_for(_run_over_websocket(
+                f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels", auth, PROBE), timeout=180)).result()
         assert_private_ipc(printed)
     finally:
         _stop(proc)
