@@ -16,14 +16,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from securebase.content import Exercise, Program, program as load_program
 from securebase.couples.dyads import CoupleError, Dyad, dyad_of, get_dyad
 from securebase.core.errors import EntryValidationError
 from securebase.journal.entries import Checked, SaveResult, check_answers
-from securebase.store import AlreadySaved, Entry, EntryRef, Store, UnchangedProtocol, utc_now
+from securebase.store import AlreadySaved, Entry, EntryRef, ProtocolRecord, Store, UnchangedProtocol, utc_now
 
 PROTOCOL = "couple_protocol"  # the behaviour of the protocol exercise (one per program)
 MIN_TIMEOUT_MINUTES = 20
@@ -43,15 +42,8 @@ class AlreadyProposed(CoupleError):
         super().__init__(f"This proposal was already saved as version {version}; it was not saved twice.")
 
 
-@dataclass(frozen=True)
-class ProtocolVersion:
-    dyad_id: str
-    version: int
-    data: dict[str, Any]
-    content_version: str
-    proposed_by: str
-    proposed_at: str
-    consents: dict[str, bool] = field(default_factory=dict)  # client id -> latest decision
+class ProtocolVersion(ProtocolRecord):
+    """One version of the couple's protocol with each partner's latest decision (``consents``)."""
 
     def consented(self, client_id: str) -> bool:
         return self.consents.get(client_id, False)
@@ -95,8 +87,7 @@ def _couple(store: Store, client_id: str) -> Dyad:
 
 def versions(store: Store, dyad_id: str) -> list[ProtocolVersion]:
     """Every version of the couple's protocol, oldest first, with each partner's latest decision."""
-    return [ProtocolVersion(r.dyad_id, r.version, r.data, r.content_version, r.proposed_by, r.proposed_at, r.consents)
-            for r in store.protocol_versions(dyad_id)]
+    return [ProtocolVersion(**vars(record)) for record in store.protocol_versions(dyad_id)]
 
 
 def in_force(store: Store, dyad_id: str) -> ProtocolVersion | None:

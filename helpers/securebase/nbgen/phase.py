@@ -7,6 +7,8 @@ outputs of one run against an empty demo store (used by nbval as the regression 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -68,65 +70,38 @@ def write_notebooks(root: Path, *, execute: bool = False, only: str = "") -> lis
     With ``execute``, the outputs of a run on an empty demo store are kept as the nbval baseline.
     """
     from securebase import content
+    from securebase.content import scales
+    from securebase.nbgen.home import NOTEBOOK as HOME, build_home_notebook
+    from securebase.nbgen.intake import build_intake_notebook
+    from securebase.nbgen.progress import build_progress_notebook
+    from securebase.nbgen.workshop import build_workshop_notebook
 
-    written = []
+    group = only.split("/")[0]
+    jobs: list[tuple[Path, Callable[[], nbformat.NotebookNode]]] = []
     for program in content.programs().values():
         for phase in program.phases:
             path = notebook_path(root, program, phase)
-            if only and only not in (program.id, f"{program.id}/{phase.id}"):
+            if (only and only not in (program.id, f"{program.id}/{phase.id}")) or (not only and not path.exists()):
                 continue
-            if not only and not path.exists():
-                continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            nb = build_phase_notebook(program, phase)
-            if execute:
-                nb = execute_on_demo_store(nb, path.parent)
-            nbformat.write(nb, path)
-            written.append(path)
-        path = root / program.id / PROGRESS_NOTEBOOK
-        if only and only.split("/")[0] != program.id:
+            jobs.append((path, functools.partial(build_phase_notebook, program, phase)))
+        if only and group != program.id:
             continue
-        if path.parent.is_dir() and any(path.parent.glob("[0-9][0-9]_*.ipynb")):
-            from securebase.nbgen.progress import build_progress_notebook
-
-            nb = build_progress_notebook(program)
-            if execute:
-                nb = execute_on_demo_store(nb, path.parent)
-            nbformat.write(nb, path)
-            written.append(path)
-    if not only or only.split("/")[0] == INTAKE_DIR:
-        from securebase.content import scales
-        from securebase.nbgen.intake import build_intake_notebook
-
-        for instrument in scales.instruments().values():
-            path = root / INTAKE_DIR / f"{instrument.id}.ipynb"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            nb = build_intake_notebook(instrument)
-            if execute:
-                nb = execute_on_demo_store(nb, path.parent)
-            nbformat.write(nb, path)
-            written.append(path)
-    if not only or only.split("/")[0] == "app":
-        from securebase.nbgen.home import NOTEBOOK as HOME, build_home_notebook
-
-        path = root / HOME
+        progress = root / program.id / PROGRESS_NOTEBOOK
+        if progress.parent.is_dir() and any(progress.parent.glob("[0-9][0-9]_*.ipynb")) or any(
+                p.parent == progress.parent for p, _ in jobs):
+            jobs.append((progress, functools.partial(build_progress_notebook, program)))
+    if not only or group == INTAKE_DIR:
+        jobs += [(root / INTAKE_DIR / f"{i.id}.ipynb", functools.partial(build_intake_notebook, i))
+                 for i in scales.instruments().values()]
+    if not only or group == "app":
+        jobs.append((root / HOME, build_home_notebook))
+    if not only or group == "workshop":
+        jobs.append((root / WORKSHOP_NOTEBOOK, build_workshop_notebook))
+    for path, build in jobs:
         path.parent.mkdir(parents=True, exist_ok=True)
-        nb = build_home_notebook()
-        if execute:
-            nb = execute_on_demo_store(nb, path.parent)
-        nbformat.write(nb, path)
-        written.append(path)
-    if not only or only.split("/")[0] == "workshop":
-        from securebase.nbgen.workshop import build_workshop_notebook
-
-        path = root / WORKSHOP_NOTEBOOK
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nb = build_workshop_notebook()
-        if execute:
-            nb = execute_on_demo_store(nb, path.parent)
-        nbformat.write(nb, path)
-        written.append(path)
-    return written
+        nb = build()
+        nbformat.write(execute_on_demo_store(nb, path.parent) if execute else nb, path)
+    return [path for path, _ in jobs]
 
 
 def execute_on_demo_store(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
