@@ -19,19 +19,16 @@ module              types
 :mod:`.ranking`     ``ranking``
 ==================  ==================================================
 
-To add a type, write a :class:`FieldKind` subclass and register it
-(``field_types.register("scale", Scale)``) in one of these modules or in a new module of this
-package: every module here is imported, so a new one needs no other change. Its test goes in
-``tests/content/test_fields.py``.
+To add a type, write a :class:`FieldKind` subclass in the module of its family and register it
+there (``field_types.register("scale", Scale)``); nothing outside that module changes. Its test
+goes in ``tests/content/test_fields.py``. A new family module is imported below, in the order
+its types should be listed (the codebook and the export list them in registration order).
 
 ``FieldType`` is the registry under the name of the enum it replaced: ``FieldType.rating`` and
 ``for t in FieldType`` still work.
 """
 
 from __future__ import annotations
-
-import importlib
-import pkgutil
 
 from securebase.content.fields.base import (
     ExportRow, FieldKind, FieldProblem, FieldRegistry, FieldWidget, WidgetKit, choices_text, clean_text, field_types,
@@ -40,11 +37,6 @@ from securebase.content.fields.base import (
 from securebase.content.fields import text, numbers, choices, when, body_map, ranking  # noqa: F401  (in this order)
 
 FieldType = field_types
-
-_SEEN = {"base", "text", "numbers", "choices", "when", "body_map", "ranking"}
-for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
-    if _module not in _SEEN and not _module.startswith("_"):
-        importlib.import_module(f"{__name__}.{_module}")
 
 __all__ = [
     "ExportRow", "FieldKind", "FieldProblem", "FieldRegistry", "FieldType", "FieldWidget", "WidgetKit",

@@ -125,9 +125,12 @@ class FieldKind(ABC):
             raise ValueError("'min_items' must not exceed 'max_items'")
 
     def check_bounds(self, spec: FieldSpec) -> None:
-        """'min'/'max': refused unless the type is numeric (numeric types check them)."""
-        if spec.min is not None or spec.max is not None:
-            raise ValueError(f"'min'/'max' only apply to numeric fields, not {self.name}")
+        """'min'/'max': refused unless the type is numeric; then 'min' must be below 'max'."""
+        if not self.numeric:
+            if spec.min is not None or spec.max is not None:
+                raise ValueError(f"'min'/'max' only apply to numeric fields, not {self.name}")
+        elif spec.min is not None and spec.max is not None and spec.min >= spec.max:
+            raise ValueError(f"'min' ({spec.min:g}) must be below 'max' ({spec.max:g})")
 
     def check_own(self, spec: FieldSpec) -> None:
         """What this type needs beyond the common attributes (nothing by default)."""

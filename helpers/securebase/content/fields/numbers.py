@@ -63,8 +63,7 @@ class Integer(FieldKind):
     def check_bounds(self, spec: FieldSpec) -> None:
         if self.needs_bounds and (spec.min is None or spec.max is None):
             raise ValueError(f"a {self.name} needs both 'min' and 'max'")
-        if spec.min is not None and spec.max is not None and spec.min >= spec.max:
-            raise ValueError(f"'min' ({spec.min:g}) must be below 'max' ({spec.max:g})")
+        super().check_bounds(spec)
         if self.whole_bounds:
             for bound in (spec.min, spec.max):
                 if bound is not None and bound != int(bound):
