@@ -18,13 +18,12 @@ from securebase.content.loader import (
     read_yaml,
     validate,
 )
+from securebase.content.fields import FieldKind, FieldType, field_types
 from securebase.content.model import (
-    DEFAULT_MAX_LENGTH,
     RESERVED_FIELD_IDS,
     Choice,
     Exercise,
     FieldSpec,
-    FieldType,
     Identifier,
     Locale,
     Model,
@@ -38,8 +37,8 @@ from securebase.content.model import (
 )
 
 __all__ = [
-    "DEFAULT_MAX_LENGTH", "RESERVED_FIELD_IDS", "Choice", "Exercise", "FieldSpec", "FieldType", "Identifier",
+    "RESERVED_FIELD_IDS", "Choice", "Exercise", "FieldKind", "FieldSpec", "FieldType", "Identifier",
     "Locale", "Model", "Phase", "Program", "Schedule", "Step", "Text", "Window", "clear_cache", "content_dir",
-    "format_location", "load_language_file", "load_locale_file", "load_program_file", "locale", "program",
-    "programs", "read_yaml", "unique", "validate", "exercises_with",
+    "exercises_with", "field_types", "format_location", "load_language_file", "load_locale_file", "load_program_file",
+    "locale", "program", "programs", "read_yaml", "unique", "validate",
 ]

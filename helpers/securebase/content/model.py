@@ -8,11 +8,15 @@ reading Python.
 
 from __future__ import annotations
 
-from enum import Enum
-from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, StringConstraints, field_validator, model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from securebase.content.checks import unique
+from securebase.content.fields import FieldKind, field_types
 
 from securebase.content import behaviours as _behaviours
 
@@ -25,29 +29,17 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class FieldType(str, Enum):
-    """The kinds of answer a workbook field can hold."""
-
-    short_text = "short_text"      # one line of free text
-    long_text = "long_text"        # several lines of free text
-    text_list = "text_list"        # a list of short free-text items
-    integer = "integer"
-    number = "number"
-    rating = "rating"              # an integer on an anchored scale, e.g. 0-10
-    choice = "choice"              # one of ``choices``
-    multi_choice = "multi_choice"  # any of ``choices``
-    boolean = "boolean"
-    date = "date"
-    time = "time"
-    body_map = "body_map"          # body location -> one of ``states``
-    ranking = "ranking"            # an ordered pick of ``choices`` (or of another field's picks, ``rank_from``)
-
-    @property
-    def is_free_text(self) -> bool:
-        return self in (FieldType.short_text, FieldType.long_text, FieldType.text_list)
+def _field_type(value: Any) -> FieldKind:
+    """A field's ``type``: the name of a registered field type (or the type itself)."""
+    if isinstance(value, FieldKind) and value.name in field_types and field_types.get(value.name) is value:
+        return value
+    if isinstance(value, str) and value in field_types:
+        return field_types.get(value)
+    raise PydanticCustomError("enum", "Input should be {expected}", {"expected": field_types.expected()})
 
 
-DEFAULT_MAX_LENGTH = {FieldType.short_text: 300, FieldType.long_text: 5000, FieldType.text_list: 300}
+# ``type: rating`` in content is the registered rating type (see securebase.content.fields).
+FieldTypeName = Annotated[FieldKind, PlainValidator(_field_type), PlainSerializer(str, return_type=str)]
 
 
 class Choice(Model):
@@ -66,7 +58,7 @@ class FieldSpec(Model):
     """One question in an exercise form."""
 
     id: Identifier
-    type: FieldType
+    type: FieldTypeName
     label: Text
     short_label: str = ""          # column header in history tables; fields without one stay out of the table
     help: str = ""
@@ -89,56 +81,14 @@ class FieldSpec(Model):
     def _check_shape(self) -> "FieldSpec":
         if self.id in RESERVED_FIELD_IDS:
             raise ValueError(f"field id {self.id!r} is reserved for entry metadata; choose another id")
-        t = self.type
-        if t in (FieldType.rating, FieldType.integer, FieldType.number):
-            if t is FieldType.rating and (self.min is None or self.max is None):
-                raise ValueError("a rating needs both 'min' and 'max'")
-            if self.min is not None and self.max is not None and self.min >= self.max:
-                raise ValueError(f"'min' ({self.min:g}) must be below 'max' ({self.max:g})")
-            if t is not FieldType.number:
-                for bound in (self.min, self.max):
-                    if bound is not None and bound != int(bound):
-                        raise ValueError(f"bounds of an {t.value} field must be whole numbers, got {bound:g}")
-        elif self.min is not None or self.max is not None:
-            raise ValueError(f"'min'/'max' only apply to numeric fields, not {t.value}")
-        if self.trend and t is not FieldType.rating:
-            raise ValueError("'trend' only applies to rating fields")
-        if self.suggestions and t not in (FieldType.short_text, FieldType.long_text):
-            raise ValueError("'suggestions' only apply to text fields")
-        if self.rank_from and t is not FieldType.ranking:
-            raise ValueError("'rank_from' only applies to ranking fields")
-        if t is FieldType.ranking and not self.max_items:
-            raise ValueError("a ranking field needs 'max_items' (how many places to rank)")
-        if t in (FieldType.choice, FieldType.multi_choice, FieldType.body_map, FieldType.ranking):
-            if len(self.choices) < 2:
-                raise ValueError(f"a {t.value} field needs at least two 'choices'")
-            unique([c.value for c in self.choices], "choice value")
-        elif self.choices:
-            raise ValueError(f"'choices' only apply to choice fields, not {t.value}")
-        if t is FieldType.body_map:
-            if len(self.states) < 2:
-                raise ValueError("a body_map field needs at least two 'states'")
-            unique([s.value for s in self.states], "state value")
-        elif self.states:
-            raise ValueError("'states' only apply to body_map fields")
-        if self.max_length is not None and not t.is_free_text:
-            raise ValueError("'max_length' only applies to free-text fields")
-        if (self.min_items is not None or self.max_items is not None) and t not in (
-            FieldType.text_list,
-            FieldType.multi_choice,
-            FieldType.body_map,
-            FieldType.ranking,
-        ):
-            raise ValueError("'min_items'/'max_items' only apply to list-like fields")
-        if self.min_items is not None and self.max_items is not None and self.min_items > self.max_items:
-            raise ValueError("'min_items' must not exceed 'max_items'")
+        self.type.check_spec(self)
         return self
 
     @property
     def text_limit(self) -> int | None:
         if not self.type.is_free_text:
             return None
-        return self.max_length or DEFAULT_MAX_LENGTH[self.type]
+        return self.max_length or self.type.default_max_length
 
     def choice_label(self, value: str) -> str:
         for c in self.choices:
@@ -219,12 +169,7 @@ class Exercise(Model):
         if any(step.timer for step in self.steps) and not self.timer_seconds:
             raise ValueError("a step shows a timer, but the exercise sets no 'timer_seconds'")
         for f in self.fields:
-            if f.rank_from:
-                source = next((g for g in self.fields if g.id == f.rank_from), None)
-                if source is None or source.type is not FieldType.multi_choice:
-                    raise ValueError(f"field {f.id!r}: rank_from must name a multi_choice field of this exercise")
-                if {c.value for c in source.choices} != {c.value for c in f.choices}:
-                    raise ValueError(f"field {f.id!r}: its choices must be those of {f.rank_from!r}")
+            f.type.check_in_exercise(f, self.fields)
         for name in self.behaviours:
             if missing := _behaviours.missing_fields(name, ids):
                 raise ValueError(f"behaviour {name!r} reads the field(s) {', '.join(map(repr, missing))}, "
@@ -371,11 +316,3 @@ class Locale(Model):
         except KeyError:
             raise KeyError(f"locale {self.language!r} has no string {key!r}") from None
         return template.format(**values) if values else template
-
-
-def unique(values: Iterable[str], what: str) -> None:
-    seen: set[str] = set()
-    for v in values:
-        if v in seen:
-            raise ValueError(f"duplicate {what} {v!r}")
-        seen.add(v)

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from securebase.content import Exercise, FieldType, Phase, Program
+from securebase.content import Exercise, Phase, Program
 from securebase.journal.derived import derive, derived_labels
 from securebase.store import Entry
 
@@ -46,12 +46,7 @@ def choice_counts(entries: list[Entry], exercise: Exercise, field_id: str) -> li
     ranked = sorted(counter.items(), key=lambda kv: (-kv[1], order.get(kv[0].split(":")[0], 99), kv[0]))
     out = []
     for value, count in ranked:
-        if spec.type is FieldType.body_map:
-            loc, state = value.split(":", 1)
-            label = f"{spec.choice_label(loc)}: {next((s.label for s in spec.states if s.value == state), state)}"
-        else:
-            label = spec.choice_label(value)
-        out.append({"value": value, "label": label, "count": count})
+        out.append({"value": value, "label": spec.type.tally_label(spec, value), "count": count})
     return out
 
 
@@ -102,7 +97,7 @@ def summarise_phase(
         days.update(_day(e) for e in mine)
         block: dict[str, Any] = {"title": exercise.title, "count": len(mine), "ratings": {}, "choices": {}}
         for spec in exercise.fields:
-            if spec.type is FieldType.rating:
+            if spec.type.rated:
                 series = rating_series(mine, spec.id)
                 values = [e.data[spec.id] for e in mine if isinstance(e.data.get(spec.id), (int, float))]
                 block["ratings"][spec.id] = {
@@ -113,7 +108,7 @@ def summarise_phase(
                     "mean": round(sum(values) / len(values), 2) if values else None,
                     "by_day": series,
                 }
-            elif spec.type in (FieldType.choice, FieldType.multi_choice, FieldType.body_map):
+            elif spec.type.tallied:
                 block["choices"][spec.id] = {"label": spec.label, "counts": choice_counts(mine, exercise, spec.id)}
         labels = derived_labels(exercise)
         if labels:

@@ -28,7 +28,7 @@ import numpy as np
 from securebase.core.text import esc
 from securebase.journal import derived
 from securebase.journal import schedule
-from securebase.content import Exercise, FieldType, Phase, Program
+from securebase.content import Exercise, Phase, Program
 from securebase.store import Client, Entry
 
 TREND_TAG = "intensity"
@@ -198,7 +198,7 @@ def trend_fields(program: Program, tag: str = TREND_TAG) -> dict[str, list[str]]
     found: dict[str, list[str]] = {}
     for phase in program.phases:
         for exercise in phase.exercises:
-            ids = [f.id for f in exercise.fields if f.type is FieldType.rating and f.trend == tag]
+            ids = [f.id for f in exercise.fields if f.type.rated and f.trend == tag]
             if ids:
                 found[exercise.id] = ids
     return found

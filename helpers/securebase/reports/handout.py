@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from securebase import content as content_mod
-from securebase.content import Exercise, FieldType, Program
+from securebase.content import Exercise, Program
 from securebase.journal.derived import derive, derived_labels
 from securebase.reports.render import render
 from securebase.journal.schedule import WEEKDAYS, PlannedEvent, current_position, maintenance_events, to_ics
@@ -153,7 +153,7 @@ def _position(program: Program, start: date | None, override: str | None, today:
 def _exercise_summary(exercise: Exercise, entries: list[Entry]) -> dict[str, Any]:
     ratings = []
     for spec in exercise.fields:
-        if spec.type is not FieldType.rating:
+        if not spec.type.rated:
             continue
         values = [float(e.data[spec.id]) for e in entries if _number(e.data.get(spec.id))]
         if values:

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from securebase.content import Exercise, FieldSpec, FieldType, Phase, Program
+from securebase.content import Exercise, FieldSpec, Phase, Program, field_types
+from securebase.content.fields import choices_text, one_line as _clean
 from securebase.content.scales import Instrument
 
 # ---------------------------------------------------------------- the exported tables
@@ -82,7 +83,7 @@ def _entries_long_columns() -> tuple[Column, ...]:
                "body-map state; free text only as [redacted] or a length class, if asked for", True),
         Column("value_num", "number", "The answer as a number where it is one (numbers, ratings, yes/no as 1/0)"),
         Column("value_type", "string", "The field type (see the codebook)", True,
-               enum=tuple(t.value for t in FieldType)),
+               enum=tuple(t.value for t in field_types)),
     )
 
 
@@ -148,34 +149,6 @@ DICTIONARY_TABLE = "data_dictionary"
 
 # ---------------------------------------------------------------- the data dictionary
 
-_REDCAP_TYPE = {
-    FieldType.short_text: "text", FieldType.long_text: "notes", FieldType.text_list: "notes",
-    FieldType.integer: "text", FieldType.number: "text", FieldType.rating: "text",
-    FieldType.choice: "radio", FieldType.multi_choice: "checkbox", FieldType.boolean: "yesno",
-    FieldType.date: "text", FieldType.time: "text", FieldType.body_map: "checkbox", FieldType.ranking: "checkbox",
-}
-_VALIDATION = {
-    FieldType.integer: "integer", FieldType.rating: "integer", FieldType.number: "number",
-    FieldType.date: "date_ymd", FieldType.time: "time",
-}
-LONG_SHAPE = {
-    FieldType.multi_choice: "entries_long: one row per option picked (position = order picked, value = option)",
-    FieldType.ranking: "entries_long: one row per ranked option (position = rank, 1 = first; value = option)",
-    FieldType.text_list: "entries_long: one row per item (position = order written)",
-    FieldType.body_map: "entries_long: one row per location marked (key = location, value = state)",
-}
-SCALAR_SHAPE = "entries_long: one row per entry"
-
-
-def choices_text(choices: Iterable[tuple[Any, str]]) -> str:
-    """REDCap's ``select_choices_or_calculations``: ``value, Label | value, Label``."""
-    return " | ".join(f"{value}, {_clean(label)}" for value, label in choices)
-
-
-def _clean(text: str) -> str:
-    return " ".join(str(text).replace("|", "/").split())
-
-
 def _num(x: float | None) -> str:
     if x is None:
         return ""
@@ -193,22 +166,12 @@ def variable_name(exercise_id: str, field_id: str) -> str:
 
 def _field_row(program: Program, phase: Phase, exercise: Exercise, spec: FieldSpec, first: bool) -> dict[str, str]:
     t = spec.type
-    choices = ""
-    if t is FieldType.boolean:
-        choices = choices_text([(1, "Yes"), (0, "No")])
-    elif spec.choices:
-        choices = choices_text((c.value, c.label) for c in spec.choices)
+    choices = choices_text(t.redcap_choices(spec))
     note = _clean(spec.help)
-    if t is FieldType.rating and (spec.min_label or spec.max_label):
-        anchors = f"{_num(spec.min)} = {_clean(spec.min_label)}; {_num(spec.max)} = {_clean(spec.max_label)}"
+    anchors = "; ".join(f"{_num(value)} = {_clean(label)}" for value, label in t.anchors(spec))
+    if anchors:
         note = f"{anchors}. {note}".strip() if note else anchors
-    annotation = []
-    if t is FieldType.ranking:
-        annotation.append(f"RANKING: up to {spec.max_items} places" + (f", of the options picked in {spec.rank_from}"
-                                                                      if spec.rank_from else ""))
-    if t is FieldType.body_map:
-        annotation.append("BODY MAP: each location marked takes one state: "
-                          + choices_text((s.value, s.label) for s in spec.states))
+    annotation = [a for a in (t.codebook_annotation(spec),) if a]
     if t.is_free_text:
         annotation.append(f"FREE TEXT (up to {spec.text_limit} characters)")
     if spec.identifier:
@@ -217,11 +180,11 @@ def _field_row(program: Program, phase: Phase, exercise: Exercise, spec: FieldSp
         "Variable / Field Name": variable_name(exercise.id, spec.id),
         "Form Name": f"{program.id}_{exercise.id}",
         "Section Header": _clean(f"{phase.title}: {exercise.title}") if first else "",
-        "Field Type": _REDCAP_TYPE[t],
+        "Field Type": t.redcap_type,
         "Field Label": _clean(spec.label),
         "Choices, Calculations, OR Slider Labels": choices,
         "Field Note": note,
-        "Text Validation Type OR Show Slider Number": _VALIDATION.get(t, ""),
+        "Text Validation Type OR Show Slider Number": t.redcap_validation,
         "Text Validation Min": _num(spec.min),
         "Text Validation Max": _num(spec.max),
         "Identifier?": "y" if spec.identifier else "",
@@ -242,7 +205,7 @@ def _field_row(program: Program, phase: Phase, exercise: Exercise, spec: FieldSp
         "states": choices_text((s.value, s.label) for s in spec.states),
         "min_items": "" if spec.min_items is None else str(spec.min_items),
         "max_items": "" if spec.max_items is None else str(spec.max_items),
-        "long_shape": LONG_SHAPE.get(t, SCALAR_SHAPE),
+        "long_shape": t.long_shape,
     }
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from securebase.content import exercises_with
+from securebase.content import exercises_with, field_types
 from securebase.reports.render import render
 from securebase.research import compliance
 from securebase.research import descriptives
@@ -54,7 +54,8 @@ def ratings_frame(entries_long: pd.DataFrame, variables: list[str]) -> pd.DataFr
 
 def rating_variables(entries_long: pd.DataFrame, min_people: int = 2) -> list[str]:
     """Rating answers given by at least ``min_people`` people."""
-    numeric = entries_long[entries_long["value_num"].notna() & entries_long["value_type"].eq("rating")]
+    rated = [t.value for t in field_types if t.rated]
+    numeric = entries_long[entries_long["value_num"].notna() & entries_long["value_type"].isin(rated)]
     people = numeric.groupby("variable")["study_id"].nunique()
     return sorted(people[people >= min_people].index)
 

@@ -47,7 +47,6 @@ no ids and no offsets). Every file is owner-only. Every export is audited with c
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -61,7 +60,7 @@ from securebase.core import config
 from securebase import content
 from securebase.content import scales
 from securebase.intake.assessments import Assessment, get_assessments
-from securebase.content import FieldSpec, FieldType, Program
+from securebase.content import FieldSpec, Program, field_types
 from securebase.store import Entry, Store
 from securebase.research.codebook import (
     DICTIONARY_TABLE, TABLES, Column, WrittenTable, _dictionary_columns, datapackage, dictionary_rows,
@@ -74,7 +73,6 @@ from securebase.research.deidentify import (
 
 FORMATS = ("csv", "parquet")
 INDEX, ENTRIES, ASSESSMENTS = "entries", "entries_long", "assessments_long"
-_TIME = re.compile(r"^\d{2}:\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -145,10 +143,6 @@ class ExportResult:
 # ---------------------------------------------------------------- values
 
 
-def _number_text(x: int | float) -> str:
-    return str(x) if isinstance(x, int) else repr(float(x))
-
-
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
@@ -161,43 +155,7 @@ def answer_rows(
     ``[]`` means the answer is left out on purpose (free text with ``text="none"``); ``None``
     means it does not fit the field's declared shape and is left out for safety.
     """
-    t = spec.type
-    if t.is_free_text:
-        items = value if t is FieldType.text_list else [value]
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            return None
-        out: list[tuple[int | None, str | None, str, float | None]] = []
-        for n, item in enumerate(items, start=1):
-            shown = text_value(item, text)
-            if shown is None:
-                return []
-            out.append((n if t is FieldType.text_list else None, None, shown, None))
-        return out
-    choices = {c.value for c in spec.choices}
-    if t in (FieldType.multi_choice, FieldType.ranking):
-        if not isinstance(value, list) or not all(isinstance(v, str) and v in choices for v in value):
-            return None
-        return [(n, None, v, None) for n, v in enumerate(value, start=1)]
-    if t is FieldType.body_map:
-        states = {s.value for s in spec.states}
-        if not isinstance(value, dict) or not all(k in choices and v in states for k, v in value.items()):
-            return None
-        return [(None, k, v, None) for k, v in sorted(value.items())]
-    if t is FieldType.choice:
-        return [(None, None, value, None)] if isinstance(value, str) and value in choices else None
-    if t is FieldType.boolean:
-        return [(None, None, "1" if value else "0", float(value))] if isinstance(value, bool) else None
-    if t in (FieldType.integer, FieldType.rating, FieldType.number):
-        return [(None, None, _number_text(value), float(value))] if _is_number(value) else None
-    if t is FieldType.date:
-        try:
-            day = date.fromisoformat(value)
-        except (TypeError, ValueError):
-            return None
-        return [(None, None, shift_date(day).isoformat(), None)]
-    if t is FieldType.time:
-        return [(None, None, value, None)] if isinstance(value, str) and _TIME.match(value) else None
-    return None  # pragma: no cover - every type is handled above
+    return spec.type.export_rows(spec, value, show_text=lambda item: text_value(item, text), shift_date=shift_date)
 
 
 # ---------------------------------------------------------------- gathering
@@ -426,6 +384,7 @@ def export_research(
             "phase_id": tuple(sorted({ph.id for p in tables.programs for ph in p.phases})),
             "exercise_id": tuple(sorted({e.id for p in tables.programs for ph in p.phases for e in ph.exercises})),
             "instrument_id": tuple(i.id for i in tables.instruments),
+            "value_type": tuple(t.value for t in field_types),   # every registered type, also one added later
         }
         for name, frame in tables.frames.items():
             for fmt in options.formats:

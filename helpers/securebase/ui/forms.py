@@ -19,7 +19,8 @@ import ipywidgets as w
 
 from securebase.core.text import esc
 
-from securebase.content import Exercise, FieldSpec, FieldType, Locale
+from securebase.content import Exercise, FieldSpec, Locale
+from securebase.content.fields import FieldWidget, WidgetKit
 from securebase.journal.derived import derive, derived_labels
 from securebase.core.errors import EntryValidationError, SecureBaseError
 from securebase.ui.practice import GuidedSteps
@@ -65,8 +66,10 @@ class FieldInput:
     def __init__(self, spec: FieldSpec, loc: Locale):
         self.spec = spec
         self.error = _error_box()
-        self._parts: dict[str, w.ValueWidget] = {}
-        self.control = self._build(loc)
+        self._loc = loc
+        self._built = self._build(loc)
+        self.control = self._built.control
+        self._parts: dict[str, w.ValueWidget] = self._built.parts
         items: list[w.Widget] = [self.control]
         if spec.suggestions:
             self.suggestion = w.Dropdown(
@@ -87,83 +90,14 @@ class FieldInput:
     def _label(self) -> str:
         return self.spec.label + (" *" if self.spec.required else "")
 
-    def _build(self, loc: Locale) -> w.Widget:
-        spec, t = self.spec, self.spec.type
-        common = dict(description=self._label(), style=_LABEL_STYLE, layout=w.Layout(**_STACKED))
-        if t is FieldType.short_text or t in (FieldType.integer, FieldType.number, FieldType.time):
-            placeholder = {FieldType.time: "HH:MM"}.get(t, "")
-            return w.Text(value="", placeholder=placeholder, **common)
-        if t is FieldType.long_text:
-            return w.Textarea(value="", rows=3, **common)
-        if t is FieldType.text_list:
-            if spec.max_items and spec.max_items <= 10:
-                name = spec.short_label or spec.label  # each box is labelled on its own, for screen readers
-                boxes = [
-                    w.Text(value="", description=f"{name} {i}", style=_LABEL_STYLE,
-                           layout=w.Layout(width="100%", max_width="40rem"))
-                    for i in range(1, spec.max_items + 1)
-                ]
-                self._parts = {str(i): b for i, b in enumerate(boxes)}
-                return w.VBox([w.Label(self._label())] + boxes)
-            return w.Textarea(value="", rows=4, placeholder=loc.text("list_placeholder"), **common)
-        if t is FieldType.rating:
-            options = [(str(i), i) for i in range(int(spec.min or 0), int(spec.max or 10) + 1)]
-            buttons = w.ToggleButtons(options=options, value=None, description=self._label(),
-                                      tooltips=[f"{spec.short_label or spec.label}: {o}" for o, _ in options],
-                                      style={"button_width": "2.6rem", "description_width": "initial"})
-            anchors = w.HTML(
-                f'<div style="color:#5a6372;font-size:0.85em">{esc(spec.min_label)} ({spec.min:g}) &rarr; '
-                f'{esc(spec.max_label)} ({spec.max:g})</div>'
-            ) if spec.min_label or spec.max_label else None
-            self._parts = {"": buttons}
-            return w.VBox([buttons] + ([anchors] if anchors else []))
-        if t is FieldType.choice:
-            options = [(c.label, c.value) for c in spec.choices]
-            if len(options) <= 6:
-                return w.RadioButtons(options=options, value=None, **common)
-            return w.Dropdown(options=options, value=None, **common)
-        if t is FieldType.multi_choice:
-            boxes = [w.Checkbox(value=False, description=c.label, indent=False, layout=w.Layout(width="auto"))
-                     for c in spec.choices]
-            self._parts = {c.value: b for c, b in zip(spec.choices, boxes)}
-            grid = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(15rem, 1fr))",
-                                                     max_width="46rem"))
-            return w.VBox([w.Label(self._label()), grid])
-        if t is FieldType.ranking:
-            places = [
-                w.Dropdown(options=self._rank_options(loc, [c.value for c in spec.choices]), value=None,
-                           description=f"Choice {i}", style={"description_width": "4.5rem"},
-                           layout=w.Layout(width="100%", max_width="40rem"))
-                for i in range(1, (spec.max_items or 3) + 1)
-            ]
-            self._parts = {str(i): d for i, d in enumerate(places)}
-            self._loc = loc
-            return w.VBox([w.Label(self._label())] + places)
-        if t is FieldType.boolean:
-            return w.RadioButtons(options=[("Yes", True), ("No", False)], value=None, **common)
-        if t is FieldType.date:
-            return w.DatePicker(value=None, **common)
-        if t is FieldType.body_map:
-            options = [(loc.text("not_marked"), "")] + [(s.label, s.value) for s in spec.states]
-            rows = []
-            for c in spec.choices:
-                toggle = w.ToggleButtons(options=options, value="", description=c.label,
-                                         tooltips=[f"{c.label}: {label}" for label, _ in options],
-                                         style={"description_width": "10rem", "button_width": "8rem"})
-                self._parts[c.value] = toggle
-                rows.append(toggle)
-            return w.VBox([w.Label(self._label())] + rows)
-        raise AssertionError(f"unhandled field type {t}")  # pragma: no cover
-
-    def _rank_options(self, loc: Locale, values: list[str]) -> list[tuple[str, Any]]:
-        return [(loc.text("choose"), None)] + [(self.spec.choice_label(v), v) for v in values]
+    def _build(self, loc: Locale) -> FieldWidget:
+        """The field's type builds the widgets; the form gives it ipywidgets and its label and layout."""
+        kit = WidgetKit(widgets=w, label=self._label(), label_style=_LABEL_STYLE, stacked=_STACKED)
+        return self.spec.type.build_widget(self.spec, loc, kit)
 
     def limit_ranking(self, picked: list[str]) -> None:
         """Offer only the options picked in the source field; keep places that are still valid."""
-        for dropdown in self._parts.values():
-            keep = dropdown.value if dropdown.value in picked else None
-            dropdown.options = self._rank_options(self._loc, picked)
-            dropdown.value = keep
+        self.spec.type.limit_widget(self.spec, self._built, self._loc, picked)
 
     def _use_suggestion(self, change: dict) -> None:
         if change["new"]:
@@ -176,55 +110,10 @@ class FieldInput:
     # -- values
     def get(self) -> Any:
         """The raw answer as the person gave it (validation happens elsewhere)."""
-        t = self.spec.type
-        if t is FieldType.text_list:
-            if self._parts:
-                return [b.value for b in self._parts.values() if b.value.strip()]
-            return [line for line in self.control.value.splitlines() if line.strip()]
-        if t is FieldType.rating:
-            return self._parts[""].value
-        if t is FieldType.ranking:
-            return [d.value for d in self._parts.values() if d.value is not None]
-        if t is FieldType.multi_choice:
-            return [value for value, box in self._parts.items() if box.value]
-        if t is FieldType.body_map:
-            return {loc: t.value for loc, t in self._parts.items() if t.value}
-        return self.control.value
+        return self.spec.type.read_widget(self.spec, self._built)
 
     def set(self, value: Any) -> None:
-        t = self.spec.type
-        if t is FieldType.text_list:
-            items = list(value or [])
-            if self._parts:
-                for i, box in enumerate(self._parts.values()):
-                    box.value = items[i] if i < len(items) else ""
-            else:
-                self.control.value = "\n".join(items)
-        elif t is FieldType.rating:
-            self._parts[""].value = value
-        elif t is FieldType.ranking:
-            items = list(value or [])
-            for i, dropdown in enumerate(self._parts.values()):
-                wanted = items[i] if i < len(items) else None
-                if wanted is not None and wanted not in [v for _l, v in dropdown.options]:
-                    dropdown.options = list(dropdown.options) + [(self.spec.choice_label(wanted), wanted)]
-                dropdown.value = wanted
-        elif t is FieldType.multi_choice:
-            chosen = set(value or [])
-            for v, box in self._parts.items():
-                box.value = v in chosen
-        elif t is FieldType.body_map:
-            marks = dict(value or {})
-            for loc, toggle in self._parts.items():
-                toggle.value = marks.get(loc, "")
-        elif t in (FieldType.integer, FieldType.number):
-            self.control.value = "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
-        elif t is FieldType.date:
-            self.control.value = datetime.fromisoformat(value).date() if isinstance(value, str) else value
-        elif t in (FieldType.short_text, FieldType.long_text, FieldType.time):
-            self.control.value = value or ""
-        else:
-            self.control.value = value
+        self.spec.type.fill_widget(self.spec, self._built, value)
 
     def clear(self) -> None:
         self.set(None)
@@ -497,23 +386,7 @@ def render_value(spec: FieldSpec, value: Any) -> str:
     """An answer as plain text (not escaped): option labels instead of ids, lists joined."""
     if value is None or value == "" or value == [] or value == {}:
         return ""
-    t = spec.type
-    if t is FieldType.choice:
-        return spec.choice_label(value)
-    if t is FieldType.multi_choice:
-        return ", ".join(spec.choice_label(v) for v in value)
-    if t is FieldType.ranking:
-        return " > ".join(f"{i}. {spec.choice_label(v)}" for i, v in enumerate(value, start=1))
-    if t is FieldType.body_map:
-        states = {s.value: s.label for s in spec.states}
-        return "; ".join(f"{spec.choice_label(loc)}: {states.get(state, state)}" for loc, state in value.items())
-    if t is FieldType.text_list:
-        return " / ".join(value)
-    if t is FieldType.boolean:
-        return "Yes" if value else "No"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    return spec.type.render(spec, value)
 
 
 def history_table(exercise: Exercise, entries: list[Entry], loc: Locale, limit: int = HISTORY_ROWS) -> str:

@@ -36,15 +36,12 @@ from typing import Any
 
 from securebase import content
 from securebase.workshop.batch import STORE_FILE
-from securebase.content import FieldType, Program
+from securebase.content import Program
 from securebase.core.errors import EntryValidationError, NotFoundError, SecureBaseError, StoreError
 from securebase.workshop.roster import Participant, Roster
 from securebase.store import Entry, Store
 from securebase.workshop.suppression import DEFAULT_K, safe_mean, suppress_counts
 from securebase.journal.entries import check_answers
-
-COUNTED_TYPES = (FieldType.choice, FieldType.multi_choice, FieldType.boolean)
-MEAN_TYPES = (FieldType.rating, FieldType.integer, FieldType.number)
 
 
 @dataclass
@@ -213,15 +210,14 @@ def group_summary(store: Store, group: str, *, program: str | Program | None = N
                                      "participants": suppress_counts({"did it": did, "not yet": len(members) - did}, k=k).as_dict(),
                                      "fields": []}
             for spec in ex.fields:
-                if spec.type in COUNTED_TYPES:
-                    options = ([(c.value, c.label) for c in spec.choices] if spec.type != FieldType.boolean
-                               else [(True, "yes"), (False, "no")])
+                options = spec.type.group_options(spec)
+                if options is not None:
                     counts = {str(label): sum(any(_gave(e.data.get(spec.id), value) for e in es)
                                               for es in by_person.values())
                               for value, label in options}  # people who gave this answer at least once
                     block["fields"].append({"id": spec.id, "label": spec.label, "kind": "counts",
                                             "table": suppress_counts(counts, k=k).as_dict()})
-                elif spec.type in MEAN_TYPES:
+                elif spec.type.numeric:
                     person_means = []
                     for es in by_person.values():
                         vals = [float(e.data[spec.id]) for e in es if isinstance(e.data.get(spec.id), (int, float))

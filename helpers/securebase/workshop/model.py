@@ -15,12 +15,11 @@ from typing import Annotated, Any
 from pydantic import Field, Strict, ValidationError, ValidationInfo, field_validator, model_validator
 
 from securebase import content
-from securebase.content import Choice, FieldSpec, FieldType, Identifier, Model, Program, Text, format_location, read_yaml, unique
+from securebase.content import Choice, FieldSpec, Identifier, Model, Program, Text, format_location, read_yaml, unique
 from securebase.core.errors import ContentError
 
 WORKSHOPS_DIR = "workshops"            # under content/
 MAX_SEGMENT_MINUTES = 240
-POLL_FIELD_TYPES = (FieldType.choice, FieldType.multi_choice)
 EXPLICIT_SOURCE = "workshop"           # a poll's source when its options are listed in the workshop file
 WholeNumber = Annotated[int, Strict()]
 
@@ -45,13 +44,13 @@ def resolve_field(ref: str, programs: Mapping[str, Program]) -> FieldSpec:
         _phase, exercise = programs[program_id].find_exercise(exercise_id)
     except KeyError:
         raise ValueError(f"'field' {ref!r}: program {program_id!r} has no exercise {exercise_id!r}") from None
-    choice_fields = [f.id for f in exercise.fields if f.type in POLL_FIELD_TYPES]
+    choice_fields = [f.id for f in exercise.fields if f.type.poll_source]
     hint = f"choice fields of {exercise_id!r}: {', '.join(choice_fields) or 'none'}"
     try:
         spec = exercise.field(field_id)
     except KeyError:
         raise ValueError(f"'field' {ref!r}: exercise {exercise_id!r} has no field {field_id!r} ({hint})") from None
-    if spec.type not in POLL_FIELD_TYPES:
+    if not spec.type.poll_source:
         raise ValueError(
             f"'field' {ref!r} is a {spec.type.value} field, not a choice field: a poll's options come from a "
             f"choice or multi_choice field ({hint}), or list them under 'options'")
@@ -236,6 +235,5 @@ __all__ = [
     "workshops",
     "EXPLICIT_SOURCE",
     "MAX_SEGMENT_MINUTES",
-    "POLL_FIELD_TYPES",
     "WORKSHOPS_DIR",
 ]
