@@ -55,7 +55,8 @@ class HomePage:
                                   style={"description_width": "initial"}, layout=w.Layout(width="32rem"))
         self.start = w.DatePicker(description="First day", value=today or clock.today(),
                                   style={"description_width": "initial"})
-        self.create_button = w.Button(description="Add a new client", button_style="primary", icon="user-plus")
+        self.create_button = w.Button(description="Add a new client", button_style="primary", icon="user-plus",
+                                      layout=w.Layout(width="auto", align_self="flex-start"))   # the whole label
         self.create_button.on_click(lambda _b: self.create())
         self.message = w.Label()
         self.widget = w.VBox([

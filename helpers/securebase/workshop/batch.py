@@ -342,8 +342,9 @@ def _run_dask(tasks: list[Task], workers: int, scheduler: str | None) -> Iterato
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
+        # On loopback only; its status page on a free port, so two batches (or tests) never race for 8787.
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address="127.0.0.1:0", silence_logs=40)
         client = Client(cluster)
     try:
         futures = client.map(execute_task, tasks, pure=False, key=[f"securebase-{t.group}-{t.participant_id}" for t in tasks])
