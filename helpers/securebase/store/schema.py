@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 5  # 2: entry_heads; 3: couples (dyads, entry_shares, protocol_versions, protocol_consents);
-#                     4: assessments, safety_flags, safety_flag_clears; 5: group_members, poll_votes
+SCHEMA_VERSION = 6  # 2: entry_heads; 3: couples (dyads, entry_shares, protocol_versions, protocol_consents);
+#                     4: assessments, safety_flags, safety_flag_clears; 5: group_members, poll_votes;
+#                     6: safety_check_ins (+ answers), safety_flag_acks, notifications_sent, couple_pauses (+ lifts)
 AUDIT_ACTIONS = frozenset({
     "create", "update", "delete", "export", "client_create", "client_update",
     "couple_link", "couple_unlink", "share", "unshare", "protocol_propose", "protocol_consent", "protocol_withdraw",
     "assessment", "safety_flag", "safety_clear", "collect", "group_join",
+    "safety_check_in", "safety_check_in_answer", "safety_ack", "notify", "couple_pause", "couple_resume",
 })
 
 SCHEMA = """
@@ -218,6 +220,62 @@ BEGIN SELECT RAISE(ABORT, 'a cleared flag stays cleared, with its reason'); END;
 CREATE TRIGGER IF NOT EXISTS safety_flag_clears_no_delete BEFORE DELETE ON safety_flag_clears
 BEGIN SELECT RAISE(ABORT, 'a cleared flag stays cleared, with its reason'); END;
 
+-- Check-ins (schema 6): a save the screen found close to risk but not a clear disclosure. The
+-- workbook asks the person directly; the question is recorded with the entry it belongs to (in the
+-- same transaction), and the answer is a separate append-only row. A "yes" also raises a flag.
+CREATE TABLE IF NOT EXISTS safety_check_ins (
+    check_in_id TEXT PRIMARY KEY,
+    client_id   TEXT NOT NULL REFERENCES clients (client_id),
+    entry_id    TEXT NOT NULL,
+    revision    INTEGER NOT NULL,
+    categories  TEXT NOT NULL CHECK (json_valid(categories)),
+    asked_at    TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS safety_check_ins_by_entry ON safety_check_ins (entry_id, revision);
+
+CREATE TABLE IF NOT EXISTS safety_check_in_answers (
+    check_in_id TEXT PRIMARY KEY REFERENCES safety_check_ins (check_in_id),
+    answer      TEXT NOT NULL CHECK (answer IN ('yes', 'no', 'rather_not_say')),
+    answered_at TEXT NOT NULL
+) STRICT;
+
+-- A clinician's acknowledgement of a flag: the flag leaves the top of their home page, but stays
+-- open until it is cleared with a reason. Notifications sent (e-mail) name ids and categories only.
+CREATE TABLE IF NOT EXISTS safety_flag_acks (
+    flag_id         TEXT NOT NULL REFERENCES safety_flags (flag_id),
+    acknowledged_by TEXT NOT NULL,
+    acknowledged_at TEXT NOT NULL,
+    PRIMARY KEY (flag_id, acknowledged_by)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS notifications_sent (
+    flag_id   TEXT NOT NULL REFERENCES safety_flags (flag_id),
+    channel   TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    sent_at   TEXT NOT NULL,
+    PRIMARY KEY (flag_id, channel, recipient)
+) STRICT;
+
+-- A couple's joint features (sharing, protocol proposals, the partner's view) pause when either
+-- partner's entry is flagged for abuse or danger. Only a clinician lifts a pause, with a reason.
+CREATE TABLE IF NOT EXISTS couple_pauses (
+    pause_id  TEXT PRIMARY KEY,
+    dyad_id   TEXT NOT NULL REFERENCES dyads (dyad_id),
+    client_id TEXT NOT NULL REFERENCES clients (client_id),
+    flag_id   TEXT NOT NULL REFERENCES safety_flags (flag_id),
+    paused_at TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS couple_pauses_by_dyad ON couple_pauses (dyad_id, paused_at);
+
+CREATE TABLE IF NOT EXISTS couple_pause_lifts (
+    pause_id  TEXT PRIMARY KEY REFERENCES couple_pauses (pause_id),
+    lifted_at TEXT NOT NULL,
+    lifted_by TEXT NOT NULL,
+    reason    TEXT NOT NULL CHECK (length(trim(reason)) >= 3)
+) STRICT;
+
 -- Workshops (see roster.py, collect.py, workshop.py). A participant belongs to a group; group
 -- outputs are counts over members, suppressed below k (suppression.py).
 CREATE TABLE IF NOT EXISTS group_members (
@@ -238,6 +296,20 @@ CREATE INDEX IF NOT EXISTS poll_votes_by_poll ON poll_votes (session_id, poll_id
 CREATE TRIGGER IF NOT EXISTS poll_votes_no_update BEFORE UPDATE ON poll_votes
 BEGIN SELECT RAISE(ABORT, 'poll answers are append-only'); END;
 """
+# Schema 6's tables are append-only too: one pair of triggers each, with its own message.
+_APPEND_ONLY = {
+    "safety_check_ins": "check-in questions are kept as they were asked",
+    "safety_check_in_answers": "a check-in answer is kept as it was given",
+    "safety_flag_acks": "acknowledgements are append-only",
+    "notifications_sent": "the notification log is append-only",
+    "couple_pauses": "a pause is kept: lift it with a reason instead",
+    "couple_pause_lifts": "a lifted pause stays lifted, with its reason",
+}
+SCHEMA += "".join(
+    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table}\n"
+    f"BEGIN SELECT RAISE(ABORT, '{message}'); END;\n"
+    for table, message in _APPEND_ONLY.items() for verb in ("UPDATE", "DELETE")
+)
 
 def split_sql(script: str) -> list[str]:
     """Split the schema into statements, keeping trigger bodies (which contain ';') whole."""
