@@ -10,7 +10,7 @@ PORT   ?= 8888
 
 APP_PORT ?= 8866
 
-.PHONY: start app test test-browser install system-deps init-store notebooks bench lint clean help
+.PHONY: start app test test-browser install system-deps init-store notebooks safety-model bench lint clean help
 
 help:
 	@echo "make start   - install and open the workbooks in JupyterLab (http://127.0.0.1:$(PORT))"
@@ -73,6 +73,11 @@ test-browser: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/securebase notebooks --execute
+
+# The safety screen's statistical backstop, rebuilt from content/safety/corpus/ (reproducible: the
+# same corpus gives the same content/safety/backstop.npz, byte for byte).
+safety-model: $(STAMP)
+	$(BIN)/securebase safety build-model
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_store.py

@@ -143,6 +143,14 @@ def cmd_couple(args: argparse.Namespace) -> int:
 def cmd_safety(args: argparse.Namespace) -> int:
     from securebase.safety.flags import clear_flag, flags
 
+    if args.action == "build-model":
+        from securebase.safety.screen import build_backstop
+
+        summary = build_backstop()
+        print(f"Built {summary['path']} from {summary['items']} corpus texts ({summary['features']} features).")
+        print(f"Cross-validated on the corpus: the backstop alone catches {summary['cv_risk_caught_by_backstop']:.1%} "
+              f"of risk texts and alarms on {summary['cv_ordinary_alarm_rate']:.1%} of ordinary ones.")
+        return 0
     with _store(args) as store:
         if args.action == "clear":
             if not args.flag:
@@ -279,7 +287,8 @@ def cmd_check_content(args: argparse.Namespace) -> int:
     from securebase.safety import screen as safety
 
     safety.clear_cache()
-    print(f"safety lexicon {safety.lexicon_version()}; crisis resources: {crisis.resources('en').language}")
+    print(f"safety lexicon {safety.check_safety_content()}, backstop up to date with its corpus; "
+          f"crisis resources: {crisis.resources('en').language}")
     from securebase import workshop
 
     for line in workshop.check_content():
@@ -336,8 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_couple)
 
-    p = sub.add_parser("safety", help="safety flags: list, clear")
-    p.add_argument("action", choices=("list", "clear"))
+    p = sub.add_parser("safety", help="safety flags: list, clear; build-model rebuilds the screen's backstop")
+    p.add_argument("action", choices=("list", "clear", "build-model"))
     p.add_argument("flag", nargs="?", default="", help="clear: the flag id (the first 8 characters are enough)")
     p.add_argument("--client", default="", help="list: only this client")
     p.add_argument("--open", action="store_true", help="list: only flags not yet cleared")

@@ -21,7 +21,7 @@ from typing import Any
 
 from securebase.content import Exercise, Phase, Program
 from securebase.core.errors import EntryValidationError
-from securebase.safety.flags import screen_answers
+from securebase.safety.flags import Screening, screen_answers
 from securebase.store import EntryRef, Store
 from securebase.journal.derived import derive
 from securebase.journal.validation import parse_occurred_at, validate_answers
@@ -36,7 +36,11 @@ class Checked:
     answers: dict[str, Any]
     occurred_at: str
     derived: dict[str, Any]
-    safety: tuple[str, ...]
+    screening: Screening
+
+    @property
+    def safety(self) -> tuple[str, ...]:
+        return self.screening.flag
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class SaveResult:
     answers: dict[str, Any]
     safety: tuple[str, ...] = ()
     derived: dict[str, Any] = field(default_factory=dict)
+    check_in: tuple[str, ...] = ()   # categories to ask the person about (see securebase.safety.check_in)
 
     @property
     def entry_id(self) -> str:
@@ -108,8 +113,9 @@ def save_entry(
         occurred_at=checked.occurred_at,
         source_key=source_key,
         safety_categories=checked.safety,
+        check_in_categories=checked.screening.check_in,
     )
-    return SaveResult(ref, checked.answers, checked.safety, checked.derived)
+    return SaveResult(ref, checked.answers, checked.safety, checked.derived, checked.screening.check_in)
 
 
 def revise_entry(
@@ -127,12 +133,13 @@ def revise_entry(
     ref = store.revise_entry(
         entry_id,
         safety_categories=checked.safety,
+        check_in_categories=checked.screening.check_in,
         data=checked.answers,
         occurred_at=checked.occurred_at,
         content_version=program.version,
         expected_revision=expected_revision,
     )
-    return SaveResult(ref, checked.answers, checked.safety, checked.derived)
+    return SaveResult(ref, checked.answers, checked.safety, checked.derived, checked.screening.check_in)
 
 
 def source_key_for(exercise_id: str, occurred_at: Any, answers: Mapping[str, Any]) -> str:

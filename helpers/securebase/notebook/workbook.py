@@ -30,6 +30,8 @@ from securebase.notebook.answers import AnswerItem, ImportReport, import_answers
 from securebase.couples.dyads import CoupleError, dyad_of, partner_entries
 from securebase.journal.entries import SaveResult, revise_entry, save_entry
 from securebase.couples.protocol import PROTOCOL
+from securebase.safety.check_in import answer as answer_check_in
+from securebase.safety.check_in import check_ins, questions
 from securebase.safety.flags import flag_summary, flags, safety_lines
 from securebase.store import EntryRef, Store
 from securebase.notebook.parameters import ParameterError, Text, check_mode_and_client, date_parameter
@@ -125,6 +127,14 @@ class Workbook:
             lines.append(f"  {len(flagged)} saved entr{'y was' if len(flagged) == 1 else 'ies were'} flagged for the "
                          f"clinician ({'; '.join(f.describe() for f in flagged)}).")
             lines += ["  " + line for line in safety_lines(flagged[0].categories, self.language)]
+        saved = set(report.saved)
+        asked = [c for c in check_ins(self.store, self.client_id) if c.entry_id in saved and not c.answered]
+        if asked:
+            lines.append(f"  {len(asked)} saved entr{'y' if len(asked) == 1 else 'ies'} may be close to risk; the "
+                         "workbook could not ask about it here, so the clinician sees an unanswered check-in.")
+            lines += ["    " + q for q in questions(tuple(dict.fromkeys(c for a in asked for c in a.categories)), self.loc)]
+            if not flagged:
+                lines += ["  " + line for line in safety_lines(asked[0].categories, self.language)]
         if exercise.has(SCREEN) and report.saved:
             from securebase.journal.disclosure import screen_lines
 
@@ -202,6 +212,7 @@ class Workbook:
                 store, program, entry_id, answers, occurred_at=when, expected_revision=rev)),
             delete=self._notifying(lambda entry_id, rev: store.delete_entry(entry_id, expected_revision=rev)),
             load=lambda: store.current_entries(client_id, exercise_id=exercise_id, program_id=program.id),
+            answer_check_in=self._notifying(lambda entry_id, rev, reply: answer_check_in(store, entry_id, rev, reply)),
         )
         if self.phase.exercise(exercise_id).has(PROTOCOL):
             callbacks = self._protocol_callbacks()

@@ -27,16 +27,27 @@ CATEGORY_LABELS = {
 }
 
 
-def screen_answers(exercise: Exercise, answers: Mapping[str, Any]) -> tuple[str, ...]:
-    """The safety categories found in an entry's free text, in a fixed order (empty when none)."""
+@dataclass(frozen=True)
+class Screening:
+    """What the screen found in an entry's free text: categories to flag, and categories to check in
+    about (close to risk, not flagged: the workbook asks the person). Both in a fixed order."""
+
+    flag: tuple[str, ...] = ()
+    check_in: tuple[str, ...] = ()
+
+
+def screen_answers(exercise: Exercise, answers: Mapping[str, Any]) -> Screening:
+    """Screen every free-text answer of an entry (empty :class:`Screening` when nothing is found)."""
     from securebase.core.errors import ContentError
     from securebase.safety.screen import screen_text
 
     try:
         screen_text("")
     except ContentError:
-        return ("unscreened",)  # a broken word list must never block a save, nor hide one from the clinician
-    found: set[str] = set()
+        # a broken word list or model must never block a save, nor hide one from the clinician
+        return Screening(("unscreened",))
+    flagged: set[str] = set()
+    asked: set[str] = set()
     for spec in exercise.fields:
         if not spec.type.is_free_text:
             continue
@@ -44,8 +55,11 @@ def screen_answers(exercise: Exercise, answers: Mapping[str, Any]) -> tuple[str,
         texts = value if isinstance(value, list) else [value]
         for text in texts:
             if isinstance(text, str) and text.strip():
-                found.update(screen_text(text).categories)
-    return tuple(c for c in CATEGORY_LABELS if c in found)
+                result = screen_text(text)
+                flagged.update(result.categories)
+                asked.update(result.check_in_categories)
+    return Screening(tuple(c for c in CATEGORY_LABELS if c in flagged),
+                     tuple(c for c in CATEGORY_LABELS if c in asked and c not in flagged))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from securebase.store.records import Assessment, Client, Dyad, Entry, EntryRef, ProtocolRecord
+    from securebase.store.check_ins import CheckInRow
     from securebase.store.flags import FlagRow
 
 
@@ -61,6 +62,7 @@ class EntryStore(ABC):
     def add_entry(
         self, client_id: str, *, program_id: str, phase_id: str, exercise_id: str, content_version: str,
         data: dict[str, Any], occurred_at: str, source_key: str | None=None, safety_categories: Sequence[str]=(),
+        check_in_categories: Sequence[str]=(),
     ) -> EntryRef:
         """Save a new entry (revision 1). Returns only after the commit is on disk."""
 
@@ -68,7 +70,7 @@ class EntryStore(ABC):
     def revise_entry(
         self, entry_id: str, *, data: dict[str, Any] | None=None, occurred_at: str | None=None,
         content_version: str | None=None, expected_revision: int | None=None, deleted: bool=False,
-        safety_categories: Sequence[str]=(),
+        safety_categories: Sequence[str]=(), check_in_categories: Sequence[str]=(),
     ) -> EntryRef:
         """Add a revision to an entry. Unspecified parts are carried over from the latest revision."""
 
@@ -223,6 +225,15 @@ class EntryStore(ABC):
     def assessments(self, client_id: str, instrument_id: str | None=None) -> list[Assessment]:
         """A client's results, oldest first."""
 
+
+    # ------------------------------------------------------------ safety check-ins
+    @abstractmethod
+    def check_in_rows(self, client_id: str | None=None, *, entry_id: str | None=None) -> list[CheckInRow]:
+        """Check-ins, oldest first, each with its answer (``None`` twice while unanswered)."""
+
+    @abstractmethod
+    def answer_check_in_row(self, check_in_id: str, answer: str) -> None:
+        """Record the answer ("yes", "no" or "rather_not_say"); a "yes" flags the entry in the same transaction."""
 
     # ------------------------------------------------------------ safety flags
     @abstractmethod

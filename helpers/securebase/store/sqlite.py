@@ -37,6 +37,7 @@ from securebase.core.ids import validate_client_id
 from securebase.store.records import ENTRY_COLUMNS, dump_data, Client, DuplicateEntryError, Entry, EntryRef, default_actor, utc_now
 from securebase.store.assessments import AssessmentTables
 from securebase.store.couples import CouplesTables
+from securebase.store.check_ins import CheckInTables
 from securebase.store.flags import FlagTables
 from securebase.store.interface import EntryStore
 from securebase.store.upkeep import Upkeep
@@ -46,7 +47,7 @@ from securebase.store.schema import AUDIT_ACTIONS, SCHEMA, SCHEMA_VERSION, split
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-class Store(CouplesTables, AssessmentTables, FlagTables, WorkshopTables, Upkeep, EntryStore):
+class Store(CouplesTables, AssessmentTables, CheckInTables, FlagTables, WorkshopTables, Upkeep, EntryStore):
     """A connection to the SQLite store. Use as a context manager or call :meth:`close`."""
 
     def __init__(
@@ -284,10 +285,12 @@ class Store(CouplesTables, AssessmentTables, FlagTables, WorkshopTables, Upkeep,
         occurred_at: str,
         source_key: str | None = None,
         safety_categories: Sequence[str] = (),
+        check_in_categories: Sequence[str] = (),
     ) -> EntryRef:
         """Save a new entry (revision 1). Returns only after the commit is on disk.
 
-        ``safety_categories`` (from the safety screen) raise a flag in the same transaction.
+        ``safety_categories`` (from the safety screen) raise a flag in the same transaction, and
+        ``check_in_categories`` record the check-in question the workbook asks next.
 
         ``source_key`` makes imports idempotent: a second entry with the same key for the
         same client is refused with :class:`DuplicateEntryError` and the store is unchanged.
@@ -318,6 +321,7 @@ class Store(CouplesTables, AssessmentTables, FlagTables, WorkshopTables, Upkeep,
             )
             self._audit(db, "create", "entry", entry_id, client_id, {"exercise_id": exercise_id, "revision": 1})
             self._flag(db, client_id, entry_id, 1, safety_categories, now)
+            self._check_in(db, client_id, entry_id, 1, check_in_categories, now)
         return EntryRef(entry_id, 1)
 
     def revise_entry(
@@ -330,6 +334,7 @@ class Store(CouplesTables, AssessmentTables, FlagTables, WorkshopTables, Upkeep,
         expected_revision: int | None = None,
         deleted: bool = False,
         safety_categories: Sequence[str] = (),
+        check_in_categories: Sequence[str] = (),
     ) -> EntryRef:
         """Add a revision to an entry. Unspecified parts are carried over from the latest revision.
 
@@ -372,6 +377,7 @@ class Store(CouplesTables, AssessmentTables, FlagTables, WorkshopTables, Upkeep,
                 {"exercise_id": latest.exercise_id, "revision": revision},
             )
             self._flag(db, latest.client_id, entry_id, revision, safety_categories, now)
+            self._check_in(db, latest.client_id, entry_id, revision, check_in_categories, now)
         return EntryRef(entry_id, revision)
 
     def delete_entry(self, entry_id: str, *, expected_revision: int | None = None) -> EntryRef:

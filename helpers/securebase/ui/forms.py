@@ -24,7 +24,9 @@ from securebase.content.fields import FieldWidget, WidgetKit
 from securebase.journal.derived import derive, derived_labels
 from securebase.core.errors import EntryValidationError, SecureBaseError
 from securebase.ui.practice import GuidedSteps
+from securebase.safety.check_in import Outcome
 from securebase.safety.flags import safety_box_html
+from securebase.ui.check_in import CheckInBox
 from securebase.journal.entries import SaveResult
 from securebase.store import Entry, EntryRef
 from securebase.journal.validation import FieldProblem, OCCURRED_AT, validate_field
@@ -154,6 +156,7 @@ class FormCallbacks:
     revise: Callable[[str, dict[str, Any], str, int], SaveResult]
     delete: Callable[[str, int], EntryRef]
     load: Callable[[], list[Entry]]
+    answer_check_in: Callable[[str, int, str], Outcome] | None = None   # entry id, revision, answer
 
 
 class ExerciseForm:
@@ -198,7 +201,9 @@ class ExerciseForm:
                 for part in f._value_widgets():
                     part.observe(lambda _c: self._show_derived(), names="value")
         self.safety = w.HTML(value="")  # crisis resources, shown at once when a save is flagged
-        save_row = [self.derived, w.HBox([self.save_button, self.cancel_button]), self.status, self.safety]
+        self.check_in = CheckInBox(loc, callbacks.answer_check_in)   # asked when a save is close to risk
+        save_row = [self.derived, w.HBox([self.save_button, self.cancel_button]), self.status, self.safety,
+                    self.check_in.widget]
         self.guide: GuidedSteps | None = None
         if exercise.guided:
             self.guide = GuidedSteps(
@@ -315,6 +320,7 @@ class ExerciseForm:
         self.refresh()
         self._set_status(message, "info")
         self.safety.value = safety_box_html(result.safety, self.loc)
+        self.check_in.ask(result.entry_id, result.revision, result.check_in)
 
     def _on_edit(self, _button: w.Button | None = None) -> None:
         entry = self._selected()

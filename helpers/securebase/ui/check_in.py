@@ -1,0 +1,66 @@
+"""The check-in box under a save: the plain question(s), three buttons (yes / no / I'd rather not
+say), and what follows each answer (see :mod:`securebase.safety.check_in`)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Callable
+
+import ipywidgets as w
+
+from securebase.core.errors import SecureBaseError
+from securebase.safety.check_in import ANSWERS, Outcome, questions
+from securebase.safety.flags import safety_box_html
+
+_BOX = ('<div class="sb-check-in" role="group" aria-label="{label}" style="border:2px solid #3b4a63;'
+        'border-radius:4px;padding:0.5rem 0.8rem;margin:0.5rem 0;max-width:46rem">{body}</div>')
+
+
+class CheckInBox:
+    """Hidden until :meth:`ask`; one answer per check-in, then the buttons go away."""
+
+    def __init__(self, loc: Any, on_answer: Callable[[str, int, str], Outcome] | None):
+        self.loc = loc
+        self.on_answer = on_answer
+        self.question = w.HTML(value="")
+        self.buttons = {a: w.Button(description=loc.text(f"check_in_{a}"), layout=w.Layout(width="auto"))
+                        for a in ANSWERS}
+        for a, button in self.buttons.items():
+            button.on_click(lambda _b, a=a: self.reply(a))
+        self.row = w.HBox(list(self.buttons.values()))
+        self.after = w.HTML(value="")
+        self.widget = w.VBox([self.question, self.row, self.after], layout=w.Layout(display="none"))
+        self._target: tuple[str, int] | None = None
+        self._categories: tuple[str, ...] = ()
+
+    def ask(self, entry_id: str, revision: int, categories: tuple[str, ...]) -> None:
+        if not categories or self.on_answer is None:
+            self.hide()
+            return
+        self._target, self._categories = (entry_id, revision), categories
+        lines = "".join(f"<p><strong>{html.escape(q)}</strong></p>" for q in questions(categories, self.loc))
+        body = f"<p>{html.escape(self.loc.text('check_in_intro'))}</p>{lines}"
+        self.question.value = _BOX.format(label=html.escape(self.loc.text("check_in_intro")), body=body)
+        self.after.value = ""
+        self.row.layout.display = None
+        self.widget.layout.display = None
+
+    def hide(self) -> None:
+        self._target = None
+        self.widget.layout.display = "none"
+        self.question.value = self.after.value = ""
+
+    def reply(self, answer: str) -> None:
+        if self._target is None or self.on_answer is None:
+            return
+        try:
+            outcome = self.on_answer(*self._target, answer)
+        except SecureBaseError as exc:
+            self.after.value = (f'<p role="alert" style="color:#9a2a1f">'
+                                f"{html.escape(self.loc.text('check_in_answer_error', message=str(exc)))}</p>")
+            return
+        self._target = None
+        self.row.layout.display = "none"
+        note = f'<p role="status">{html.escape(self.loc.text(f"check_in_after_{answer}"))}</p>'
+        resources = safety_box_html(outcome.flagged or self._categories, self.loc) if outcome.show_resources else ""
+        self.after.value = note + resources
