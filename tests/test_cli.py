@@ -129,3 +129,26 @@ def test_research_export_command(capsys, tmp_path):
     capsys.readouterr()
     long = (tmp_path / "ids" / "entries_long.csv").read_text()
     assert "C-8402" in long and "[redacted]" in long and "XMARKCLI" not in long
+
+
+def test_couple_resume_lifts_a_pause_with_a_reason(capsys):
+    assert main(["couple", "new", "--start-date", "2026-03-02"]) == 0
+    dyad_id, a, _b = capsys.readouterr().out.split()
+    a = a.removeprefix("A=")
+    assert main(["couple", "resume", dyad_id, "--reason", "seen both"]) == 2
+    assert "not paused" in capsys.readouterr().err
+    with Store(config.default_store_path()) as store:
+        store.add_entry(a, program_id="asb", phase_id="awareness", exercise_id="activation_journal",
+                        content_version="1", data={}, occurred_at="2026-03-02T10:00:00",
+                        safety_categories=("abuse_danger",))
+    assert main(["couple", "show", dyad_id]) == 0
+    assert "PAUSED since" in capsys.readouterr().out
+    assert main(["couple", "resume", dyad_id]) == 2
+    assert "why the shared features can start again" in capsys.readouterr().err
+    assert main(["couple", "resume"]) == 2 and "couple resume DYAD --reason TEXT" in capsys.readouterr().err
+    assert main(["couple", "resume", dyad_id, "--reason", "Saw both partners separately."]) == 0
+    assert "pause lifted" in capsys.readouterr().out
+    with Store(config.default_store_path()) as store:
+        [pause] = store.couple_pauses()
+        assert pause.reason == "Saw both partners separately." and not pause.open
+    assert main(["couple", "show", dyad_id]) == 0 and "PAUSED" not in capsys.readouterr().out

@@ -12,6 +12,8 @@
     securebase couple new|link|show|end|export
                                          couples mode: link two clients, see their link and
                                          protocol, end a link, export the couples' diary
+    securebase couple resume DYAD --reason TEXT
+                                         lift a couple's pause (after an abuse-or-danger flag)
     securebase safety list [--client ID] [--open]
     securebase safety clear FLAG --reason TEXT
                                          safety flags: see them, clear one with a reason
@@ -114,6 +116,12 @@ def cmd_couple(args: argparse.Namespace) -> int:
             a, b = args.ids
             dyad = couples.link_couple(store, a, b, program_id=args.program)
             print(f"{dyad.dyad_id} A={dyad.partner_a} B={dyad.partner_b}")
+        elif args.action == "resume":
+            from securebase.couples.pause import lift_pause
+
+            lifted = lift_pause(store, args.ids[0], reason=args.reason)
+            print(f"Couple {args.ids[0]}: pause lifted ({len(lifted)} flag{'s' if len(lifted) != 1 else ''}); "
+                  "sharing, the protocol and the partner view are available again. The reason is kept.")
         elif args.action == "end":
             dyad = couples.end_couple(store, args.ids[0])
             print(f"Couple {dyad.dyad_id} ended; what was shared is no longer visible to the partner.")
@@ -126,6 +134,12 @@ def cmd_couple(args: argparse.Namespace) -> int:
                 return 0
             print(f"{dyad.dyad_id} A={dyad.partner_a} B={dyad.partner_b} since {dyad.created_at[:10]}"
                   + (f", ended {dyad.ended_at[:10]}" if dyad.ended_at else ""))
+            from securebase.couples.pause import pause_of
+
+            pause = pause_of(store, dyad)
+            if pause is not None:
+                print(f"  PAUSED since {pause.since[:10]} (abuse or danger flag): see the partners separately; "
+                      f"lift with: securebase couple resume {dyad.dyad_id} --reason TEXT")
             current = in_force(store, dyad.dyad_id)
             for v in versions(store, dyad.dyad_id):
                 print(f"  protocol v{v.version} ({v.proposed_at[:10]}): {status_text(v, dyad, current)}")
@@ -334,14 +348,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="set another parameter of the notebook's first cell, e.g. -p handout_since 2026-03-01")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("couple", help="couples mode: new, link, show, end, export")
-    p.add_argument("action", choices=("new", "link", "show", "end", "export"),
-                   help="new: two new clients linked; link A B; show CLIENT_OR_DYAD; end DYAD; export [DYAD ...]")
+    p = sub.add_parser("couple", help="couples mode: new, link, show, end, resume, export")
+    p.add_argument("action", choices=("new", "link", "show", "end", "resume", "export"),
+                   help="new: two new clients linked; link A B; show CLIENT_OR_DYAD; end DYAD; "
+                        "resume DYAD --reason TEXT (lift a pause); export [DYAD ...]")
     p.add_argument("ids", nargs="*", help="client ids (link: partner A then B) or a dyad id")
     p.add_argument("--program", default="asb", help="program id (default asb)")
     p.add_argument("--start-date", default="", help="new: first day in the program, YYYY-MM-DD (default today)")
     p.add_argument("--layout", choices=("individual", "pairwise", "both"), default="both", help="export layout")
     p.add_argument("--out", default="", help="export folder (default: <data folder>/exports/couples-<date>)")
+    p.add_argument("--reason", default="", help="resume: why the shared features can start again (kept)")
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_couple)
 
@@ -423,7 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_COUPLE_ARITY = {"new": 0, "link": 2, "show": 1, "end": 1}
+_COUPLE_ARITY = {"new": 0, "link": 2, "show": 1, "end": 1, "resume": 1}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -431,7 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "couple" and args.action in _COUPLE_ARITY and len(args.ids) != _COUPLE_ARITY[args.action]:
         usage = {"new": "couple new [--program asb]", "link": "couple link PARTNER_A PARTNER_B",
-                 "show": "couple show CLIENT_OR_DYAD", "end": "couple end DYAD"}[args.action]
+                 "show": "couple show CLIENT_OR_DYAD", "end": "couple end DYAD",
+                 "resume": "couple resume DYAD --reason TEXT"}[args.action]
         print(f"securebase: usage: securebase {usage}", file=sys.stderr)
         return 2
     try:

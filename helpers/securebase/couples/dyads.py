@@ -9,13 +9,17 @@
   :func:`unshare_entry` takes a share back. Every decision is kept in an append-only log.
 * :func:`shared_with` is the only way to read a partner's entries, and returns only what the
   partner chose to share.
+* **Paused.** While the couple is paused after an abuse-or-danger flag (:mod:`securebase.couples.pause`),
+  sharing is refused with a neutral message and :func:`shared_with` returns nothing; shares are kept
+  and show again once a clinician lifts the pause. Stopping a share stays possible.
 """
 
 from __future__ import annotations
 
 from securebase.core.errors import CoupleError, NotFoundError
 from securebase.content import Phase
-from securebase.store import AlreadyLinked, Dyad, Entry, Role, Store
+from securebase.couples.pause import CouplePaused, pause_of, paused_message, require_not_paused
+from securebase.store import AlreadyLinked, CouplePausedError, Dyad, Entry, Role, Store
 
 __all__ = ["CoupleError", "Dyad", "Role", "dyad_of", "end_couple", "get_dyad", "link_couple", "list_dyads",
            "partner_entries", "share_entry", "shared_by", "shared_with", "unshare_entry"]
@@ -87,7 +91,12 @@ def _decide(store: Store, client_id: str, entry_id: str, *, shared: bool) -> int
         raise CoupleError("You can only share your own entries.")
     if entry.deleted and shared:
         raise CoupleError("This entry was deleted, so it cannot be shared.")
-    store.record_share(entry, dyad.dyad_id, shared=shared)
+    if shared:
+        require_not_paused(store, dyad, client_id)
+    try:
+        store.record_share(entry, dyad.dyad_id, shared=shared)
+    except CouplePausedError:  # paused by a save that landed a moment ago
+        raise CouplePaused(paused_message(store, client_id)) from None
     return entry.revision
 
 
@@ -104,11 +113,11 @@ def shared_by(store: Store, client_id: str) -> dict[str, int]:
 def shared_with(store: Store, client_id: str, *, exercise_id: str | None = None) -> list[Entry]:
     """The entries ``client_id``'s partner shared with them: the shared revision of each, oldest first.
 
-    Returns nothing when the client is not in an active couple. Entries the partner deleted or
-    stopped sharing are not returned.
+    Returns nothing when the client is not in an active couple or the couple is paused. Entries the
+    partner deleted or stopped sharing are not returned.
     """
     dyad = dyad_of(store, client_id)
-    if dyad is None:
+    if dyad is None or pause_of(store, dyad) is not None:
         return []
     partner = dyad.partner_of(client_id)
     entries = []

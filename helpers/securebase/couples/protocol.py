@@ -8,6 +8,8 @@
   otherwise. A version is *agreed* when both partners' latest decision on it is consent.
 * **In force.** The protocol in force (:func:`in_force`) is the newest agreed version. While a
   newer version waits for consent, the older agreed one stays in force.
+* **Paused.** While the couple is paused after an abuse-or-danger flag (:mod:`securebase.couples.pause`),
+  proposing a version and agreeing to one are refused with a neutral message; withdrawing stays possible.
 * **Timeout floor.** A timeout shorter than :data:`MIN_TIMEOUT_MINUTES` is refused here, in the
   content (``min: 20``) and by a CHECK constraint in the store, so editing the content cannot
   lower it.
@@ -20,9 +22,10 @@ from typing import Any, Mapping
 
 from securebase.content import Exercise, Program, program as load_program
 from securebase.couples.dyads import CoupleError, Dyad, dyad_of, get_dyad
+from securebase.couples.pause import CouplePaused, pause_of, paused_message, require_not_paused
 from securebase.core.errors import EntryValidationError
 from securebase.journal.entries import Checked, SaveResult, check_answers
-from securebase.store import AlreadySaved, Entry, EntryRef, ProtocolRecord, Store, UnchangedProtocol, utc_now
+from securebase.store import AlreadySaved, CouplePausedError, Entry, EntryRef, ProtocolRecord, Store, UnchangedProtocol, utc_now
 
 PROTOCOL = "couple_protocol"  # the behaviour of the protocol exercise (one per program)
 MIN_TIMEOUT_MINUTES = 20
@@ -115,6 +118,7 @@ def save_protocol(
     refused with :class:`AlreadyProposed`, and nothing changes.
     """
     dyad = _couple(store, client_id)
+    require_not_paused(store, dyad, client_id)
     checked = check_protocol(program, answers)
     try:
         number = store.add_protocol_version(
@@ -124,6 +128,8 @@ def save_protocol(
         )
     except AlreadySaved as exc:
         raise AlreadyProposed(int(exc.existing)) from None
+    except CouplePausedError:  # paused by a save that landed a moment ago
+        raise CouplePaused(paused_message(store, client_id)) from None
     except UnchangedProtocol as exc:
         raise CoupleError(f"This is the same as version {exc.version}; change something to make a new version.") from None
     return SaveResult(EntryRef(f"protocol-v{number}", number), checked.answers, checked.safety, checked.derived)
@@ -154,6 +160,8 @@ def set_consent(
     ``version`` may be ``"latest"``. Repeating the decision the partner already holds changes nothing.
     """
     dyad = _couple(store, client_id)
+    if consent:
+        require_not_paused(store, dyad, client_id)
     known = {v.version: v for v in versions(store, dyad.dyad_id)}
     if version == "latest" and known:
         version = max(known)
@@ -168,7 +176,10 @@ def set_consent(
             f"Version {version} is older than version {current.version}, which you both agreed to. "
             "To go back to it, save it again as a new version."
         )
-    store.add_protocol_consent(dyad.dyad_id, version, client_id, consent, at or utc_now())
+    try:
+        store.add_protocol_consent(dyad.dyad_id, version, client_id, consent, at or utc_now())
+    except CouplePausedError:  # paused by a save that landed a moment ago
+        raise CouplePaused(paused_message(store, client_id)) from None
     return next(v for v in versions(store, dyad.dyad_id) if v.version == version)
 
 
@@ -206,3 +217,12 @@ def as_entries(store: Store, client_id: str) -> list[Entry]:
         )
         for v in versions(store, dyad.dyad_id)
     ]
+
+
+def visible_entries(store: Store, client_id: str) -> list[Entry]:
+    """:func:`as_entries` as the client's own workbook shows them: while the couple is paused, only the
+    versions the client proposed (the partner's are not shown until a clinician lifts the pause)."""
+    entries = as_entries(store, client_id)
+    if pause_of(store, dyad_of(store, client_id)) is not None:
+        entries = [e for e in entries if e.client_id == client_id]
+    return entries

@@ -168,6 +168,7 @@ class ProgressWorkbook:
         from securebase.couples.adherence import adherence, adherence_lines
         from securebase.couples.dyads import dyad_of
         from securebase.couples.protocol import in_force, status_text, versions
+        from securebase.couples.pause import pause_of
 
         dyad = dyad_of(self.store, self.client_id)
         if dyad is None:
@@ -175,6 +176,12 @@ class ProgressWorkbook:
         partner = dyad.partner_of(self.client_id)
         lines = [f"Couple {dyad.dyad_id}: partner A {dyad.partner_a}, partner B {dyad.partner_b} "
                  f"({self.client_id} with {partner})."]
+        pause = pause_of(self.store, dyad)
+        if pause is not None:
+            who = " and ".join(f"partner {dyad.role_of(m)}" for m in dyad.members if pause.is_flagged(m))
+            lines += [f"Shared features paused since {pause.since[:10]}: an entry of {who} was flagged for abuse or "
+                      "danger. See the partners separately. Neither partner was told why.",
+                      f"To lift the pause: securebase couple resume {dyad.dyad_id} --reason TEXT (or the button below)."]
         history = versions(self.store, dyad.dyad_id)
         current = in_force(self.store, dyad.dyad_id)
         lines.append(f"Protocol in force: version {current.version}, timeout {current.data['timeout_minutes']} minutes."
@@ -191,12 +198,14 @@ class ProgressWorkbook:
             return Text(lines)
         from securebase.couples.adherence import adherence
         from securebase.couples.dyads import dyad_of
-        from securebase.ui.progress import couple_view
+        from securebase.couples.pause import pause_of
+        from securebase.ui.progress import LiftPauseControl, couple_view
 
         dyad = dyad_of(self.store, self.client_id)
         figures = None if dyad is None else adherence(self.store, dyad, program_id=self.program.id,
                                                       until=self.today.isoformat())
-        return couple_view(lines, figures)
+        lift = LiftPauseControl(self, dyad.dyad_id) if pause_of(self.store, dyad) is not None else None
+        return couple_view(lines, figures, lift)
 
     def write_handout(self, *, since: date | None = None, clinician_note: str = "") -> tuple[Path, dict[str, Any]]:
         """Write the session summary and homework handout to ``<output_dir>/handout-<today>``."""

@@ -28,6 +28,7 @@ from securebase import content
 from securebase.journal import summaries
 from securebase.notebook.answers import AnswerItem, ImportReport, import_answers, read_answers_file
 from securebase.couples.dyads import CoupleError, dyad_of, partner_entries
+from securebase.couples.pause import pause_of
 from securebase.journal.entries import SaveResult, revise_entry, save_entry
 from securebase.couples.protocol import PROTOCOL
 from securebase.safety.check_in import answer as answer_check_in
@@ -166,6 +167,11 @@ class Workbook:
         dyad = dyad_of(self.store, self.client_id)
         if dyad is None:
             return Text([self.loc.text("partner_single")])
+        pause = pause_of(self.store, dyad)
+        if pause is not None:  # the partner sees a neutral sentence; the flagged partner also the resources
+            if not pause.is_flagged(self.client_id):
+                return Text([self.loc.text("couple_paused")])
+            return Text([self.loc.text("couple_paused_private"), *safety_lines(("abuse_danger",), self.language)[1:]])
         shared = partner_entries(self.store, self.client_id, self.phase)
         lines = [f"Couple {dyad.dyad_id}; you are partner {dyad.role_of(self.client_id)}. "
                  f"Shared with you in this phase: {sum(map(len, shared.values()))} entries."]
@@ -224,7 +230,7 @@ class Workbook:
         """The protocol form saves versions of the couple's protocol, not entries: saving and
         editing both propose a new version (with this partner's consent); nothing is deleted."""
         from securebase.ui.forms import FormCallbacks
-        from securebase.couples.protocol import as_entries, save_protocol
+        from securebase.couples.protocol import save_protocol, visible_entries
 
         program, store, client_id = self.program, self.store, self.client_id
 
@@ -238,7 +244,7 @@ class Workbook:
             save=self._notifying(propose),
             revise=self._notifying(lambda entry_id, answers, when, rev: propose(answers)),
             delete=refuse,
-            load=lambda: as_entries(store, client_id),
+            load=lambda: visible_entries(store, client_id),
         )
 
     def on_change(self, listener: Callable[[], None]) -> None:
@@ -254,10 +260,10 @@ class Workbook:
         return run
 
     def compute_summary(self) -> dict[str, Any]:
-        from securebase.couples.protocol import as_entries
+        from securebase.couples.protocol import visible_entries
 
         entries = self.store.current_entries(self.client_id, program_id=self.program.id)
-        entries += [e for e in as_entries(self.store, self.client_id) if e.program_id == self.program.id]
+        entries += [e for e in visible_entries(self.store, self.client_id) if e.program_id == self.program.id]
         data = summaries.summarise_phase(self.program, self.phase, entries)
         if "patterns" in self.phase.views:
             data["patterns"] = self._patterns()

@@ -2,7 +2,7 @@
 
 :func:`client_rows` gathers, for every client in the store, the program, the current step (by
 start date, or the clinician's override), the number of open safety flags and their categories
-(never the text that raised them), the date of the latest entry and the links that open the
+(never the text that raised them), whether their couple is paused, the date of the latest entry and the links that open the
 client's workbooks: the current step, the program's progress view and the intake check. Links
 are relative to the home notebook, so they work in the app (Voila renders them with the client
 in the query string) and in JupyterLab (which opens the notebook). :func:`new_client` makes a
@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 from securebase import content
 from securebase.core.ids import new_client_id
 from securebase.core.layout import INTAKE_DIR, PROGRESS_NOTEBOOK
+from securebase.couples.pause import paused_couples
 from securebase.safety.flags import CATEGORY_LABELS, flags
 from securebase.journal.schedule import current_position
 from securebase.store import Store
@@ -38,6 +39,7 @@ class ClientRow:
     flag_categories: tuple[str, ...]
     last_entry: str                # YYYY-MM-DD, "" when none
     links: list[Link] = field(default_factory=list)
+    couple_paused: bool = False     # their couple's joint features are paused (an abuse-or-danger flag)
 
 
 def _link(notebook: str, client_id: str) -> str:
@@ -52,6 +54,7 @@ def client_rows(store: Store, *, today: date | None = None) -> list[ClientRow]:
         open_flags.setdefault(f.client_id, []).append(f)
     instruments = sorted(p for p in _intake_notebooks())
     latest = store.latest_entry_times()
+    paused = paused_couples(store)
     rows = []
     for client in store.list_clients():
         program = programs.get(client.program_id or "")
@@ -70,7 +73,7 @@ def client_rows(store: Store, *, today: date | None = None) -> list[ClientRow]:
         found = open_flags.get(client.client_id, [])
         categories = tuple(c for c in CATEGORY_LABELS if any(c in f.categories for f in found))
         rows.append(ClientRow(client.client_id, program.title if program else "", step, len(found), categories,
-                              latest.get(client.client_id, "")[:10], links))
+                              latest.get(client.client_id, "")[:10], links, client.client_id in paused))
     return rows
 
 

@@ -13,6 +13,8 @@ from securebase.store.records import (
     AlreadySaved,
     Assessment,
     Client,
+    CouplePause,
+    CouplePausedError,
     DuplicateEntryError,
     Dyad,
     Entry,
@@ -27,7 +29,7 @@ from securebase.store.schema import AUDIT_ACTIONS, SCHEMA_VERSION
 from securebase.store.sqlite import Store
 
 __all__ = [
-    "AUDIT_ACTIONS", "ENTRY_COLUMNS", "SCHEMA_VERSION", "AlreadyLinked", "AlreadySaved", "Assessment", "Client",
+    "AUDIT_ACTIONS", "ENTRY_COLUMNS", "SCHEMA_VERSION", "AlreadyLinked", "AlreadySaved", "Assessment", "Client", "CouplePause", "CouplePausedError",
     "DuplicateEntryError", "Dyad", "Entry", "EntryRef", "EntryStore", "ProtocolRecord", "Role", "Store",
     "UnchangedProtocol", "default_actor", "utc_now",
 ]

@@ -8,6 +8,7 @@ writers (a partner already linked, a proposal already saved) run inside the writ
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ from securebase.store.records import (
     ENTRY_COLUMNS,
     AlreadyLinked,
     AlreadySaved,
+    CouplePause,
+    CouplePausedError,
     Dyad,
     Entry,
     ProtocolRecord,
@@ -24,9 +27,14 @@ from securebase.store.records import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    import sqlite3
+
     from securebase.store.sqlite import Store
 
 _DYAD_COLUMNS = "dyad_id, partner_a, partner_b, program_id, created_at, ended_at"
+PAUSING_CATEGORY = "abuse_danger"  # a flag in this category pauses the flagged client's couple
+_PAUSE_SELECT = ("SELECT p.pause_id, p.dyad_id, p.client_id, p.flag_id, p.paused_at, l.lifted_at, l.lifted_by, l.reason "
+                 "FROM couple_pauses AS p LEFT JOIN couple_pause_lifts AS l ON l.pause_id = p.pause_id")
 
 
 class CouplesTables:
@@ -80,8 +88,11 @@ class CouplesTables:
     # ------------------------------------------------------------ shares
 
     def record_share(self: "Store", entry: Entry, dyad_id: str, *, shared: bool) -> None:
-        """Append a share (or unshare) decision on the entry's current revision."""
+        """Append a share (or unshare) decision on the entry's current revision; a share is refused with
+        :class:`CouplePausedError` while the couple is paused (checked in the transaction)."""
         with self._write() as db:
+            if shared:
+                self._refuse_if_paused(db, dyad_id)
             db.execute(
                 "INSERT INTO entry_shares (entry_id, revision, client_id, dyad_id, shared, at) VALUES (?, ?, ?, ?, ?, ?)",
                 (entry.entry_id, entry.revision, entry.client_id, dyad_id, int(shared), utc_now()),
@@ -132,7 +143,8 @@ class CouplesTables:
     ) -> int:
         """Append version N+1 with its safety flag and (unless ``consent`` is False) the proposer's
         consent, in one transaction. :class:`AlreadySaved` when ``source_key`` was saved before,
-        :class:`UnchangedProtocol` when ``data`` equals the latest version."""
+        :class:`UnchangedProtocol` when ``data`` equals the latest version, :class:`CouplePausedError` while
+        the couple is paused."""
         with self._write() as db:
             if source_key is not None:
                 found = db.execute(
@@ -141,6 +153,7 @@ class CouplesTables:
                 ).fetchone()
                 if found:
                     raise AlreadySaved(found[0])
+            self._refuse_if_paused(db, dyad_id)
             latest = db.execute(
                 "SELECT version, data FROM protocol_versions WHERE dyad_id = ? ORDER BY version DESC LIMIT 1",
                 (dyad_id,),
@@ -162,6 +175,8 @@ class CouplesTables:
 
     def add_protocol_consent(self: "Store", dyad_id: str, version: int, client_id: str, consent: bool, at: str) -> None:
         with self._write() as db:
+            if consent:
+                self._refuse_if_paused(db, dyad_id)
             self._insert_consent(db, dyad_id, version, client_id, consent, at)
 
     def _insert_consent(self: "Store", db, dyad_id: str, version: int, client_id: str, consent: bool, at: str) -> None:
@@ -171,3 +186,54 @@ class CouplesTables:
         )
         self._audit(db, "protocol_consent" if consent else "protocol_withdraw", "protocol",
                     f"{dyad_id}/v{version}", client_id, {"version": version})
+
+    # ------------------------------------------------------------ pauses
+
+    def _pause_on_flag(self: "Store", db: "sqlite3.Connection", client_id: str, flag_id: str,
+                       categories: Sequence[str], at: str) -> None:
+        """Pause the client's active couple when a flag names abuse or danger (in the flag's transaction)."""
+        if PAUSING_CATEGORY not in categories:
+            return
+        row = db.execute(
+            "SELECT dyad_id FROM dyads WHERE ended_at IS NULL AND ? IN (partner_a, partner_b)", (client_id,)
+        ).fetchone()
+        if row is None:
+            return
+        pause_id = uuid.uuid4().hex
+        db.execute("INSERT INTO couple_pauses (pause_id, dyad_id, client_id, flag_id, paused_at) VALUES (?, ?, ?, ?, ?)",
+                   (pause_id, row[0], client_id, flag_id, at))
+        self._audit(db, "couple_pause", "couple_pause", pause_id, client_id, {"dyad_id": row[0], "flag_id": flag_id})
+
+    def _refuse_if_paused(self: "Store", db: "sqlite3.Connection", dyad_id: str) -> None:
+        """Checked inside the write transaction, so a pause raised by a concurrent save is never missed."""
+        if db.execute("SELECT 1 FROM couple_pauses AS p LEFT JOIN couple_pause_lifts AS l ON l.pause_id = p.pause_id "
+                      "WHERE p.dyad_id = ? AND l.pause_id IS NULL LIMIT 1", (dyad_id,)).fetchone():
+            raise CouplePausedError(dyad_id)
+
+    def couple_pauses(self: "Store", dyad_id: str | None = None, *, open_only: bool = False) -> list[CouplePause]:
+        """Pauses (of one couple, or of all), oldest first, each with its lift (``None`` three times while open)."""
+        where, params = [], []
+        if dyad_id is not None:
+            where.append("p.dyad_id = ?")
+            params.append(dyad_id)
+        if open_only:
+            where.append("l.pause_id IS NULL")
+        sql = _PAUSE_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        return [CouplePause(*row) for row in self._db.execute(sql + " ORDER BY p.paused_at, p.pause_id", params)]
+
+    def lift_couple_pauses(self: "Store", dyad_id: str, *, lifted_by: str, reason: str) -> list[str]:
+        """Lift every open pause of the couple, with the clinician's reason (audited per pause, one
+        transaction); returns the ids of the pauses lifted (none when the couple was not paused)."""
+        with self._write() as db:
+            rows = db.execute(
+                "SELECT p.pause_id, p.client_id FROM couple_pauses AS p LEFT JOIN couple_pause_lifts AS l "
+                "ON l.pause_id = p.pause_id WHERE p.dyad_id = ? AND l.pause_id IS NULL ORDER BY p.paused_at",
+                (dyad_id,),
+            ).fetchall()
+            at = utc_now()
+            for pause_id, client_id in rows:
+                db.execute("INSERT INTO couple_pause_lifts (pause_id, lifted_at, lifted_by, reason) VALUES (?, ?, ?, ?)",
+                           (pause_id, at, lifted_by, reason))
+                self._audit(db, "couple_resume", "couple_pause", pause_id, client_id,
+                            {"dyad_id": dyad_id, "lifted_by": lifted_by})
+        return [pause_id for pause_id, _ in rows]

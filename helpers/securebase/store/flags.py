@@ -35,6 +35,7 @@ class FlagTables:
         )
         self._audit(db, "safety_flag", "safety_flag", flag_id, client_id,
                     {"entry_id": entry_id, "revision": revision, "categories": list(categories)})
+        self._pause_on_flag(db, client_id, flag_id, categories, at)  # same transaction (store/couples.py)
 
     def flag_rows(self: "Store", client_id: str | None = None, *, open_only: bool = False) -> list[FlagRow]:
         """Flags, oldest first, each with how it was cleared (``None`` three times while open)."""

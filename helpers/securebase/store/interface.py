@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from securebase.store.records import Assessment, Client, Dyad, Entry, EntryRef, ProtocolRecord
     from securebase.store.check_ins import CheckInRow
+    from securebase.store.records import Assessment, Client, CouplePause, Dyad, Entry, EntryRef, ProtocolRecord
     from securebase.store.flags import FlagRow
 
 
@@ -181,7 +181,8 @@ class EntryStore(ABC):
 
     @abstractmethod
     def record_share(self, entry: Entry, dyad_id: str, *, shared: bool) -> None:
-        """Append a share (or unshare) decision on the entry's current revision."""
+        """Append a share (or unshare) decision on the entry's current revision; a share is refused with
+        :class:`CouplePausedError` while the couple is paused."""
 
     @abstractmethod
     def shared_revisions(self, dyad_id: str, owner: str) -> dict[str, int]:
@@ -206,11 +207,21 @@ class EntryStore(ABC):
     ) -> int:
         """Append version N+1 with its safety flag and (unless ``consent`` is False) the proposer's consent, in one
         transaction. :class:`AlreadySaved` when ``source_key`` was saved before, :class:`UnchangedProtocol` when
-        ``data`` equals the latest version."""
+        ``data`` equals the latest version, :class:`CouplePausedError` while the couple is paused."""
 
     @abstractmethod
     def add_protocol_consent(self, dyad_id: str, version: int, client_id: str, consent: bool, at: str) -> None:
-        ...
+        """Append a consent (or withdrawal); a consent is refused with :class:`CouplePausedError` while paused."""
+
+    @abstractmethod
+    def couple_pauses(self, dyad_id: str | None=None, *, open_only: bool=False) -> list[CouplePause]:
+        """Pauses of a couple's joint features (of one couple, or of all), oldest first, each with its lift.
+        A pause is raised in the same transaction as an abuse-or-danger flag on either partner's entry."""
+
+    @abstractmethod
+    def lift_couple_pauses(self, dyad_id: str, *, lifted_by: str, reason: str) -> list[str]:
+        """Lift every open pause of the couple with the clinician's reason (audited "couple_resume", one
+        transaction); returns the ids of the pauses lifted."""
 
 
     # ------------------------------------------------------------ questionnaires

@@ -129,6 +129,25 @@ class Dyad:
 
 
 @dataclass(frozen=True)
+class CouplePause:
+    """A pause of a couple's joint features, raised by an abuse-or-danger flag on one partner's entry.
+    It applies until a clinician lifts it (``lifted_at``, ``lifted_by`` and ``reason`` are then set)."""
+
+    pause_id: str
+    dyad_id: str
+    client_id: str                 # the partner whose entry was flagged
+    flag_id: str
+    paused_at: str
+    lifted_at: str | None = None
+    lifted_by: str | None = None
+    reason: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.lifted_at is None
+
+
+@dataclass(frozen=True)
 class Assessment:
     """One administration of a questionnaire: the answers, the scores and the versions that scored them."""
 
@@ -174,6 +193,14 @@ class AlreadyLinked(StoreError):
     def __init__(self, client_id: str, dyad_id: str):
         self.client_id, self.dyad_id = client_id, dyad_id
         super().__init__(f"{client_id} is already linked in couple {dyad_id}.")
+
+
+class CouplePausedError(StoreError):
+    """A joint feature (sharing, a protocol proposal or consent) was refused: the couple is paused."""
+
+    def __init__(self, dyad_id: str):
+        self.dyad_id = dyad_id
+        super().__init__("Shared features are paused for now.")
 
 
 class UnchangedProtocol(StoreError):

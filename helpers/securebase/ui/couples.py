@@ -1,6 +1,10 @@
 """Couples mode in a workbook (widgets): share one of your entries with your partner, and read
 what your partner shared with you. Entries stay private unless shared, and every client text
 is escaped (the partner's entries are shown with the same escaped history table as your own).
+
+While the couple is paused (:mod:`securebase.couples.pause`) the couple features give way to a
+notice: a neutral one for the partner, and a private one with the crisis resources for the
+partner whose entry was flagged (:func:`pause_notice_html`).
 """
 
 from __future__ import annotations
@@ -10,12 +14,36 @@ from typing import TYPE_CHECKING
 import ipywidgets as w
 
 from securebase.couples.dyads import partner_entries, dyad_of, share_entry, shared_by, unshare_entry
+from securebase.couples.pause import PauseState, pause_of
 from securebase.core.errors import SecureBaseError
 from securebase.core.text import esc
 from securebase.ui.forms import ExerciseForm, history_table
 
 if TYPE_CHECKING:  # pragma: no cover
+    from securebase.content import Locale
     from securebase.notebook.workbook import Workbook
+
+
+def pause_notice_html(state: PauseState | None, client_id: str, loc: "Locale") -> str:
+    """What stands where the couple features would be while paused ("" when not paused): the same
+    neutral sentence for the partner, and for the flagged partner a private note with the resources."""
+    if state is None:
+        return ""
+    if not state.is_flagged(client_id):
+        return f"<p role='status' class='sb-couple-paused'>{esc(loc.text('couple_paused'))}</p>"
+    from securebase.safety.resources import resources, resources_html
+
+    res = resources(loc.language)
+    res = res.model_copy(update={"saved_notice": loc.text("couple_paused_private")})
+    return ("<div class='sb-couple-paused' role='note' style='border:2px solid #1a5fb4;border-radius:4px;"
+            "padding:0.5rem 0.8rem;margin:0.5rem 0;max-width:46rem'>"
+            f"<p><strong>{esc(loc.text('couple_paused_private_title'))}</strong></p>"
+            f"{resources_html(res, ('abuse_danger',))}</div>")
+
+
+def _notice(workbook: "Workbook") -> str:
+    return pause_notice_html(pause_of(workbook.store, dyad_of(workbook.store, workbook.client_id)),
+                             workbook.client_id, workbook.loc)
 
 
 class SharePanel:
@@ -38,10 +66,12 @@ class SharePanel:
         self.refresh()
 
     def refresh(self, message: str = "") -> None:
+        notice = _notice(self.workbook)
+        self.share_button.layout.display = "none" if notice else None  # stopping a share stays possible
         mine = {e.entry_id for e in self.form.cb.load()}
         count = len(mine & set(shared_by(self.workbook.store, self.workbook.client_id)))
         text = " ".join(t for t in (message, self.loc.text("share_count", count=count)) if t)
-        self.info.value = f"<p role='status'>{esc(text)}</p>"
+        self.info.value = notice + f"<p role='status'>{esc(text)}</p>"
 
     def decide(self, share: bool) -> None:
         entry = self.form._selected()
@@ -72,6 +102,9 @@ class PartnerView:
 def partner_html(workbook: "Workbook") -> str:
     if dyad_of(workbook.store, workbook.client_id) is None:
         return f"<p><em>{esc(workbook.loc.text('partner_single'))}</em></p>"
+    notice = _notice(workbook)
+    if notice:
+        return notice
     parts = []
     for exercise_id, entries in partner_entries(workbook.store, workbook.client_id, workbook.phase).items():
         if entries:

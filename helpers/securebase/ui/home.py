@@ -35,6 +35,8 @@ def table_html(rows: list[ClientRow]) -> str:
         flag = (f"<span class='sb-flag'>{r.open_flags} open: "
                 f"{esc(', '.join(CATEGORY_LABELS.get(c, c) for c in r.flag_categories))}</span>"
                 if r.open_flags else "none open")
+        if r.couple_paused:  # with a prompt to see the partners separately
+            flag += f"<br><span class='sb-flag'>{esc(content.locale('en').text('home_couple_paused'))}</span>"
         links = "".join(f"<a href='{esc(link.href)}' aria-label='{esc(link.label)} for {esc(r.client_id)}'>"
                         f"{esc(link.label)}</a>" for link in r.links)
         body.append(f"<tr><td><strong>{esc(r.client_id)}</strong></td><td>{esc(r.program)}<br>"

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from securebase import content
 from securebase.core.errors import SecureBaseError
+from securebase.couples.pause import lift_pause
 from securebase.progress.compute import USE_START_DATE, overview_html, position_text, stage_word
 from securebase.progress.plots import adherence_png, progress_png
 
@@ -35,12 +37,45 @@ def lines_view(lines: list[str]) -> w.HTML:
     return w.HTML("<br>".join(html.escape(line) for line in lines))
 
 
-def couple_view(lines: list[str], figures: dict[str, Any] | None) -> w.VBox:
-    """The couple's sentences, and the adherence chart when the client is linked."""
+def couple_view(lines: list[str], figures: dict[str, Any] | None, lift: "LiftPauseControl | None" = None) -> w.VBox:
+    """The couple's sentences, the control that lifts a pause (when paused), and the adherence chart
+    when the client is linked."""
     parts: list[w.Widget] = [lines_view(lines)]
+    if lift is not None:
+        parts.append(lift.widget)
     if figures is not None:
         parts.append(w.Image(value=adherence_png(figures), format="png", layout=w.Layout(**_CHART)))
     return w.VBox(parts)
+
+
+class LiftPauseControl:
+    """For the clinician: a reason box and a button that lift the couple's pause (the reason is kept)."""
+
+    def __init__(self, workbook: "ProgressWorkbook", dyad_id: str):
+        self.workbook, self.dyad_id = workbook, dyad_id
+        loc = self.loc = content.locale("en")
+        self.reason = w.Textarea(description=loc.text("couple_lift_reason"), placeholder=loc.text("couple_lift_placeholder"),
+                                 style={"description_width": "initial"}, layout=w.Layout(width="40rem", height="4rem"))
+        self.button = w.Button(description=loc.text("couple_lift_button"), button_style="warning", icon="play",
+                               layout=w.Layout(width="auto"))
+        self.message = w.HTML()
+        self.button.on_click(lambda _b: self.lift())
+        self.widget = w.VBox([
+            w.HTML(f"<h4>{html.escape(loc.text('couple_lift_title'))}</h4><p>{html.escape(loc.text('couple_lift_intro'))}</p>"),
+            self.reason, self.button, self.message,
+        ])
+
+    def lift(self) -> None:
+        try:
+            lift_pause(self.workbook.store, self.dyad_id, reason=self.reason.value)
+        except SecureBaseError as exc:
+            self.message.value = (f"<p role='alert' style='color:#9a2a1f'>"
+                                  f"{html.escape(self.loc.text('couple_lift_failed', message=str(exc)))}</p>")
+            return
+        self.reason.value = ""
+        for part in (self.reason, self.button):
+            part.layout.display = "none"
+        self.message.value = f"<p role='status'>{html.escape(self.loc.text('couple_lift_done'))}</p>"
 
 
 class OverrideControl:

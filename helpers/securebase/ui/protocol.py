@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 import ipywidgets as w
 
 from securebase.couples.dyads import dyad_of
+from securebase.couples.pause import pause_of
 from securebase.core.errors import SecureBaseError
 from securebase.core.text import esc
+from securebase.ui.couples import pause_notice_html
 from securebase.ui.forms import ExerciseForm, render_value
 from securebase.couples.protocol import changed_fields, in_force, set_consent, status_text, versions
 
@@ -56,6 +58,13 @@ class ProtocolPanel:
             return
         history = versions(store, dyad.dyad_id)
         current = in_force(store, dyad.dyad_id)
+        notice = pause_notice_html(pause_of(store, dyad), client_id, self.loc)
+        self.agree_button.layout.display = "none" if notice else None  # withdrawing stays possible
+        if notice:  # paused: neither the agreed protocol nor the partner's versions are shown
+            self.current.value, self.table.value = notice, ""
+            self._known = len(history)
+            self._pick(history)
+            return
         you_are = self.loc.text("protocol_you_are", role=dyad.role_of(client_id), partner=dyad.partner_of(client_id))
         if self._known >= 0 and len(history) > self._known:
             self.message.value = f"<p>{esc(self.loc.text('protocol_saved', version=history[-1].version))}</p>"
@@ -82,6 +91,9 @@ class ProtocolPanel:
                         f"<td>{esc(marks)}</td><td>{esc(status_text(v, dyad, current))}</td><td>{esc(changed)}</td></tr>")
         head = "<tr><th>Version</th><th>Saved</th><th>By</th><th>Agreed</th><th>Status</th><th>What changed</th></tr>"
         self.table.value = f"<table class='sb-history'>{head}{''.join(reversed(body))}</table>" if body else ""
+        self._pick(history)
+
+    def _pick(self, history: list) -> None:
         chosen = self.picker.value
         self.picker.options = [(f"Version {v.version}", v.version) for v in reversed(history)]
         numbers = [v.version for v in history]
