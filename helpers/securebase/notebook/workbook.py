@@ -173,7 +173,9 @@ class Workbook:
         """Where to turn: crisis resources, and the questions that show whether more support would help."""
         from securebase.ui.help import HelpScreen, help_lines
 
-        return Text(help_lines(self.language)) if self.mode == "batch" else HelpScreen(self.language).widget
+        if self.mode == "batch":
+            return Text(help_lines(self.language, self.store, self.client_id))
+        return HelpScreen(self.language, self.store, self.client_id).widget
 
     def summary(self) -> Any:
         if self.mode == "batch":
