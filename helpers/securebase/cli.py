@@ -280,6 +280,13 @@ def cmd_check_content(args: argparse.Namespace) -> int:
 
     safety.clear_cache()
     print(f"safety lexicon {safety.lexicon_version()}; crisis resources: {crisis.resources('en').language}")
+    from securebase.safety import plan as safety_plan
+
+    safety_plan.clear_cache()
+    safety_plan.check_program_ids(content.programs())
+    for language in safety_plan.plan_languages() or ["en"]:
+        plan = safety_plan.plan_content(language)
+        print(f"safety plan ({plan.language}) v{plan.version}: {len(plan.parts)} parts")
     from securebase import workshop
 
     for line in workshop.check_content():

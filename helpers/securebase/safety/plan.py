@@ -141,6 +141,12 @@ def plan_content(language: str = "en") -> PlanContent:
     return _load_plan(content_dir(), language)
 
 
+def plan_languages() -> list[str]:
+    """The languages that have a safety plan file, for ``securebase check-content``."""
+    folder = content_dir() / "safety" / "plan"
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
 def check_program_ids(program_ids: Any) -> None:
     """Refuse a program that uses the plan's reserved program id (its entries would be mixed up)."""
     if PLAN_PROGRAM_ID in set(program_ids):
