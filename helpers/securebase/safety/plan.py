@@ -24,7 +24,7 @@ import functools
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from securebase.content import Exercise, Identifier, Model, Text, content_dir, load_language_file, read_yaml, unique, validate
 from securebase.core.errors import ContentError
@@ -85,9 +85,10 @@ class PlanContent(Model):
             raise ValueError("'last_changed' may only use {when}; write other braces as {{ and }}") from None
         return value
 
-    @model_validator(mode="after")
-    def _the_seven_parts(self) -> "PlanContent":
-        ids = [p.id for p in self.parts]
+    @field_validator("parts")
+    @classmethod
+    def _the_seven_parts(cls, parts: tuple[PlanPart, ...]) -> tuple[PlanPart, ...]:
+        ids = [p.id for p in parts]
         unique(ids, "part id")
         missing = [i for i in PART_IDS if i not in ids]
         extra = [i for i in ids if i not in PART_IDS]
@@ -100,7 +101,7 @@ class PlanContent(Model):
             raise ValueError(f"the plan has the parts {', '.join(PART_IDS)}, in that order ({'; '.join(problems)})")
         if tuple(ids) != PART_IDS:
             raise ValueError(f"the parts must come in this order: {', '.join(PART_IDS)}")
-        return self
+        return parts
 
     def part(self, part_id: str) -> PlanPart:
         for p in self.parts:
