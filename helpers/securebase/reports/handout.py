@@ -286,7 +286,7 @@ def _safety_plan(store: Store, client_id: str, language: str) -> dict[str, Any] 
     return {
         "title": plan.title,
         "last_changed": plan.last_changed.format(when=entry.occurred_at[:10]),
-        "sections": [{"part_id": s.part_id, "title": s.title, "items": [shorten(i) for i in s.items]} for s in sections],
+        "sections": [{"part_id": s.part_id, "title": s.title, "lines": [shorten(i) for i in s.items]} for s in sections],
     }
 
 
