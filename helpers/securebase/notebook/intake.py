@@ -116,7 +116,7 @@ class IntakeWorkbook:
         return Questionnaire(self).widget
 
     def help(self) -> Any:
-        """Crisis resources and the private more-support check, as in every workbook."""
+        """The safety plan, crisis resources and the private more-support check, as in every workbook."""
         from securebase.ui.help import HelpScreen, help_lines
 
         if self.mode == "batch":

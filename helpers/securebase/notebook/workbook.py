@@ -170,7 +170,8 @@ class Workbook:
         return recurring_sequences(exercise, entries)
 
     def help(self) -> Any:
-        """Where to turn: crisis resources, and the questions that show whether more support would help."""
+        """Where to turn: the person's safety plan, crisis resources, and the questions that show whether
+        more support would help (see :mod:`securebase.ui.help`)."""
         from securebase.ui.help import HelpScreen, help_lines
 
         if self.mode == "batch":
