@@ -289,6 +289,10 @@ def cmd_check_content(args: argparse.Namespace) -> int:
     for program in content.programs().values():
         n_ex = sum(len(p.exercises) for p in program.phases)
         print(f"{program.id} v{program.version}: {len(program.phases)} phases, {n_ex} exercises")
+    from securebase.safety import plan as safety_plan
+
+    safety_plan.clear_cache()
+    safety_plan.check_program_ids(content.programs())
     content.locale("en")
     from securebase.content import scales
 
@@ -303,6 +307,9 @@ def cmd_check_content(args: argparse.Namespace) -> int:
     safety.clear_cache()
     print(f"safety lexicon {safety.check_safety_content()}, backstop up to date with its corpus; "
           f"crisis resources: {crisis.resources('en').language}")
+    for language in safety_plan.plan_languages() or ["en"]:
+        plan = safety_plan.plan_content(language)
+        print(f"safety plan ({plan.language}) v{plan.version}: {len(plan.parts)} parts")
     from securebase import workshop
 
     for line in workshop.check_content():

@@ -19,6 +19,8 @@ PROGRESS_PARAMETERS = (
                                         "7 days before today"),
     Parameter("clinician_note", str, "", "batch only: a short note printed on the handout; interactive mode has a "
                                          "text box"),
+    Parameter("include_safety_plan", bool, False, "put the client's safety plan on the handout (only when they "
+                                                  "asked for it); interactive mode has a checkbox"),
 )
 
 

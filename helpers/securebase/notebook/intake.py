@@ -116,10 +116,12 @@ class IntakeWorkbook:
         return Questionnaire(self).widget
 
     def help(self) -> Any:
-        """Crisis resources and the private more-support check, as in every workbook."""
+        """The safety plan, crisis resources and the private more-support check, as in every workbook."""
         from securebase.ui.help import HelpScreen, help_lines
 
-        return Text(help_lines(self.language)) if self.mode == "batch" else HelpScreen(self.language).widget
+        if self.mode == "batch":
+            return Text(help_lines(self.language, self.store, self.client_id))
+        return HelpScreen(self.language, self.store, self.client_id).widget
 
     def result(self) -> Any:
         if self.mode == "interactive":

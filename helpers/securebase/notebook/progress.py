@@ -27,6 +27,18 @@ from securebase.safety.flags import flag_summary, summary_lines
 from securebase.store import Store
 
 
+def _yes_no(name: str, value: Any) -> bool:
+    """A yes/no parameter: True or False, or (from the command line) "true"/"false", "yes"/"no"."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in ("true", "yes", "1"):
+        return True
+    if word in ("false", "no", "0", ""):
+        return False
+    raise ParameterError(f"{name} must be True or False (or yes or no), not {value!r}.")
+
+
 class ProgressWorkbook:
     """The progress notebook's cells: ``overview``, ``plots``, ``override`` and ``report``."""
 
@@ -41,8 +53,10 @@ class ProgressWorkbook:
         today: str = "",
         handout_since: str = "",
         clinician_note: str = "",
+        include_safety_plan: bool = False,
     ):
         client_id = check_mode_and_client(mode, client_id)
+        self.include_safety_plan = _yes_no("include_safety_plan", include_safety_plan)
         self.today = date_parameter("today", today) or clock.today()
         self.handout_since = date_parameter("handout_since", handout_since)
         if self.handout_since and self.handout_since > self.today:
@@ -207,12 +221,15 @@ class ProgressWorkbook:
         lift = LiftPauseControl(self, dyad.dyad_id) if pause_of(self.store, dyad) is not None else None
         return couple_view(lines, figures, lift)
 
-    def write_handout(self, *, since: date | None = None, clinician_note: str = "") -> tuple[Path, dict[str, Any]]:
-        """Write the session summary and homework handout to ``<output_dir>/handout-<today>``."""
+    def write_handout(self, *, since: date | None = None, clinician_note: str = "",
+                      include_safety_plan: bool = False) -> tuple[Path, dict[str, Any]]:
+        """Write the session summary and homework handout to ``<output_dir>/handout-<today>``
+        (with the client's safety plan only when ``include_safety_plan``)."""
         from securebase.reports.handout import build_handout, write_handout
 
         context = build_handout(
             self.store, self.program, self.client_id, today=self.today, since=since, clinician_note=clinician_note,
+            include_safety_plan=include_safety_plan,
         )
         out_dir = self.output_dir / f"handout-{self.today.isoformat()}"
         return out_dir, write_handout(out_dir, context)
@@ -221,7 +238,8 @@ class ProgressWorkbook:
         if self.mode == "batch":
             from securebase.reports.handout import describe_files
 
-            out_dir, files = self.write_handout(since=self.handout_since, clinician_note=self.clinician_note)
+            out_dir, files = self.write_handout(since=self.handout_since, clinician_note=self.clinician_note,
+                                                include_safety_plan=self.include_safety_plan)
             return Text(describe_files(out_dir, files))
         from securebase.ui.handout import HandoutControl
 

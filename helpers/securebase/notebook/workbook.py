@@ -186,10 +186,13 @@ class Workbook:
         return recurring_sequences(exercise, entries)
 
     def help(self) -> Any:
-        """Where to turn: crisis resources, and the questions that show whether more support would help."""
+        """Where to turn: the person's safety plan, crisis resources, and the questions that show whether
+        more support would help (see :mod:`securebase.ui.help`)."""
         from securebase.ui.help import HelpScreen, help_lines
 
-        return Text(help_lines(self.language)) if self.mode == "batch" else HelpScreen(self.language).widget
+        if self.mode == "batch":
+            return Text(help_lines(self.language, self.store, self.client_id))
+        return HelpScreen(self.language, self.store, self.client_id).widget
 
     def summary(self) -> Any:
         if self.mode == "batch":

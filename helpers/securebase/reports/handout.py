@@ -14,7 +14,8 @@ Safety
   HTML entity; the template escapes everything (Jinja2 autoescape, no ``|safe``).
 * The page renders no links at all, loads nothing and carries a Content-Security-Policy that
   forbids scripts. The PDF renderer is given a URL fetcher that refuses every fetch.
-* Only these client free texts reach the handout: safety statements and the clinician's note.
+* Only these client free texts reach the handout: safety statements, the clinician's note and,
+  only when asked for (``include_safety_plan``, off by default), the person's safety plan.
   Other free text (journal entries, who a client involves) never does.
 """
 
@@ -272,6 +273,23 @@ def _maintenance(program: Program, entries: list[Entry], start: date | None, tod
     }
 
 
+def _safety_plan(store: Store, client_id: str, language: str) -> dict[str, Any] | None:
+    """The person's safety plan, when they have written one (plain text, shortened)."""
+    from securebase.journal.safety_plan import current_plan, plan_sections
+    from securebase.safety.plan import plan_content
+
+    entry = current_plan(store, client_id)
+    sections = plan_sections(entry, language)
+    if entry is None or not sections:
+        return None
+    plan = plan_content(language)
+    return {
+        "title": plan.title,
+        "last_changed": plan.last_changed.format(when=entry.occurred_at[:10]),
+        "sections": [{"part_id": s.part_id, "title": s.title, "lines": [shorten(i) for i in s.items]} for s in sections],
+    }
+
+
 def _homework(program: Program, phase_id: str, language: str) -> list[dict[str, Any]]:
     phase = program.phase(phase_id)
     return [
@@ -295,8 +313,12 @@ def build_handout(
     language: str = "en",
     clinician_note: str = "",
     phase_id: str | None = None,
+    include_safety_plan: bool = False,
 ) -> dict[str, Any]:
     """The handout's context: only JSON types (str, int, float, None, lists, dicts).
+
+    ``include_safety_plan`` adds the person's safety plan (``safety_plan``; ``None`` when it is off
+    or there is no plan). It is off by default: the plan is private until the person asks for it.
 
     ``phase_id`` shows that phase (its homework) whatever the dates say, for example the phase
     of the workbook a workshop hands out; otherwise the client's position decides.
@@ -347,6 +369,7 @@ def build_handout(
         "safety_statements": _safety_statements(program, entries),
         "values_ranking": _values_ranking(program, entries),
         "maintenance": _maintenance(program, entries, client.start_date, today),
+        "safety_plan": _safety_plan(store, client.client_id, language) if include_safety_plan else None,
         "homework": {
             "phase_id": position["phase_id"],
             "phase_title": position["phase_title"],

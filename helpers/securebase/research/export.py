@@ -62,6 +62,7 @@ from securebase.content import scales
 from securebase.intake.assessments import Assessment, get_assessments
 from securebase.content import FieldSpec, Program, field_types
 from securebase.store import Entry, Store
+from securebase.safety.plan import PLAN_PROGRAM_ID
 from securebase.research.codebook import (
     DICTIONARY_TABLE, TABLES, Column, WrittenTable, _dictionary_columns, datapackage, dictionary_rows,
     variable_name, write_data_dictionary,
@@ -180,7 +181,8 @@ def build_tables(store: Store, options: ExportOptions | None = None) -> Research
 
     people: dict[str, tuple[list[Entry], list[Assessment], date | None]] = {}
     for client in store.list_clients():
-        entries = store.current_entries(client.client_id, program_id=options.program_id)
+        entries = [e for e in store.current_entries(client.client_id, program_id=options.program_id)
+                   if e.program_id != PLAN_PROGRAM_ID]   # a personal safety plan is never exported
         in_scope = options.program_id is None or client.program_id == options.program_id or bool(entries)
         assessments = get_assessments(store, client.client_id) if in_scope else []
         if not entries and not assessments:

@@ -1,8 +1,15 @@
-"""The crisis resources shown at once after a flagged save (``content/safety/resources/<language>.yaml``).
+"""The crisis resources (``content/safety/resources/<language>.yaml``), shown at once after a
+flagged save and, any time, in the help section of every workbook.
 
 Validated on load: an emergency number is required, and every line needs a number or a web
 address. :func:`resources_text` and :func:`resources_html` (escaped) list the lines whose topics
-match the flagged categories first."""
+match the flagged categories first.
+
+Two framings, one list: after a flagged save (``after_save=True``, the default) the text opens
+with ``saved_notice`` and ``intro`` ("some of what you wrote suggests...") and ends with
+``closing``. In the help section (``after_save=False``) that text would be wrong for someone who
+wrote nothing worrying, or nothing at all, so it opens with ``help_intro`` (what the section is for:
+where to turn, any time) and ends with ``help_closing`` instead."""
 
 from __future__ import annotations
 
@@ -54,12 +61,14 @@ class CrisisLine(Model):
 
 class Resources(Model):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")]
-    saved_notice: Text            # first sentence: the entry was saved; the tool is not watched in real time
-    intro: Text
+    saved_notice: Text            # after a flagged save, first: the entry was saved; the tool is not watched in real time
+    intro: Text                   # after a flagged save only: what was written suggests a hard time
+    help_intro: Text              # the help section, for everyone: what the section is for
     emergency: Emergency
     lines_title: Text
     lines: tuple[CrisisLine, ...] = Field(min_length=1)
-    closing: str = ""
+    closing: str = ""             # after a flagged save
+    help_closing: str = ""        # the help section
 
 
 def load_resources_file(path: Path) -> Resources:
@@ -96,20 +105,33 @@ def _line_parts(line: CrisisLine) -> list[str]:
     return parts
 
 
-def resources_text(res: Resources, categories: Iterable[str] = ()) -> list[str]:
-    """Plain lines (not escaped). Lines for the flagged ``categories`` come first; all are shown."""
-    out = [res.saved_notice, res.intro, f"{res.emergency.text}."
+def _framing(res: Resources, after_save: bool) -> tuple[list[str], str]:
+    """The opening paragraphs and the closing one, for after a flagged save or for the help section."""
+    if after_save:
+        return [res.saved_notice, res.intro], res.closing
+    return [res.help_intro], res.help_closing
+
+
+def resources_text(res: Resources, categories: Iterable[str] = (), *, after_save: bool = True) -> list[str]:
+    """Plain lines (not escaped). Lines for the flagged ``categories`` come first; all are shown.
+
+    ``after_save=False`` is the help section's framing (see the module docstring)."""
+    opening, closing = _framing(res, after_save)
+    out = [*opening, f"{res.emergency.text}."
            if not res.emergency.text.endswith((".", "!", "?")) else res.emergency.text, res.lines_title]
     for line in _ordered_lines(res, categories):
         out.append(f"- {' - '.join(_line_parts(line))} ({line.region}): {line.for_whom}")
-    if res.closing:
-        out.append(res.closing)
+    if closing:
+        out.append(closing)
     return out
 
 
-def resources_html(res: Resources, categories: Iterable[str] = ()) -> str:
-    """An HTML fragment; every text is escaped, and addresses are plain text, not links."""
+def resources_html(res: Resources, categories: Iterable[str] = (), *, after_save: bool = True) -> str:
+    """An HTML fragment; every text is escaped, and addresses are plain text, not links.
+
+    ``after_save=False`` is the help section's framing (see the module docstring)."""
     e = html.escape
+    opening, closing = _framing(res, after_save)
     emergency = res.emergency.text if res.emergency.text.endswith((".", "!", "?")) else f"{res.emergency.text}."
     items = []
     for line in _ordered_lines(res, categories):
@@ -119,16 +141,15 @@ def resources_html(res: Resources, categories: Iterable[str] = ()) -> str:
         items.append(f"<li>{head}{rest} <em>({e(line.region)})</em>: {e(line.for_whom)}</li>")
     body = [
         '<div class="sb-safety-resources" role="note">',
-        f"<p>{e(res.saved_notice)}</p>",
-        f"<p>{e(res.intro)}</p>",
+        *(f"<p>{e(p)}</p>" for p in opening),
         f"<p><strong>{e(emergency)}</strong></p>",
         f"<p>{e(res.lines_title)}</p>",
         "<ul>",
         *items,
         "</ul>",
     ]
-    if res.closing:
-        body.append(f"<p>{e(res.closing)}</p>")
+    if closing:
+        body.append(f"<p>{e(closing)}</p>")
     body.append("</div>")
     return "\n".join(body)
 

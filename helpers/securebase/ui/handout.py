@@ -1,5 +1,6 @@
 """The handout cell of the progress notebook (widgets): pick the summary's first day, add a
-note for the client, write the files.
+note for the client, choose whether the client's safety plan goes on it (off by default), write
+the files.
 
 The widget calls :meth:`ProgressWorkbook.write_handout`, the same function the batch cell
 calls. The note is kept as typed in a text area (a text area shows text, never markup) and is
@@ -39,17 +40,22 @@ class HandoutControl:
             layout=w.Layout(width="44rem", height="6rem"),
         )
         self.note_help = w.Label(f"Up to {NOTE_LIMIT} characters are printed; the handout shows no other journal text.")
+        self.include_plan = w.Checkbox(
+            value=workbook.include_safety_plan, description="Include the client's safety plan (only if they asked for it)",
+            indent=False, layout=w.Layout(width="auto"),
+        )
         self.button = w.Button(description="Write handout", button_style="primary", icon="file-text")
         self.status = w.Textarea(
             value="", disabled=True, layout=w.Layout(width="44rem", height="4rem", display="none"),
         )
         self.button.on_click(lambda _b: self.write())
-        self.widget = w.VBox([self.since, self.note, self.note_help, self.button, self.status])
+        self.widget = w.VBox([self.since, self.note, self.note_help, self.include_plan, self.button, self.status])
 
     def write(self) -> None:
         self.status.layout.display = None
         try:  # an empty date picker means the default window, the last 7 days
-            out_dir, files = self.workbook.write_handout(since=self.since.value, clinician_note=self.note.value)
+            out_dir, files = self.workbook.write_handout(since=self.since.value, clinician_note=self.note.value,
+                                                         include_safety_plan=bool(self.include_plan.value))
         except (SecureBaseError, ValueError, OSError) as exc:
             self.status.value = f"Handout not written: {exc}"
             return

@@ -1,5 +1,13 @@
-"""Where to turn, from every workbook: crisis resources for the person's language, and the
-professional-help questions of the Autonomy-Security Balance program as a private self-check.
+"""Where to turn, from every workbook: the person's own safety plan, crisis resources for the
+person's language, and the professional-help questions of the Autonomy-Security Balance program
+as a private self-check.
+
+The section is for everyone, at any time, so it says what it is for (the resources' ``help_intro``)
+and never the text meant for a flagged save ("some of what you wrote suggests..."), which only the
+box under a flagged save shows (:func:`securebase.safety.flags.safety_box_html`). Once the person
+has written a safety plan it comes first, before the resources; without one, the section invites
+them to write one after the resources (see :mod:`securebase.ui.safety_plan`). With no store and
+client (a workbook without a client), there is no plan part.
 
 The self-check is not saved (in the integration phase the same questions can be saved for the
 clinician). The questions' wording comes from content; the message from
@@ -13,6 +21,7 @@ from typing import Any
 
 from securebase import content
 from securebase.journal.disclosure import SCREEN, SCREEN_QUESTIONS, referral_message
+from securebase.store import Store
 
 
 def _questions() -> list[Any]:
@@ -20,22 +29,30 @@ def _questions() -> list[Any]:
     return [exercise.field(q) for q in SCREEN_QUESTIONS]
 
 
-def help_lines(language: str = "en") -> list[str]:
+def help_lines(language: str = "en", store: Store | None = None, client_id: str = "") -> list[str]:
+    """The help section as plain lines (batch mode): the plan first when there is one."""
+    from securebase.journal.safety_plan import current_plan, plan_lines
     from securebase.safety.resources import resources, resources_text
 
     loc = content.locale(language)
-    lines = [loc.text("privacy_note"), *resources_text(resources(language)), "", loc.text("help_check_intro")]
+    plan = plan_lines(current_plan(store, client_id), language) if store is not None and client_id else []
+    lines = [*plan, *([""] if plan else []), loc.text("privacy_note"),
+             *resources_text(resources(language), after_save=False), "", loc.text("help_check_intro")]
     lines += [f"  - {spec.label}" for spec in _questions()]
     return lines
 
 
 class HelpScreen:
-    def __init__(self, language: str = "en"):
+    def __init__(self, language: str = "en", store: Store | None = None, client_id: str = ""):
         import ipywidgets as w
 
         from securebase.safety.resources import resources, resources_html
+        from securebase.ui.safety_plan import SafetyPlanView
 
         self.loc = content.locale(language)
+        self.plan = (SafetyPlanView(store, client_id, self.loc, on_change=self._arrange)
+                     if store is not None and client_id else None)
+        self.resources = w.HTML(resources_html(resources(language), after_save=False))
         self.answers = {
             spec.id: w.RadioButtons(options=[("Yes", True), ("No", False)], value=None, description=spec.label,
                                     style={"description_width": "initial"}, layout=w.Layout(width="auto"))
@@ -44,12 +61,22 @@ class HelpScreen:
         self.message = w.HTML()
         for box in self.answers.values():
             box.observe(lambda _c: self.refresh(), names="value")
-        body = [w.HTML(resources_html(resources(language))),
-                w.HTML(f"<p><strong>{html.escape(self.loc.text('help_check_intro'))}</strong></p>"),
-                *self.answers.values(), self.message]
-        self.widget = w.Accordion(children=[w.VBox(body, layout=w.Layout(max_width="52rem"))],
-                                  titles=(self.loc.text("help_title"),))
+        self.check = [w.HTML(f"<p><strong>{html.escape(self.loc.text('help_check_intro'))}</strong></p>"),
+                      *self.answers.values(), self.message]
+        self.body = w.VBox([], layout=w.Layout(max_width="52rem"))
+        self._arrange()
+        self.widget = w.Accordion(children=[self.body], titles=(self.loc.text("help_title"),))
         self.refresh()
+
+    def _arrange(self) -> None:
+        """The plan first once it exists; before that, the resources first and the invitation after."""
+        if self.plan is None:
+            parts = [self.resources]
+        elif self.plan.exists:
+            parts = [self.plan.widget, self.resources]
+        else:
+            parts = [self.resources, self.plan.widget]
+        self.body.children = (*parts, *self.check)
 
     def refresh(self) -> None:
         answers = {k: v.value for k, v in self.answers.items()}
