@@ -4,62 +4,23 @@ save that is never disturbed."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
-
 import pytest
 
 from securebase.journal.entries import save_entry
 from securebase.safety import mailer
 from securebase.safety.flags import flags
 from securebase.safety.mailer import NotifyConfigError, SmtpSettings, notify_new_flags, notify_soon, send_pending
+from smtp_sink import free_port as _free_port, local_smtp, smtp_environment
 
 DISCLOSURE = "Dear diary, Marianne said it again and I just wanted to kill myself tonight."
 CLIENT_WORDS = ("Marianne", "diary", "kill", "myself", "tonight")
 
 
-class Sink:
-    """Keeps every message received; answers 451 (try later) while ``refuse`` is set."""
-
-    def __init__(self):
-        self.messages: list[tuple[str, list[str], email.message.EmailMessage]] = []
-        self.refuse = False
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refuse:
-            return "451 Requested action aborted: try again later"
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def smtp():
-    from aiosmtpd.controller import Controller
-
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield sink, controller.port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def smtp_env(smtp, monkeypatch):
-    sink, port = smtp
-    for name, value in (("HOST", "127.0.0.1"), ("PORT", str(port)), ("FROM", "securebase@clinic.example"),
-                        ("TO", "dr.a@clinic.example, dr.b@clinic.example"), ("SECURITY", "none")):
-        monkeypatch.setenv(f"SECUREBASE_SMTP_{name}", value)
-    return sink
+def smtp_env(monkeypatch):
+    with local_smtp() as sink:
+        smtp_environment(monkeypatch, sink)
+        yield sink
 
 
 def _flagged(store, asb, client_id="C-8601"):
