@@ -1,4 +1,9 @@
-"""Widgets of the clinician's home page: the client table and the new-client form.
+"""Widgets of the clinician's home page: new safety flags (until acknowledged), the client table and
+the new-client form.
+
+New flags (:func:`securebase.safety.notify.unacknowledged`) come first, each with the client code,
+the categories in plain words, the date and the exercise title, and an Acknowledge button that
+records who saw it and when; the flag stays open in the client table until it is cleared.
 
 Every value shown goes through :func:`securebase.ui.forms.esc` (client codes are pseudonymous and
 validated, but nothing reaches an ``HTML`` widget unescaped). Safety flags are shown as a count
