@@ -152,3 +152,35 @@ def test_couple_resume_lifts_a_pause_with_a_reason(capsys):
         [pause] = store.couple_pauses()
         assert pause.reason == "Saw both partners separately." and not pause.open
     assert main(["couple", "show", dyad_id]) == 0 and "PAUSED" not in capsys.readouterr().out
+
+
+def test_safety_ack_and_notify(capsys, monkeypatch):
+    from securebase import content
+    from securebase.journal.entries import save_entry
+    from smtp_sink import local_smtp, smtp_environment
+
+    with Store(config.default_store_path()) as store:
+        store.ensure_client("C-8302", program_id="asb")
+        save_entry(store, "C-8302", content.program("asb"), "activation_journal",
+                   {"trigger": "I keep thinking about ending my life.", "response": "freeze", "intensity": 8})
+    assert main(["safety", "list"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert "OPEN, new" in line
+    flag = line.split()[0]
+    assert main(["safety", "ack"]) == 2 and "securebase safety ack FLAG" in capsys.readouterr().err
+    assert main(["safety", "ack", "zzzzzzzz"]) == 2 and "no safety flag 'zzzzzzzz'" in capsys.readouterr().err
+    assert main(["safety", "ack", flag]) == 0
+    assert "Acknowledged flag" in capsys.readouterr().out
+    assert main(["safety", "ack", flag]) == 2 and "already acknowledged" in capsys.readouterr().err
+    assert main(["safety", "list", "--open"]) == 0 and "OPEN, acknowledged" in capsys.readouterr().out
+
+    monkeypatch.delenv("SECUREBASE_SMTP_HOST", raising=False)
+    assert main(["safety", "notify"]) == 2 and "e-mail is not set up" in capsys.readouterr().err
+    with local_smtp() as sink:
+        smtp_environment(monkeypatch, sink, to="dr.a@clinic.example")
+        assert main(["safety", "notify"]) == 0
+        assert "E-mailed 1 flag notification(s) to 1 recipient(s)." in capsys.readouterr().out
+        assert main(["safety", "notify"]) == 0 and "No new safety flags" in capsys.readouterr().out
+        assert len(sink.messages) == 1 and "ending my life" not in sink.messages[0][2].as_string()
+        monkeypatch.setenv("SECUREBASE_SMTP_SECURITY", "plain")
+        assert main(["safety", "notify"]) == 2 and "use starttls, tls or none" in capsys.readouterr().err

@@ -15,8 +15,12 @@
     securebase couple resume DYAD --reason TEXT
                                          lift a couple's pause (after an abuse-or-danger flag)
     securebase safety list [--client ID] [--open]
+    securebase safety ack FLAG
     securebase safety clear FLAG --reason TEXT
-                                         safety flags: see them, clear one with a reason
+    securebase safety notify
+                                         safety flags: see them, acknowledge one (it leaves the top of
+                                         your home page), clear one with a reason, e-mail new ones
+                                         (SECUREBASE_SMTP_* settings; ids and categories only)
     securebase export --out DIR --key-dir DIR [--program P] [--keep-text none|redact|length]
                       [--keep-ids] [--keep-identifiers] [--no-date-shift] [--format csv,parquet]
                                          research export: de-identified long tables, codebook,
@@ -155,7 +159,7 @@ def cmd_couple(args: argparse.Namespace) -> int:
 
 
 def cmd_safety(args: argparse.Namespace) -> int:
-    from securebase.safety.flags import clear_flag, flags
+    from securebase.safety.flags import clear_flag, flags, get_flag
 
     if args.action == "build-model":
         from securebase.safety.screen import build_backstop
@@ -165,21 +169,39 @@ def cmd_safety(args: argparse.Namespace) -> int:
         print(f"Cross-validated on the corpus: the backstop alone catches {summary['cv_risk_caught_by_backstop']:.1%} "
               f"of risk texts and alarms on {summary['cv_ordinary_alarm_rate']:.1%} of ordinary ones.")
         return 0
+    if args.action in ("ack", "clear") and not args.flag:
+        usage = "safety ack FLAG" if args.action == "ack" else "safety clear FLAG --reason TEXT"
+        print(f"securebase: usage: securebase {usage} (the first 8 characters of the flag id are enough; "
+              "see securebase safety list)", file=sys.stderr)
+        return 2
     with _store(args) as store:
         if args.action == "clear":
-            if not args.flag:
-                print("securebase: usage: securebase safety clear FLAG --reason TEXT", file=sys.stderr)
-                return 2
-            matches = [f for f in flags(store) if f.flag_id.startswith(args.flag)]
-            if len(matches) != 1:
-                print(f"securebase: {len(matches)} flags start with {args.flag!r}; give more of the id.", file=sys.stderr)
-                return 2
-            flag = clear_flag(store, matches[0].flag_id, reason=args.reason)
+            flag = clear_flag(store, get_flag(store, args.flag).flag_id, reason=args.reason)
             print(f"Cleared flag {flag.flag_id[:8]} of {flag.client_id}; the reason is kept.")
             return 0
+        if args.action == "ack":
+            from securebase.safety.notify import acknowledge
+
+            flag = acknowledge(store, args.flag)
+            print(f"Acknowledged flag {flag.flag_id[:8]} of {flag.client_id} as {store.actor}. "
+                  "It stays open until it is cleared with a reason.")
+            return 0
+        if args.action == "notify":
+            from securebase.safety.mailer import SmtpSettings, send_pending
+
+            settings = SmtpSettings.from_env()
+            if settings is None:
+                print("securebase: e-mail is not set up: set SECUREBASE_SMTP_HOST, SECUREBASE_SMTP_FROM and "
+                      "SECUREBASE_SMTP_TO (see securebase.safety.mailer).", file=sys.stderr)
+                return 2
+            report = send_pending(store, settings)
+            print("\n".join(report.lines()))
+            return EXIT_PARTIAL if report.failed else 0
+        acked = {flag_id for flag_id, by, _at in store.flag_acks() if by == store.actor}
         found = flags(store, args.client or None, open_only=args.open)
         for f in found:
-            status = "OPEN" if f.open else f"cleared {f.cleared_at[:10]} by {f.cleared_by}"
+            status = (("OPEN, acknowledged" if f.flag_id in acked else "OPEN, new") if f.open
+                      else f"cleared {f.cleared_at[:10]} by {f.cleared_by}")
             print(f"{f.flag_id[:8]}  {f.client_id}  {f.flagged_at[:16]}  {f.describe()}  {status}")
         if not found:
             print("No safety flags.")
@@ -368,9 +390,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_couple)
 
-    p = sub.add_parser("safety", help="safety flags: list, clear; build-model rebuilds the screen's backstop")
-    p.add_argument("action", choices=("list", "clear", "build-model"))
-    p.add_argument("flag", nargs="?", default="", help="clear: the flag id (the first 8 characters are enough)")
+    p = sub.add_parser("safety", help="safety flags: list, ack, clear, notify; build-model rebuilds the screen's backstop")
+    p.add_argument("action", choices=("list", "ack", "clear", "notify", "build-model"),
+                   help="list; ack FLAG (seen: off the top of your home page); clear FLAG --reason; "
+                        "notify (e-mail new flags through SECUREBASE_SMTP_* settings); "
+                        "build-model (rebuild content/safety/backstop.npz from the corpus)")
+    p.add_argument("flag", nargs="?", default="", help="ack, clear: the flag id (the first 8 characters are enough)")
     p.add_argument("--client", default="", help="list: only this client")
     p.add_argument("--open", action="store_true", help="list: only flags not yet cleared")
     p.add_argument("--reason", default="", help="clear: how the flag was followed up")

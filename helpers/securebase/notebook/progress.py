@@ -74,6 +74,7 @@ class ProgressWorkbook:
             config.client_dir(client_id) / "reports" / program_id / "progress"
         )
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
+        self.report_written = False  # set by report(); a cleared flag then rewrites it (refresh_report)
         self.progress = self.compute()
 
     # ------------------------------------------------------------ logic
@@ -129,7 +130,16 @@ class ProgressWorkbook:
 
     def report(self) -> Text:
         files = write_progress_report(self.output_dir, program=self.program, progress=self.progress)
+        self.report_written = True
         return Text([f"Progress report written to {self.output_dir}: " + ", ".join(p.name for p in files.values())])
+
+    def refresh_report(self) -> bool:
+        """Write the progress report again from the current progress if it was written in this session or
+        is on disk (after a flag is cleared, so the report does not still show it open). True if rewritten."""
+        if not (self.report_written or any((self.output_dir / name).exists() for name in REPORT_FILES)):
+            return False
+        write_progress_report(self.output_dir, program=self.program, progress=self.progress)
+        return True
 
     def safety(self) -> Any:
         """Safety flags of this client: open and cleared, with a control to clear one with a reason."""

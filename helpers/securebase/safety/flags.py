@@ -91,6 +91,15 @@ def entry_flags(store: Store, entry_id: str) -> list[Flag]:
     return [f for f in flags(store) if f.entry_id == entry_id]
 
 
+def get_flag(store: Store, flag_id: str) -> Flag:
+    """One flag by its id, or by the start of it (the first 8 characters are enough)."""
+    found = [f for f in flags(store) if f.flag_id.startswith(flag_id or "\0")]
+    if len(found) != 1:
+        raise NotFoundError(f"There is no safety flag {flag_id!r}." if not found else
+                            f"{len(found)} safety flags start with {flag_id!r}: give more of the id.")
+    return found[0]
+
+
 def clear_flag(store: Store, flag_id: str, *, reason: str, clinician: str | None = None) -> Flag:
     """Clear a flag with the clinician's reason (at least a few words); the reason is kept."""
     reason = " ".join((reason or "").split())
@@ -100,7 +109,7 @@ def clear_flag(store: Store, flag_id: str, *, reason: str, clinician: str | None
     if not found:
         raise NotFoundError(f"There is no safety flag {flag_id!r}.")
     if not found[0].open:
-        raise SecureBaseError(f"Flag {flag_id} was already cleared on {found[0].cleared_at[:10]} by {found[0].cleared_by}.")
+        raise SecureBaseError(f"That flag was already cleared on {found[0].cleared_at[:10]} by {found[0].cleared_by}.")
     who = clinician or store.actor
     store.clear_flag_row(flag_id, found[0].client_id, cleared_by=who, reason=reason)
     return next(f for f in flags(store) if f.flag_id == flag_id)
@@ -127,19 +136,74 @@ def safety_lines(categories: tuple[str, ...], language: str = "en") -> list[str]
     return resources_text(resources(language), categories) if categories else []
 
 
+def exercise_title(store: Store, flag: Flag) -> str:
+    """Where the flagged text was written, in the program's own words (the exercise title)."""
+    from securebase import content
+
+    if flag.entry_id.startswith("protocol:"):
+        return "the couple's protocol"
+    entry = store.entry_at(flag.entry_id, flag.revision)
+    if entry is None:
+        return "an entry"
+    try:
+        return content.program(entry.program_id).find_exercise(entry.exercise_id)[1].title
+    except (KeyError, SecureBaseError):
+        return entry.exercise_id.replace("_", " ")
+
+
+def _flagged_texts(store: Store, flag: Flag) -> list[str]:
+    """The free text of the flagged revision (or protocol version), to screen again; never shown as such."""
+    from securebase import content
+
+    if flag.entry_id.startswith("protocol:"):
+        dyad_id, _, version = flag.entry_id[len("protocol:"):].rpartition(":v")
+        found = [v for v in store.protocol_versions(dyad_id) if str(v.version) == version]
+        data, fields = (found[0].data if found else {}), None
+    else:
+        entry = store.entry_at(flag.entry_id, flag.revision)
+        if entry is None:
+            return []
+        data = entry.data
+        try:
+            exercise = content.program(entry.program_id).find_exercise(entry.exercise_id)[1]
+            fields = [f.id for f in exercise.fields if f.type.is_free_text]
+        except (KeyError, SecureBaseError):
+            fields = None  # an exercise no longer in the content: screen every text answer
+    texts: list[str] = []
+    for key, value in data.items():
+        if fields is not None and key not in fields:
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and text.strip():
+                texts.append(text)
+    return texts
+
+
+def matched_words(store: Store, flag: Flag) -> tuple[str, ...]:
+    """The words the screen matches in the flagged revision, each once, in the order written (shown only on
+    request). Empty when no single words stand out (a "yes" to a check-in, or the overall wording)."""
+    from securebase.core.errors import ContentError
+    from securebase.safety.screen import screen_text
+
+    seen: dict[str, str] = {}
+    try:
+        for text in _flagged_texts(store, flag):
+            for match in screen_text(text).matches:
+                words = " ".join(match.text.split())
+                seen.setdefault(words.casefold(), words)
+    except ContentError:
+        return ()
+    return tuple(seen.values())
+
+
 def flag_summary(store: Store, client_id: str) -> dict[str, Any]:
-    """Flags for a clinician's view and reports: categories, where and status, never the text."""
+    """Flags for a clinician's view and reports: category, date, exercise and status, never the text."""
     found = flags(store, client_id)
+    answered_yes = store.yes_check_in_revisions() if found else set()
     rows = []
     for f in found:
-        if f.entry_id.startswith("protocol:"):
-            where = "the couple's protocol"
-        else:
-            try:
-                where = store.get_entry(f.entry_id).exercise_id.replace("_", " ")
-            except NotFoundError:
-                where = "an entry"
-        rows.append({"flag_id": f.flag_id, "flagged_at": f.flagged_at, "categories": f.describe(), "where": where,
+        rows.append({"flag_id": f.flag_id, "flagged_at": f.flagged_at, "categories": f.describe(),
+                     "where": exercise_title(store, f), "check_in": (f.entry_id, f.revision) in answered_yes,
                      "open": f.open, "cleared_at": f.cleared_at, "reason": f.reason})
     open_flags = [f for f in found if f.open]
     categories = tuple(c for c in CATEGORY_LABELS if any(c in f.categories for f in open_flags))
@@ -147,13 +211,19 @@ def flag_summary(store: Store, client_id: str) -> dict[str, Any]:
             "resources": safety_lines(categories) if open_flags else []}
 
 
+def flag_line(row: dict[str, Any]) -> str:
+    """One flag in plain words: date, category, exercise and status (no text, no ids)."""
+    how = ", answered yes when asked directly" if row.get("check_in") else ""
+    status = "open" if row["open"] else f"cleared {row['cleared_at'][:10]}: {row['reason']}"
+    return f"{row['flagged_at'][:10]}: {row['categories']} (in {row['where']}{how}) - {status}"
+
+
 def summary_lines(summary: dict[str, Any]) -> list[str]:
     if not summary["flags"]:
         return ["Safety flags: none."]
     lines = [f"Safety flags: {summary['open']} open, {summary['cleared']} cleared."]
     for f in summary["flags"]:
-        status = "OPEN" if f["open"] else f"cleared {f['cleared_at'][:10]}: {f['reason']}"
-        lines.append(f"  {f['flagged_at'][:10]} {f['categories']} ({f['where']}) - {status} [flag {f['flag_id'][:8]}]")
+        lines.append("  " + flag_line(f))
     if summary.get("resources"):
         lines += ["Crisis resources to go over with the client:", *("  " + r for r in summary["resources"])]
     return lines

@@ -58,3 +58,43 @@ class FlagTables:
             db.execute("INSERT INTO safety_flag_clears (flag_id, cleared_at, cleared_by, reason) VALUES (?, ?, ?, ?)",
                        (flag_id, utc_now(), cleared_by, reason))
             self._audit(db, "safety_clear", "safety_flag", flag_id, client_id, {"cleared_by": cleared_by})
+
+    # ------------------------------------------------------------ acknowledgements and notifications (schema 6)
+    def ack_flag_row(self: "Store", flag_id: str, client_id: str, *, acknowledged_by: str) -> bool:
+        """Record that ``acknowledged_by`` has seen the flag (audited); False when they had already."""
+        with self._write() as db:
+            cursor = db.execute("INSERT OR IGNORE INTO safety_flag_acks (flag_id, acknowledged_by, acknowledged_at) "
+                                "VALUES (?, ?, ?)", (flag_id, acknowledged_by, utc_now()))
+            if cursor.rowcount == 0:
+                return False
+            self._audit(db, "safety_ack", "safety_flag", flag_id, client_id, {"acknowledged_by": acknowledged_by})
+        return True
+
+    def flag_acks(self: "Store", flag_id: str | None = None) -> list[tuple[str, str, str]]:
+        """``(flag_id, acknowledged_by, acknowledged_at)`` rows, oldest first (of one flag, or all)."""
+        sql = "SELECT flag_id, acknowledged_by, acknowledged_at FROM safety_flag_acks"
+        params: tuple = ()
+        if flag_id is not None:
+            sql, params = sql + " WHERE flag_id = ?", (flag_id,)
+        return [tuple(r) for r in self._db.execute(sql + " ORDER BY acknowledged_at, flag_id", params).fetchall()]
+
+    def yes_check_in_revisions(self: "Store") -> set[tuple[str, int]]:
+        """``(entry_id, revision)`` of every check-in the client answered "yes" to (their flags came from it)."""
+        rows = self._db.execute("SELECT q.entry_id, q.revision FROM safety_check_ins AS q JOIN safety_check_in_answers "
+                                "AS a ON a.check_in_id = q.check_in_id WHERE a.answer = 'yes'").fetchall()
+        return {(r[0], r[1]) for r in rows}
+
+    def notifications_sent(self: "Store", channel: str) -> set[tuple[str, str]]:
+        """``(flag_id, recipient)`` of every notification already sent on ``channel`` (e.g. "email")."""
+        rows = self._db.execute("SELECT flag_id, recipient FROM notifications_sent WHERE channel = ?", (channel,))
+        return {(r[0], r[1]) for r in rows.fetchall()}
+
+    def record_notification(self: "Store", flag_id: str, client_id: str, *, channel: str, recipient: str) -> bool:
+        """Log one sent notification (audited "notify", ids only); False when it was logged before."""
+        with self._write() as db:
+            cursor = db.execute("INSERT OR IGNORE INTO notifications_sent (flag_id, channel, recipient, sent_at) "
+                                "VALUES (?, ?, ?, ?)", (flag_id, channel, recipient, utc_now()))
+            if cursor.rowcount == 0:
+                return False
+            self._audit(db, "notify", "safety_flag", flag_id, client_id, {"channel": channel})
+        return True

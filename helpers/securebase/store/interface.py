@@ -254,3 +254,23 @@ class EntryStore(ABC):
     @abstractmethod
     def clear_flag_row(self, flag_id: str, client_id: str, *, cleared_by: str, reason: str) -> None:
         ...
+
+    @abstractmethod
+    def ack_flag_row(self, flag_id: str, client_id: str, *, acknowledged_by: str) -> bool:
+        """Record that ``acknowledged_by`` has seen the flag (audited "safety_ack"); False when they had already."""
+
+    @abstractmethod
+    def flag_acks(self, flag_id: str | None=None) -> list[tuple[str, str, str]]:
+        """``(flag_id, acknowledged_by, acknowledged_at)`` rows, oldest first (of one flag, or all)."""
+
+    @abstractmethod
+    def yes_check_in_revisions(self) -> set[tuple[str, int]]:
+        """``(entry_id, revision)`` of every check-in the client answered "yes" to."""
+
+    @abstractmethod
+    def notifications_sent(self, channel: str) -> set[tuple[str, str]]:
+        """``(flag_id, recipient)`` of every notification already sent on ``channel``."""
+
+    @abstractmethod
+    def record_notification(self, flag_id: str, client_id: str, *, channel: str, recipient: str) -> bool:
+        """Log one sent notification (audited "notify", ids only); False when it was logged before."""

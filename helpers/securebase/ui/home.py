@@ -1,4 +1,9 @@
-"""Widgets of the clinician's home page: the client table and the new-client form.
+"""Widgets of the clinician's home page: new safety flags (until acknowledged), the client table and
+the new-client form.
+
+New flags (:func:`securebase.safety.notify.unacknowledged`) come first, each with the client code,
+the categories in plain words, the date and the exercise title, and an Acknowledge button that
+records who saw it and when; the flag stays open in the client table until it is cleared.
 
 Every value shown goes through :func:`securebase.ui.forms.esc` (client codes are pseudonymous and
 validated, but nothing reaches an ``HTML`` widget unescaped). Safety flags are shown as a count
@@ -17,6 +22,7 @@ from securebase.core.errors import SecureBaseError
 from securebase.core.text import esc
 from securebase.progress.caseload import ClientRow, client_rows, new_client
 from securebase.safety.flags import CATEGORY_LABELS
+from securebase.safety.notify import acknowledge, unacknowledged
 from securebase.store import Store
 from securebase.core import clock
 
@@ -45,6 +51,50 @@ def table_html(rows: list[ClientRow]) -> str:
     return f"{_TABLE_STYLE}<table class='sb-home'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
 
 
+class NoticeList:
+    """New safety flags at the top of the home page, each with an Acknowledge button, until acknowledged."""
+
+    def __init__(self, store: Store, on_change=None, language: str = "en"):
+        self.store = store
+        self.loc = content.locale(language)
+        self.language = language
+        self.on_change = on_change
+        self.rows = w.VBox()
+        self.buttons: dict[str, w.Button] = {}
+        self.message = w.HTML()
+        self.widget = w.VBox([w.HTML(f"<h2>{esc(self.loc.text('notices_title'))}</h2>"), self.rows, self.message])
+        self.refresh()
+
+    def refresh(self) -> None:
+        notices = unacknowledged(self.store)
+        self.buttons = {}
+        rows: list[w.Widget] = []
+        if notices:
+            rows.append(w.HTML(f"<p>{esc(self.loc.text('notices_intro'))}</p>"))
+        for notice in notices:
+            button = w.Button(description=self.loc.text("notice_ack"), tooltip=self.loc.text("notice_ack_tooltip"),
+                              icon="check", layout=w.Layout(width="auto"))
+            button.on_click(lambda _b, flag_id=notice.flag_id, client=notice.client_id: self.acknowledge(flag_id, client))
+            self.buttons[notice.flag_id] = button
+            rows.append(w.HBox([w.HTML(f"<span class='sb-flag' role='alert'>{esc(notice.line(self.language))}</span>",
+                                       layout=w.Layout(margin="0 1rem 0 0")), button],
+                               layout=w.Layout(align_items="center")))
+        if not notices:
+            rows.append(w.HTML(f"<p>{esc(self.loc.text('notices_none'))}</p>"))
+        self.rows.children = tuple(rows)
+
+    def acknowledge(self, flag_id: str, client_id: str) -> None:
+        try:
+            acknowledge(self.store, flag_id)
+        except SecureBaseError as exc:
+            self.message.value = f"<p role='alert'>{esc(self.loc.text('notice_not_acked', message=str(exc)))}</p>"
+        else:
+            self.message.value = f"<p role='status'>{esc(self.loc.text('notice_acked', client=client_id))}</p>"
+        self.refresh()
+        if self.on_change:
+            self.on_change()
+
+
 class HomePage:
     def __init__(self, store_path: str = "", today: date | None = None):
         self.store = Store(config.resolve_store_path(store_path))
@@ -61,7 +111,9 @@ class HomePage:
                                       layout=w.Layout(width="auto", align_self="flex-start"))   # the whole label
         self.create_button.on_click(lambda _b: self.create())
         self.message = w.Label()
+        self.notices = NoticeList(self.store, on_change=self.refresh_table)
         self.widget = w.VBox([
+            w.HTML(_TABLE_STYLE), self.notices.widget,
             w.HTML("<h2>Clients</h2>"), self.table, self.refresh_button,
             w.HTML("<h2>New client</h2><p>Secure Base makes a pseudonymous code; keep the link to the person "
                    "outside Secure Base.</p>"),
@@ -70,6 +122,11 @@ class HomePage:
         self.refresh()
 
     def refresh(self) -> None:
+        """Both the new-flag notices and the client table (e.g. after a flag was cleared elsewhere)."""
+        self.notices.refresh()
+        self.refresh_table()
+
+    def refresh_table(self) -> None:
         self.table.value = table_html(client_rows(self.store, today=self.today))
 
     def create(self) -> None:
