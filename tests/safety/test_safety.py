@@ -161,13 +161,24 @@ def test_misspellings_spacing_and_leet(text):
         ("I would never hurt my kids", "harm_to_others"),
     ],
 )
-def test_negated_mentions_still_flag(text, category):
-    assert category in safety.screen_text(text).categories
+def test_denials_are_never_silent(text, category):
+    """A denial asks a check-in at least: disclosures often come as denials."""
+    result = safety.screen_text(text)
+    assert category in result.categories + result.check_in_categories
 
 
-def test_the_docstring_documents_the_negation_rule():
+@pytest.mark.parametrize(
+    "text", ["I'm not suicidal, just sad", "I would never kill myself", "no thoughts of hurting myself"],
+)
+def test_a_plain_denial_asks_rather_than_flags(text):
+    result = safety.screen_text(text)
+    assert result.check_in and "self_harm" in result.check_in_categories and not result.flagged
+    assert all(m.tier == "check_in" for m in result.matches if m.category == "self_harm")
+
+
+def test_the_docstring_documents_the_denial_rule():
     doc = safety.screen_text.__doc__ or ""
-    assert "negated mention still flags" in doc
+    assert "a denial" in doc and "check-in" in doc
 
 
 @pytest.mark.parametrize(

@@ -115,6 +115,7 @@ def save_entry(
         safety_categories=checked.safety,
         check_in_categories=checked.screening.check_in,
     )
+    _notify(store, checked)
     return SaveResult(ref, checked.answers, checked.safety, checked.derived, checked.screening.check_in)
 
 
@@ -139,7 +140,17 @@ def revise_entry(
         content_version=program.version,
         expected_revision=expected_revision,
     )
+    _notify(store, checked)
     return SaveResult(ref, checked.answers, checked.safety, checked.derived, checked.screening.check_in)
+
+
+def _notify(store: Store, checked: Checked) -> None:
+    """A flagged save tells the clinician by e-mail too, when SMTP is set up (ids and categories only,
+    sent in the background: the save never waits for the mail server)."""
+    if checked.safety:
+        from securebase.safety.mailer import notify_soon
+
+        notify_soon(store)
 
 
 def source_key_for(exercise_id: str, occurred_at: Any, answers: Mapping[str, Any]) -> str:

@@ -70,4 +70,8 @@ def answer(store: Store, entry_id: str, revision: int, reply: str) -> Outcome:
     if found is None:
         raise NotFoundError("There is no check-in for this entry.")
     store.answer_check_in_row(found.check_in_id, reply)
+    if reply == "yes":
+        from securebase.safety.mailer import notify_soon
+
+        notify_soon(store)
     return Outcome(reply, found.categories if reply == "yes" else (), reply != "no")
