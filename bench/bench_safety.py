@@ -7,10 +7,13 @@ In one run, on a temporary store, alternating so both see the same machine noise
 (a) ``entries.save_entry`` (validation + safety screen + durable write, the workbook's path)
     against ``Store.add_entry`` of the same, already-validated data (the durable write alone);
 (b) ``safety.screen_text`` alone on journal-sized (600 characters) and long (5,000 characters)
-    texts.
+    texts;
+(c) the layers of one screen, on the corpus's own texts (real journal wording, every length):
+    normalising, the lexicon, and the backstop (its sentence windows scored together).
 
-The figures to compare across machines are the ratios. Target: a full save stays within the
-store's save budget (p95 <= 20 ms); the ratio shows how much of it validation and screening take.
+The figures to compare across machines are the ratios. Targets: screening takes a median of at
+most 5 ms per entry (issue 14), and a full save stays within the store's save budget (p95 <= 20 ms);
+the ratios show how much of it validation and each layer of the screen take.
 """
 
 from __future__ import annotations
@@ -91,9 +94,39 @@ def main() -> int:
     print("(b) screen_text alone, ms               p50     p95")
     for chars, times in screens.items():
         print(f"    {chars:>5} characters                  {statistics.median(times):6.2f}  {pct(times, .95):6.2f}")
+    layers = _layers()
+    print("(c) one screen by layer, on corpus texts, ms   p50     p95")
+    for name, times in layers.items():
+        print(f"    {name:<38} {statistics.median(times):6.2f}  {pct(times, .95):6.2f}")
+    whole = statistics.median(layers["screen_text (all layers)"])
+    print(f"    backstop / lexicon (median)            {statistics.median(layers['backstop']) / statistics.median(layers['lexicon']):6.2f}x")
     p95 = pct(full, .95)
+    print(f"Target: screen_text median <= 5 ms per entry: {whole:.2f} ms {'PASS' if whole <= 5 else 'MISS'}")
     print(f"Target: save_entry p95 <= 20 ms: {p95:.2f} ms {'PASS' if p95 <= 20 else 'MISS'}")
     return 0
+
+
+def _layers() -> dict[str, list[float]]:
+    from securebase.content import content_dir
+    from securebase.safety.backstop import load_corpus
+
+    screen = safety._load_screen(content_dir())
+    texts = [item.text for item in load_corpus(content_dir())][::3]
+    out: dict[str, list[float]] = {"normalise": [], "lexicon": [], "backstop": [], "screen_text (all layers)": []}
+    for text in texts:
+        start = time.perf_counter()
+        norm, _ = screen.lexicon.normalise(text)
+        out["normalise"].append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        screen.lexicon.hits(norm)
+        out["lexicon"].append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        screen.model.levels(norm)
+        out["backstop"].append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        safety.screen_text(text)
+        out["screen_text (all layers)"].append((time.perf_counter() - start) * 1000)
+    return out
 
 
 if __name__ == "__main__":

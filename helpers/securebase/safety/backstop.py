@@ -11,12 +11,15 @@ wordings the lexicon does not list.
   it). Nothing is downloaded, at build time or at run time. The file records the digest of the
   corpus it was built from; ``securebase check-content`` refuses a model that is out of date.
 * **Features**: TF-IDF of words (1-2 grams) and of characters within words (2-5 grams, which
-  tolerate misspellings), over the screen's normalised text; **classifier**: multinomial logistic
-  regression with balanced class weights.
+  tolerate misspellings), over the screen's normalised text. **Two logistic regressions**, both
+  with balanced class weights: one for risk against ordinary text (its probability is the alarm
+  score), and one, trained on the risk texts, for which category a risk text is.
 * **Thresholds** are chosen on the corpus, never on an evaluation set: five-fold out-of-fold
   scores, taken the way the screen takes them (the highest over a text's sentences and pairs of
-  sentences), and per category the score that the ``none`` texts of the corpus reach only rarely:
-  :data:`FLAG_QUANTILE` for a flag, :data:`CHECK_QUANTILE` for a check-in.
+  sentences). A flag needs a score that the ``none`` texts of the corpus reach only rarely
+  (:data:`FLAG_QUANTILE`), a check-in one they reach seldom (:data:`CHECK_QUANTILE`); below the score
+  of all but a few of the corpus's clear disclosures (:data:`VETO_QUANTILE`), the model is sure a text
+  is ordinary, and the screen sets a lexicon hit aside.
 
 The probabilities stay inside this module and :mod:`securebase.safety.screen`: nothing shows a number.
 """
@@ -40,14 +43,16 @@ from securebase.core.errors import ContentError
 from securebase.safety.categories import CATEGORIES
 
 CLASSES = ("none", *CATEGORIES)
-FLAG_QUANTILE = 0.99    # a flag needs a score that at most 1 % of the corpus's ordinary texts reach
-CHECK_QUANTILE = 0.97   # a check-in, one that at most 3 % reach (per category)
+FLAG_QUANTILE = 0.98    # a flag needs a risk score that at most 2 % of the corpus's ordinary texts reach
+CHECK_QUANTILE = 0.93   # a check-in, one that at most 7 % reach
+VETO_QUANTILE = 0.02    # below the score of all but 2 % of the corpus's clear disclosures, a lexicon hit is set aside
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
 MIN_DF = 2
 C = 8.0
 FOLDS = 5
 MAX_TEXT = 4000
+FORMAT = 3              # of backstop.npz: a risk-vs-ordinary row, then one per category; flag, check and veto scores
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\s*\n+\s*|\s*;\s+|\s+(?:-{1,2}|\u2013|\u2014)\s+")
 
@@ -139,10 +144,11 @@ class Backstop:
     char_vocab: dict[str, int]
     word_idf: np.ndarray
     char_idf: np.ndarray
-    coef: np.ndarray            # (classes, word features + char features)
+    coef: np.ndarray            # (1 + categories, word + char features): row 0 risk vs none, then categories
     intercept: np.ndarray
-    flag_at: np.ndarray         # per risk category (CATEGORIES order)
-    check_at: np.ndarray
+    flag_at: np.ndarray         # (1,): the risk score that flags
+    check_at: np.ndarray        # (1,): the risk score that asks a check-in
+    veto_at: np.ndarray         # (1,): below it the model is sure the text is ordinary
     digest: str
 
     @functools.cached_property
@@ -159,31 +165,44 @@ class Backstop:
         return np.ascontiguousarray(self.coef[:, :n].T), np.ascontiguousarray(self.coef[:, n:].T)
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """Class probabilities, one row per text, columns in :data:`CLASSES` order."""
+        """One row per text: the probability of risk, then the probability of each risk category."""
         words, chars = self._counters
         coef_words, coef_chars = self._split_coef
         tw = _tfidf(words.transform(texts), self.word_idf)
         tc = _tfidf(chars.transform(texts), self.char_idf)
         # each block is l2-normalised on its own, as the two vectorisers are when the model is fitted
         logits = tw @ coef_words + tc @ coef_chars + self.intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=1, keepdims=True)
+        risk = 1.0 / (1.0 + np.exp(-logits[:, :1]))
+        cats = logits[:, 1:] - logits[:, 1:].max(axis=1, keepdims=True)
+        cats = np.exp(cats)
+        return np.hstack([risk, cats / cats.sum(axis=1, keepdims=True)])
 
     def levels(self, norm: str) -> dict[str, tuple[str, tuple[int, int]]]:
         """Per risk category that reaches a threshold: ``("flag" or "check_in", span)``, where span is
         the window of the normalised text that scored highest."""
+        return self.assess(norm)[0]
+
+    def assess(self, norm: str) -> tuple[dict[str, tuple[str, tuple[int, int]]], bool]:
+        """:meth:`levels`, and whether the model is sure the text is ordinary (every window's risk
+        score below ``veto_at``): the screen then sets a lexicon hit aside ("I'll kill him if he's
+        late again lol")."""
         spans = window_spans(norm)
         if not spans:
-            return {}
-        risk = self.scores([norm[a:b] for a, b in spans])[:, 1:]
-        found = {}
-        for k, category in enumerate(CATEGORIES):
-            best = int(risk[:, k].argmax())
-            p = risk[best, k]
-            if p >= self.check_at[k]:
-                found[category] = ("flag" if p >= self.flag_at[k] else "check_in", spans[best])
-        return found
+            return {}, True
+        p = self.scores([norm[a:b] for a, b in spans])
+        return _levels(p, self.flag_at, self.check_at, spans), bool(p[:, 0].max() < self.veto_at[0])
+
+
+def _levels(p: np.ndarray, flag_at: np.ndarray, check_at: np.ndarray, spans: list) -> dict:
+    """The decision rule on the windows' scores ``p`` (see :meth:`Backstop.scores`). The alarm score is
+    the highest risk probability over the windows; the category is that window's likeliest one.
+    Thresholds: ``flag_at[0]`` and ``check_at[0]``."""
+    risk = p[:, 0]
+    best = int(risk.argmax())
+    if risk[best] < check_at[0]:
+        return {}
+    category = CATEGORIES[int(p[best, 1:].argmax())]
+    return {category: ("flag" if risk[best] >= flag_at[0] else "check_in", spans[best])}
 
 
 def _tfidf(counts: Any, idf: np.ndarray) -> Any:
@@ -211,16 +230,19 @@ def load(root: Path) -> Backstop:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
         meta = json.loads(str(arrays["meta"].reshape(-1)[0]))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"format {meta.get('format')}, this version reads format {FORMAT}")
         model = Backstop(
             word_vocab={t: i for i, t in enumerate(arrays["word_vocab"].tolist())},
             char_vocab={t: i for i, t in enumerate(arrays["char_vocab"].tolist())},
             word_idf=arrays["word_idf"], char_idf=arrays["char_idf"], coef=arrays["coef"],
             intercept=arrays["intercept"], flag_at=arrays["flag_at"], check_at=arrays["check_at"],
+            veto_at=arrays["veto_at"],
             digest=meta["corpus_sha256"],
         )
     except (KeyError, ValueError, OSError) as exc:
         raise ContentError(path, "(file)", f"the safety model cannot be read ({exc}): run `make safety-model`") from None
-    if model.coef.shape != (len(CLASSES), len(model.word_vocab) + len(model.char_vocab)):
+    if model.coef.shape != (1 + len(CATEGORIES), len(model.word_vocab) + len(model.char_vocab)):
         raise ContentError(path, "coef", "the safety model's arrays do not fit together: run `make safety-model`")
     return model
 
@@ -243,17 +265,20 @@ def _fit(texts: Sequence[str], labels: np.ndarray) -> tuple[Any, Any, Any]:
     words = TfidfVectorizer(ngram_range=WORD_NGRAMS, min_df=MIN_DF, sublinear_tf=True, lowercase=False)
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, min_df=MIN_DF, sublinear_tf=True, lowercase=False)
     x = _hstack(words.fit_transform(texts), chars.fit_transform(texts))
-    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
-    clf.fit(x, labels)
-    return words, chars, clf
+    risk = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(x, labels > 0)
+    kind = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(x[labels > 0], labels[labels > 0])
+    return words, chars, (risk, kind)
 
 
-def _as_backstop(words: Any, chars: Any, clf: Any, flag_at: np.ndarray, check_at: np.ndarray, digest: str) -> Backstop:
-    order = [list(clf.classes_).index(c) for c in range(len(CLASSES))]
+def _as_backstop(words: Any, chars: Any, clfs: Any, flag_at: np.ndarray, check_at: np.ndarray, digest: str,
+                 veto_at: np.ndarray = np.zeros(1)) -> Backstop:
+    risk, kind = clfs
+    order = [list(kind.classes_).index(c) for c in range(1, len(CLASSES))]
     return Backstop(
         word_vocab=dict(words.vocabulary_), char_vocab=dict(chars.vocabulary_),
-        word_idf=words.idf_, char_idf=chars.idf_, coef=clf.coef_[order], intercept=clf.intercept_[order],
-        flag_at=flag_at, check_at=check_at, digest=digest,
+        word_idf=words.idf_, char_idf=chars.idf_,
+        coef=np.vstack([risk.coef_, kind.coef_[order]]), intercept=np.concatenate([risk.intercept_, kind.intercept_[order]]),
+        flag_at=flag_at, check_at=check_at, veto_at=veto_at, digest=digest,
     )
 
 
@@ -264,9 +289,9 @@ def _window_scores(model: Backstop, norms: Sequence[str]) -> np.ndarray:
         for piece in windows(norm):
             pieces.append(piece)
             owner.append(i)
-    out = np.zeros((len(norms), len(CATEGORIES)))
+    out = np.zeros(len(norms))
     if pieces:
-        risk = model.scores(pieces)[:, 1:]
+        risk = model.scores(pieces)[:, 0]
         np.maximum.at(out, np.array(owner), risk)
     return out
 
@@ -280,30 +305,31 @@ def build(root: Path, normalise: Any) -> dict[str, Any]:
     digest = corpus_digest(items)
     norms = [normalise(i.text)[0] for i in items]
     labels = np.array([CLASSES.index(i.category) for i in items])
-    oof = np.zeros((len(items), len(CATEGORIES)))
-    no_thresholds = np.ones(len(CATEGORIES))
+    oof = np.zeros(len(items))
+    no_thresholds = np.ones(1)
     for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(norms, labels):
         fold = _as_backstop(*_fit([norms[k] for k in train], labels[train]), no_thresholds, no_thresholds, digest)
         oof[test] = _window_scores(fold, [norms[k] for k in test])
     ordinary = oof[labels == 0]
-    flag_at = np.quantile(ordinary, FLAG_QUANTILE, axis=0, method="higher") + 1e-9
-    check_at = np.minimum(np.quantile(ordinary, CHECK_QUANTILE, axis=0, method="higher") + 1e-9, flag_at)
-    words, chars, clf = _fit(norms, labels)
-    model = _as_backstop(words, chars, clf, flag_at, check_at, digest)
-    meta = {"corpus_sha256": digest, "items": len(items), "scikit_learn": sklearn.__version__,
+    flag_at = np.array([np.quantile(ordinary, FLAG_QUANTILE, method="higher") + 1e-9])
+    check_at = np.minimum(np.array([np.quantile(ordinary, CHECK_QUANTILE, method="higher") + 1e-9]), flag_at)
+    clear = oof[np.array([i.tier == "flag" for i in items])]
+    veto_at = np.array([min(np.quantile(clear, VETO_QUANTILE, method="lower"), check_at[0])])
+    model = _as_backstop(*_fit(norms, labels), flag_at, check_at, digest, veto_at)
+    meta = {"format": FORMAT, "corpus_sha256": digest, "items": len(items), "scikit_learn": sklearn.__version__,
             "word_ngrams": WORD_NGRAMS, "char_ngrams": CHAR_NGRAMS, "min_df": MIN_DF, "C": C, "folds": FOLDS,
-            "flag_quantile": FLAG_QUANTILE, "check_quantile": CHECK_QUANTILE}
+            "flag_quantile": FLAG_QUANTILE, "check_quantile": CHECK_QUANTILE, "veto_quantile": VETO_QUANTILE}
     path = model_path(root)
     word_vocab = sorted(model.word_vocab, key=model.word_vocab.__getitem__)
     char_vocab = sorted(model.char_vocab, key=model.char_vocab.__getitem__)
     _save(path, word_vocab=np.array(word_vocab), char_vocab=np.array(char_vocab), word_idf=model.word_idf,
           char_idf=model.char_idf, coef=model.coef, intercept=model.intercept, flag_at=flag_at, check_at=check_at,
+          veto_at=veto_at,
           meta=np.array(json.dumps(meta, sort_keys=True)))
-    risk = labels > 0
-    caught = [(oof[k, labels[k] - 1] >= check_at[labels[k] - 1]) for k in np.flatnonzero(risk)]
-    alarms = (ordinary >= check_at).any(axis=1)
+    caught = oof[labels > 0] >= check_at[0]
+    alarms = ordinary >= check_at[0]
     return {**meta, "path": str(path), "features": int(model.coef.shape[1]),
-            "cv_risk_caught_by_backstop": round(float(np.mean(caught)), 3) if caught else None,
+            "cv_risk_caught_by_backstop": round(float(np.mean(caught)), 3) if caught.size else None,
             "cv_ordinary_alarm_rate": round(float(np.mean(alarms)), 3)}
 
 

@@ -17,7 +17,10 @@ and (3) harm to others, in four layers:
 How the layers combine, per category: a lexicon phrase of tier ``flag`` flags, unless it is
 denied ("not", "never", "no" just before it in the same clause); a denied phrase, a lexicon phrase
 of tier ``check_in`` and a backstop score between its two thresholds ask a check-in; a backstop
-score above its flag threshold flags (so a denial the model reads as risk still flags).
+score above its flag threshold flags (so a denial the model reads as risk still flags). When the
+backstop is sure a text is ordinary (its score is below that of all but a few of the corpus's clear
+disclosures), lexicon hits are set aside: "I'm going to kill this interview", "I'll smother him
+with a pillow if he doesn't see a doctor about the snoring, lol".
 
 How to use the result: a flagged save is still saved. The person sees the crisis resources at once
 (which begin by saying the entry was saved and that nobody watches this tool in real time), and the
@@ -113,11 +116,11 @@ class _Screen:
         def original(s: int, e: int) -> tuple[int, int]:
             return (s, e) if pos is None else (pos[s], pos[e - 1] + 1)
 
-        learned = self.model.levels(norm)
+        learned, ordinary = self.model.assess(norm)
         flagged: set[str] = set()
         asked: set[str] = set()
         found: list[Match] = []
-        for hit in self.lexicon.hits(norm):
+        for hit in [] if ordinary else self.lexicon.hits(norm):
             tier = hit.tier
             if tier == "flag" and _denied(norm, hit, hit.entry in self.denial_inside):
                 tier = "check_in"   # the backstop flags it below if it reads the text as risk
