@@ -178,3 +178,20 @@ def test_client_text_is_escaped_everywhere_on_the_page(wb, form):
     assert "<img" not in page and "<script" not in page
     assert "&lt;script&gt;" in form.history.value
     assert wb.store.current_entries("C-9301")[0].data["trigger"] == HOSTILE   # saved as written
+
+
+def test_the_clinicians_flag_panel_says_a_yes_came_from_asking(tmp_path):
+    """The flag a "yes" raised is marked as such in the clinician's panel, also when words of a denial
+    ("not suicidal") match the screen."""
+    from securebase.notebook.progress import ProgressWorkbook
+    from securebase.ui.safety import ClearFlagControl
+
+    path = str(tmp_path / "s.db")
+    form = Workbook("asb", "awareness", client_id="C-9302", store_path=path).form("activation_journal")
+    type_and_save(form, ASKS)
+    form.check_in.buttons["yes"].click()
+    pw = ProgressWorkbook("asb", client_id="C-9302", store_path=path, output_dir=str(tmp_path / "out"))
+    control = ClearFlagControl(pw)
+    assert "answered yes when asked directly" in control.list.value
+    control.show_words.value = True
+    assert "the client answered yes when asked directly" in control.words.value
