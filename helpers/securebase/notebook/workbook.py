@@ -33,12 +33,18 @@ from securebase.journal.entries import SaveResult, revise_entry, save_entry
 from securebase.couples.protocol import PROTOCOL
 from securebase.safety.check_in import answer as answer_check_in
 from securebase.safety.check_in import check_ins, questions
-from securebase.safety.flags import flag_summary, flags, safety_lines
+from securebase.safety.flags import CATEGORY_LABELS, flag_summary, flags, safety_lines
 from securebase.store import EntryRef, Store
 from securebase.notebook.parameters import ParameterError, Text, check_mode_and_client, date_parameter
 from securebase.core import clock
 
 SCREEN = "help_screen"  # the behaviour whose batch output says what the answers suggest
+
+
+def _categories_of(found: list[Any]) -> tuple[str, ...]:
+    """Every category of these flags or check-ins, each once, in the screen's fixed order."""
+    seen = {c for f in found for c in f.categories}
+    return tuple(c for c in CATEGORY_LABELS if c in seen) + tuple(sorted(seen - set(CATEGORY_LABELS)))
 
 
 class Workbook:
@@ -127,15 +133,15 @@ class Workbook:
         if flagged:
             lines.append(f"  {len(flagged)} saved entr{'y was' if len(flagged) == 1 else 'ies were'} flagged for the "
                          f"clinician ({'; '.join(f.describe() for f in flagged)}).")
-            lines += ["  " + line for line in safety_lines(flagged[0].categories, self.language)]
+            lines += ["  " + line for line in safety_lines(_categories_of(flagged), self.language)]
         saved = set(report.saved)
         asked = [c for c in check_ins(self.store, self.client_id) if c.entry_id in saved and not c.answered]
         if asked:
             lines.append(f"  {len(asked)} saved entr{'y' if len(asked) == 1 else 'ies'} may be close to risk; the "
                          "workbook could not ask about it here, so the clinician sees an unanswered check-in.")
-            lines += ["    " + q for q in questions(tuple(dict.fromkeys(c for a in asked for c in a.categories)), self.loc)]
-            if not flagged:
-                lines += ["  " + line for line in safety_lines(asked[0].categories, self.language)]
+            lines += ["    " + q for q in questions(_categories_of(asked), self.loc)]
+            if not flagged:   # where to turn, with the lines for every concern asked about first
+                lines += ["  " + line for line in safety_lines(_categories_of(asked), self.language)]
         if exercise.has(SCREEN) and report.saved:
             from securebase.journal.disclosure import screen_lines
 

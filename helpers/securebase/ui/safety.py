@@ -66,11 +66,11 @@ class ClearFlagControl:
         by_id = {f.flag_id: f for f in flags(self.workbook.store, self.workbook.client_id)}
         items = []
         for row in self._rows:
-            found = matched_words(self.workbook.store, by_id[row["flag_id"]])
-            if found:
-                words = ", ".join(f"“{word}”" for word in found)
+            quoted = ", ".join(f"“{word}”" for word in matched_words(self.workbook.store, by_id[row["flag_id"]]))
+            if row.get("check_in"):   # raised by a "yes": say so first, even when words of the text also match
+                words = self.loc.text("flag_words_check_in") + (f" ({quoted})" if quoted else "")
             else:
-                words = self.loc.text("flag_words_check_in" if row.get("check_in") else "flag_words_none")
+                words = quoted or self.loc.text("flag_words_none")
             items.append("<li>" + html.escape(self.loc.text("flag_words_line", date=row["flagged_at"][:10],
                                                                categories=row["categories"], exercise=row["where"],
                                                                words=words)) + "</li>")
