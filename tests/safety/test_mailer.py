@@ -23,10 +23,15 @@ def smtp_env(monkeypatch):
         yield sink
 
 
-def _flagged(store, asb, client_id="C-8601"):
+def _flagged(store, asb, client_id="C-8601", *, send_from_save=False, monkeypatch=None):
+    """A flagged save. The save path's own background send is held back (so that each test decides
+    when mail goes out) unless ``send_from_save``."""
     store.ensure_client(client_id, program_id="asb")
-    save_entry(store, client_id, asb, "activation_journal", {"trigger": DISCLOSURE, "response": "withdraw",
-                                                             "intensity": 8})
+    with pytest.MonkeyPatch.context() as patch:
+        if not send_from_save:
+            patch.setattr("securebase.safety.mailer.notify_soon", lambda _store: None)
+        save_entry(store, client_id, asb, "activation_journal", {"trigger": DISCLOSURE, "response": "withdraw",
+                                                                 "intensity": 8})
     return flags(store, client_id)[-1]
 
 
@@ -89,6 +94,17 @@ def test_nothing_happens_when_smtp_is_not_configured(store, asb, monkeypatch):
     assert SmtpSettings.from_env() is None
     assert notify_new_flags(store) is None and notify_soon(store) is None
     assert store.notifications_sent("email") == set()
+
+
+def test_a_flagged_save_mails_the_clinician_in_the_background(store, asb, smtp_env):
+    import threading
+
+    flag = _flagged(store, asb, send_from_save=True)
+    for thread in [t for t in threading.enumerate() if t.name == "securebase-safety-notify"]:
+        thread.join(30)
+    assert {(flag.flag_id, "dr.a@clinic.example"), (flag.flag_id, "dr.b@clinic.example")} == \
+        store.notifications_sent("email")
+    assert len(smtp_env.messages) == 2 and notify_new_flags(store).sent == 0
 
 
 def test_the_save_path_sends_on_a_thread_of_its_own(store, asb, smtp_env):

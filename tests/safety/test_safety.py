@@ -1,5 +1,10 @@
 """Safety screening: the labelled set (recall and false-positive rate), behaviour, and content validation.
 
+The labelled set is the one the 2025 lexicon was written against: not blind, so its figures are
+regression floors. Recall here counts a text as caught when it is flagged or asked about (the
+check-in) in its category; a false alarm is either on an ordinary text. The blind figures are in
+``test_safety_blind.py``.
+
 Run ``pytest -s tests/test_safety.py`` to see the measured numbers. Speed is not asserted here.
 """
 
@@ -41,7 +46,8 @@ def _metrics() -> dict:
     missed: list[str] = []
     false_pos: list[str] = []
     for it in positives:
-        found = set(safety.screen_text(it["text"]).categories)
+        result = safety.screen_text(it["text"])
+        found = set(result.categories) | set(result.check_in_categories)   # flagged, or asked about
         all_found = True
         for c in it["categories"]:
             per_cat[c][1] += 1
@@ -55,7 +61,7 @@ def _metrics() -> dict:
             missed.append(f"{it['text']!r} expected {it['categories']}, found {sorted(found)}")
     for it in negatives:
         result = safety.screen_text(it["text"])
-        if result.flagged:
+        if result.flagged or result.check_in:
             false_pos.append(f"{it['text']!r} flagged by {[(m.entry, m.text) for m in result.matches]}")
     labels = sum(v[1] for v in per_cat.values())
     return {

@@ -183,12 +183,14 @@ def matched_words(store: Store, flag: Flag) -> tuple[str, ...]:
     """The words the screen matches in the flagged revision, each once, in the order written (shown only on
     request). Empty when no single words stand out (a "yes" to a check-in, or the overall wording)."""
     from securebase.core.errors import ContentError
-    from securebase.safety.screen import screen_text
+    from securebase.safety.screen import BACKSTOP, screen_text
 
     seen: dict[str, str] = {}
     try:
         for text in _flagged_texts(store, flag):
             for match in screen_text(text).matches:
+                if match.entry == BACKSTOP:   # the model reads a whole sentence: no words to show, and never the text
+                    continue
                 words = " ".join(match.text.split())
                 seen.setdefault(words.casefold(), words)
     except ContentError:
