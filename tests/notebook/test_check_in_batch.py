@@ -14,8 +14,8 @@ from securebase.notebook.workbook import Workbook
 from securebase.safety.check_in import check_ins
 from securebase.safety.flags import flags
 
-ASKS = "I'm not suicidal, just sad"                   # the check-in tier (see tests/safety/test_check_in.py)
-ASKS_ABUSE = "I'm not scared of my partner"
+ASKS = "tired of everything"                   # the check-in tier (see tests/safety/test_check_in.py)
+ASKS_ABUSE = "He has never hit me."
 DISCLOSURE = "After the fight I just wanted to kill myself."
 ORDINARY = "They were slow to reply and I felt hurt and a bit lonely."
 LOC = content.locale("en")

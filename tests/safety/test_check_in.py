@@ -18,9 +18,9 @@ from toy_content import edit_yaml
 
 # Texts the current screen puts in the check-in tier (close to risk, not flagged), by category.
 CHECK_IN_TEXTS = {
-    "self_harm": ["I'm not suicidal, just sad", "I can't do this anymore", "no thoughts of hurting myself"],
-    "abuse_danger": ["I'm not scared of my partner", "He has never hit me."],
-    "harm_to_others": ["I would never hurt my kids"],
+    "self_harm": ["tired of everything", "I would never kill myself"],
+    "abuse_danger": ["He has never hit me."],
+    "harm_to_others": ["I'm scared of my own anger"],
 }
 ASKS = CHECK_IN_TEXTS["self_harm"][0]
 DISCLOSURE = "After the fight I just wanted to kill myself."

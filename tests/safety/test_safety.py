@@ -158,33 +158,40 @@ def test_misspellings_spacing_and_leet(text):
 
 
 @pytest.mark.parametrize(
-    ("text", "category"),
-    [
-        ("I'm not suicidal", "self_harm"),
-        ("I would never kill myself", "self_harm"),
-        ("he has never hit me but he throws things", "abuse_danger"),
-        ("I don't feel safe at home", "abuse_danger"),
-        ("I would never hurt my kids", "harm_to_others"),
-    ],
+    "text",
+    ["I'm not suicidal, just sad", "I would never kill myself", "no thoughts of hurting myself",
+     "I would never hurt my kids"],
 )
-def test_denials_are_never_silent(text, category):
-    """A denial asks a check-in at least: disclosures often come as denials."""
+def test_a_plain_denial_never_flags(text):
+    """A denial on its own asks at most a check-in (and nothing, when the model is sure it is ordinary)."""
     result = safety.screen_text(text)
-    assert category in result.categories + result.check_in_categories
+    assert not result.flagged, result.matches
+    assert all(m.tier == "check_in" for m in result.matches)
 
 
 @pytest.mark.parametrize(
-    "text", ["I'm not suicidal, just sad", "I would never kill myself", "no thoughts of hurting myself"],
+    ("text", "category"),
+    [
+        ("I'm not going to kill myself but I think about it every day", "self_harm"),
+        ("he has never hit me but he throws things at me", "abuse_danger"),
+        ("I would never hurt my kids, but today I shook the baby", "harm_to_others"),
+    ],
 )
-def test_a_plain_denial_asks_rather_than_flags(text):
+def test_a_denial_with_more_to_it_is_caught(text, category):
     result = safety.screen_text(text)
-    assert result.check_in and "self_harm" in result.check_in_categories and not result.flagged
-    assert all(m.tier == "check_in" for m in result.matches if m.category == "self_harm")
+    assert category in result.categories + result.check_in_categories, result
+
+
+def test_a_direct_disclosure_is_never_set_aside():
+    """Figures of speech may be set aside when the model is sure; plain disclosures never are."""
+    for text in ("My girlfriend choked me during the argument until I nearly passed out.", "he raped me",
+                 "I took an overdose last night", "she threatened to kill me"):
+        assert safety.screen_text(text).flagged, text
 
 
 def test_the_docstring_documents_the_denial_rule():
     doc = safety.screen_text.__doc__ or ""
-    assert "a denial" in doc and "check-in" in doc
+    assert "a denial" in doc.lower() and "check-in" in doc
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ class LexiconEntry(Model):
     category: Category
     tier: Tier = "flag"
     denial_inside: bool = False   # a denial among the phrase's own first words counts ("he has never hit me")
+    figurative: bool = False      # also a figure of speech ("I'll kill him"): set aside when the backstop is sure
     description: Text
     patterns: tuple[Text, ...] = Field(min_length=1)
     examples: tuple[Text, ...] = ()        # each must match this entry (checked on load)
@@ -105,6 +106,7 @@ class CompiledLexicon:
         self.category_of = {e.id: e.category for e in compiled}
         self.tier_of = {e.id: e.tier for e in lexicon.entries}
         self.denial_inside = frozenset(e.id for e in lexicon.entries if e.denial_inside)
+        self.figurative = frozenset(e.id for e in lexicon.entries if e.figurative)
 
     def hits(self, norm: str) -> list[Hit]:
         """Every entry that matches the normalised text, as spans of that text."""

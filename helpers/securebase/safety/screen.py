@@ -19,8 +19,10 @@ denied ("not", "never", "no" just before it in the same clause); a denied phrase
 of tier ``check_in`` and a backstop score between its two thresholds ask a check-in; a backstop
 score above its flag threshold flags (so a denial the model reads as risk still flags). When the
 backstop is sure a text is ordinary (its score is below that of all but a few of the corpus's clear
-disclosures), lexicon hits are set aside: "I'm going to kill this interview", "I'll smother him
-with a pillow if he doesn't see a doctor about the snoring, lol".
+disclosures), a denied phrase, and a phrase of an entry marked ``figurative`` (wordings people also
+use as figures of speech), are set aside: "I'm going to kill this interview", "I'll smother him with
+a pillow if he doesn't see a doctor about the snoring, lol", "no thoughts of hurting myself, just
+tired". Other phrases ("he choked me") always count.
 
 How to use the result: a flagged save is still saved. The person sees the crisis resources at once
 (which begin by saying the entry was saved and that nobody watches this tool in real time), and the
@@ -120,9 +122,12 @@ class _Screen:
         flagged: set[str] = set()
         asked: set[str] = set()
         found: list[Match] = []
-        for hit in [] if ordinary else self.lexicon.hits(norm):
+        for hit in self.lexicon.hits(norm):
             tier = hit.tier
-            if tier == "flag" and _denied(norm, hit, hit.entry in self.denial_inside):
+            denied = tier == "flag" and _denied(norm, hit, hit.entry in self.denial_inside)
+            if ordinary and (denied or hit.entry in self.lexicon.figurative):
+                continue            # the backstop is sure the text is ordinary: a denial, or a figure of speech
+            if denied:
                 tier = "check_in"   # the backstop flags it below if it reads the text as risk
             (flagged if tier == "flag" else asked).add(hit.category)
             start, end = original(hit.start, hit.end)
@@ -174,9 +179,10 @@ def screen_text(text: str) -> ScreenResult:
     :data:`CATEGORIES`), ``check_in`` and the ``check_in_categories`` to ask the person about, and
     the ``matches`` that explain both to a clinician. No numeric risk score is produced.
 
-    Recall comes first: a denial ("I'm not suicidal", "he has never hit me, but ...") is not
-    ignored, it asks a check-in, and flags when the backstop also reads the text as risk. The
-    lexicon and the model are loaded once and cached.
+    A denial ("I'm not suicidal", "he has never hit me, but ...") is not taken at its word: it asks a
+    check-in, and flags when the backstop reads the text as risk, unless the backstop is sure the
+    text is ordinary ("no thoughts of hurting myself, just tired"). The lexicon and the model are
+    loaded once and cached.
     """
     if not text or not text.strip():
         return ScreenResult(False, (), (), _load_screen(content_dir()).version)
