@@ -1,18 +1,24 @@
 """The safety screen measured on phrases written blind (issue 14).
 
-Two sets, each written by a writer who saw neither the lexicon nor the training corpus and was
-briefed with the categories only (self-harm, abuse or danger, harm to others, ordinary, negated;
-direct or indirect wording; some disclosures inside a longer paragraph):
+Three sets, each written by a writer who saw neither the lexicon nor the training corpus (nor the other
+sets) and was briefed with the categories only (self-harm, abuse or danger, harm to others, ordinary,
+negated; direct or indirect wording; some disclosures inside a longer paragraph):
 
-* ``safety_blind_dev.yaml`` (set A, 481 items): used while building the screen. Its misses were
-  looked at, so it is no longer blind; its figures are kept as regression floors only.
-* ``safety_blind_final.yaml`` (set B, 465 items): never looked at, never tuned on, never trained on.
-  The figures reported for issue 14 are this set's. Its floors below are the measured values
-  rounded down to 0.01 (the ceilings rounded up), so that a change that makes the screen worse on
-  unseen phrasing fails loudly. Raising a floor is fine when the screen improves on its own;
-  changing the screen to catch an item of this set is not (write a fresh blind set instead).
+* ``safety_blind_a.yaml`` (481 phrases): used while the screen was built. Its misses were looked at,
+  so it is no longer blind; its figures are regression floors only.
+* ``safety_blind_b.yaml`` (465 phrases): never looked at item by item. It measured the screen once
+  it was built (commit 4335faf); the lexicon changed after that, for reasons found on other sets.
+* ``safety_blind_c.yaml`` (465 phrases): written after the last change and measured once: the blind
+  figures of the final screen.
 
-Run ``pytest -s tests/safety/test_safety_blind.py`` to see every figure and the misses.
+The floors are the measured values rounded down to 0.01 (alarm ceilings on ordinary and negated texts
+rounded up), so that a change that makes the screen worse on unseen phrasing fails loudly. They are
+not the targets of issue 14 (see its closing note for which targets the screen meets). Raising a
+floor is fine when the screen improves on its own; changing the screen to catch an item of sets B or
+C is not: write a fresh blind set instead.
+
+Run ``pytest -s tests/safety/test_safety_blind.py`` to see every figure (and the misses: do not read
+those of sets B and C if you are about to change the screen).
 """
 
 from __future__ import annotations
@@ -24,11 +30,16 @@ import pytest
 import safety_eval
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-SETS = {"final": FIXTURES / "safety_blind_final.yaml", "dev": FIXTURES / "safety_blind_dev.yaml"}
+SETS = {name: FIXTURES / f"safety_blind_{name}.yaml" for name in ("a", "b", "c")}
 
-# measured on the final commit of issue 14 (see the closing note); recall floors, alarm ceilings
+# (flag-or-check-in floor, flag floor) per risk group; alarm ceiling for ordinary and negated texts
 FLOORS = {
-    "final": {"risk": (ALARM_FINAL := 0.0, 0.0)},
+    "a": {"risk": (0.92, 0.85), "self_harm": (0.94, 0.91), "abuse_danger": (0.89, 0.78),
+          "harm_to_others": (0.93, 0.86), "embedded": (0.97, 0.95), "ordinary": 0.15, "negated": 0.33},
+    "b": {"risk": (0.95, 0.89), "self_harm": (0.93, 0.89), "abuse_danger": (0.95, 0.86),
+          "harm_to_others": (0.98, 0.94), "embedded": (0.97, 0.97), "ordinary": 0.14, "negated": 0.23},
+    "c": {"risk": (0.93, 0.90), "self_harm": (0.94, 0.90), "abuse_danger": (0.92, 0.90),
+          "harm_to_others": (0.95, 0.90), "embedded": (0.97, 0.97), "ordinary": 0.22, "negated": 0.40},
 }
 
 
@@ -64,8 +75,9 @@ def test_no_blind_phrase_is_in_the_training_corpus(figures):
 def test_regression_floors(figures):
     name, _items, result = figures
     rates = result["rates"]
-    for key, (alarm_floor, flag_floor) in FLOORS[name].items():
+    for key, floor in FLOORS[name].items():
         if key in ("ordinary", "negated"):
-            assert rates[key]["alarm"] <= alarm_floor, (name, key, rates[key])
+            assert rates[key]["alarm"] <= floor, (name, key, rates[key])
         else:
+            alarm_floor, flag_floor = floor
             assert rates[key]["alarm"] >= alarm_floor and rates[key]["flag"] >= flag_floor, (name, key, rates[key])

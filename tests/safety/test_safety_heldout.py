@@ -28,13 +28,16 @@ CATEGORIES = ("self_harm", "abuse_danger", "harm_to_others")
 # Measured 2026-11-23, lexicon_version 2025.1:
 #   self_harm 19/25 = 0.760, abuse_danger 19/25 = 0.760, harm_to_others 8/15 = 0.533,
 #   overall 46/65 = 0.708, false positives 1/55 = 0.018.
+# Measured 2026-12-01, lexicon 2026.2 with the backstop (issue 14): flags only, as before:
+#   self_harm 23/25 = 0.920, abuse_danger 21/25 = 0.840, harm_to_others 12/15 = 0.800,
+#   overall 56/65 = 0.862, false positives 3/55 = 0.055.
 RECALL_FLOORS = {
-    "self_harm": 0.75,
-    "abuse_danger": 0.75,
-    "harm_to_others": 0.50,
+    "self_harm": 0.90,
+    "abuse_danger": 0.80,
+    "harm_to_others": 0.80,
 }
-OVERALL_RECALL_FLOOR = 0.70
-FPR_CEILING = 0.05
+OVERALL_RECALL_FLOOR = 0.85
+FPR_CEILING = 0.06
 
 
 def _load() -> list[dict]:
