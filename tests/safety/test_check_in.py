@@ -200,3 +200,15 @@ def test_the_questions_come_from_the_locale(content_copy):
     edit_yaml(content_copy / "locales" / "en.yaml", reword)
     content.clear_cache()
     assert check_in.questions(("self_harm",), content.locale("en")) == ["Are you having thoughts of ending your life?"]
+
+
+def test_a_check_in_nobody_answered_reaches_the_clinicians_summary(store, asb):
+    from securebase.safety.flags import flag_summary, summary_lines
+
+    store.ensure_client("C-7311", program_id="asb")
+    saved = save_entry(store, "C-7311", asb, "activation_journal", journal(ASKS))
+    lines = "\n".join(summary_lines(flag_summary(store, "C-7311")))
+    assert "Check-ins nobody answered (1)" in lines and "self-harm or suicide" in lines and "Activation journal" in lines
+    assert ASKS not in lines and saved.entry_id not in lines                     # never the text, never an id
+    check_in.answer(store, saved.entry_id, saved.revision, "no")
+    assert "Check-ins nobody answered" not in "\n".join(summary_lines(flag_summary(store, "C-7311")))

@@ -209,8 +209,11 @@ def flag_summary(store: Store, client_id: str) -> dict[str, Any]:
                      "open": f.open, "cleared_at": f.cleared_at, "reason": f.reason})
     open_flags = [f for f in found if f.open]
     categories = tuple(c for c in CATEGORY_LABELS if any(c in f.categories for f in open_flags))
+    unanswered = [{"asked_at": row[5], "categories": ", ".join(CATEGORY_LABELS.get(c, c) for c in row[4]),
+                   "where": exercise_title(store, Flag("", client_id, row[2], row[3], row[4], row[5]))}
+                  for row in store.check_in_rows(client_id) if row[6] is None]
     return {"open": len(open_flags), "cleared": len(found) - len(open_flags), "flags": rows,
-            "resources": safety_lines(categories) if open_flags else []}
+            "check_ins_unanswered": unanswered, "resources": safety_lines(categories) if open_flags else []}
 
 
 def flag_line(row: dict[str, Any]) -> str:
@@ -221,11 +224,15 @@ def flag_line(row: dict[str, Any]) -> str:
 
 
 def summary_lines(summary: dict[str, Any]) -> list[str]:
-    if not summary["flags"]:
-        return ["Safety flags: none."]
-    lines = [f"Safety flags: {summary['open']} open, {summary['cleared']} cleared."]
+    asked = summary.get("check_ins_unanswered", [])
+    lines = ([f"Safety flags: {summary['open']} open, {summary['cleared']} cleared."] if summary["flags"]
+             else ["Safety flags: none."])
     for f in summary["flags"]:
         lines.append("  " + flag_line(f))
+    if asked:
+        lines.append(f"Check-ins nobody answered ({len(asked)}): an entry close to risk, and the client was not asked "
+                     "or did not answer; ask them yourself.")
+        lines += [f"  {c['asked_at'][:10]}, {c['categories']}, in {c['where']}" for c in asked]
     if summary.get("resources"):
         lines += ["Crisis resources to go over with the client:", *("  " + r for r in summary["resources"])]
     return lines
