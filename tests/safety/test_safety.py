@@ -29,8 +29,8 @@ REAL_SAFETY = Path(content.__file__).resolve().parents[3] / "content" / "safety"
 # 2025 lexicon flagged every negation, so its false-positive rate here was lower (0.05) and its
 # recall of indirect wording far lower; an alarm now includes a check-in.
 MIN_RECALL = 0.95
-MIN_RECALL_BY_CATEGORY = {"self_harm": 0.93, "abuse_danger": 0.95, "harm_to_others": 0.93}
-MAX_FPR = 0.13
+MIN_RECALL_BY_CATEGORY = {"self_harm": 0.95, "abuse_danger": 0.95, "harm_to_others": 0.93}
+MAX_FPR = 0.10
 
 
 # --------------------------------------------------------------------------- the labelled set

@@ -1,15 +1,16 @@
 """The safety screen measured on phrases written blind (issue 14).
 
-Three sets, each written by a writer who saw neither the lexicon nor the training corpus (nor the other
-sets) and was briefed with the categories only (self-harm, abuse or danger, harm to others, ordinary,
-negated; direct or indirect wording; some disclosures inside a longer paragraph):
+Four sets, each written by a writer who saw neither the lexicon nor the training corpus (nor the
+other sets) and was briefed with the categories only (self-harm, abuse or danger, harm to others,
+ordinary, negated; direct or indirect wording; some disclosures inside a longer paragraph):
 
 * ``safety_blind_a.yaml`` (481 phrases): used while the screen was built. Its misses were looked at,
   so it is no longer blind; its figures are regression floors only.
-* ``safety_blind_b.yaml`` (465 phrases): never looked at item by item. It measured the screen once
-  it was built (commit 4335faf); the lexicon changed after that, for reasons found on other sets.
-* ``safety_blind_c.yaml`` (465 phrases): written after the last change and measured once: the blind
-  figures of the final screen.
+* ``safety_blind_b.yaml`` and ``safety_blind_c.yaml`` (465 each): never looked at item by item; each
+  measured one stage of the screen (see their headers), and the screen changed after each for
+  reasons found elsewhere, so they are blind but were each used once to decide to keep going.
+* ``safety_blind_d.yaml`` (465 phrases): measured once, on the final screen: its figures are the
+  blind figures of issue 14.
 
 The floors are the measured values rounded down to 0.01 (alarm ceilings on ordinary and negated texts
 rounded up), so that a change that makes the screen worse on unseen phrasing fails loudly. They are
@@ -30,16 +31,18 @@ import pytest
 import safety_eval
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-SETS = {name: FIXTURES / f"safety_blind_{name}.yaml" for name in ("a", "b", "c")}
+SETS = {name: FIXTURES / f"safety_blind_{name}.yaml" for name in ("a", "b", "c", "d")}
 
 # (flag-or-check-in floor, flag floor) per risk group; alarm ceiling for ordinary and negated texts
 FLOORS = {
-    "a": {"risk": (0.92, 0.85), "self_harm": (0.94, 0.91), "abuse_danger": (0.89, 0.78),
-          "harm_to_others": (0.93, 0.86), "embedded": (0.97, 0.95), "ordinary": 0.15, "negated": 0.33},
-    "b": {"risk": (0.95, 0.89), "self_harm": (0.93, 0.89), "abuse_danger": (0.95, 0.86),
-          "harm_to_others": (0.98, 0.94), "embedded": (0.97, 0.97), "ordinary": 0.14, "negated": 0.23},
-    "c": {"risk": (0.93, 0.90), "self_harm": (0.94, 0.90), "abuse_danger": (0.92, 0.90),
-          "harm_to_others": (0.95, 0.90), "embedded": (0.97, 0.97), "ordinary": 0.22, "negated": 0.40},
+    "a": {"risk": (0.88, 0.69), "self_harm": (0.92, 0.80), "abuse_danger": (0.82, 0.62),
+          "harm_to_others": (0.89, 0.63), "embedded": (0.97, 0.80), "ordinary": 0.11, "negated": 0.33},
+    "b": {"risk": (0.92, 0.75), "self_harm": (0.90, 0.76), "abuse_danger": (0.92, 0.74),
+          "harm_to_others": (0.95, 0.74), "embedded": (0.97, 0.92), "ordinary": 0.11, "negated": 0.29},
+    "c": {"risk": (0.91, 0.75), "self_harm": (0.92, 0.74), "abuse_danger": (0.89, 0.74),
+          "harm_to_others": (0.91, 0.80), "embedded": (0.94, 0.89), "ordinary": 0.16, "negated": 0.38},
+    "d": {"risk": (0.92, 0.77), "self_harm": (0.91, 0.77), "abuse_danger": (0.93, 0.75),
+          "harm_to_others": (0.94, 0.81), "embedded": (0.97, 0.97), "ordinary": 0.12, "negated": 0.40},
 }
 
 

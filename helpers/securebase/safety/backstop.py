@@ -43,8 +43,8 @@ from securebase.core.errors import ContentError
 from securebase.safety.categories import CATEGORIES
 
 CLASSES = ("none", *CATEGORIES)
-FLAG_QUANTILE = 0.92    # a flag needs a risk score that at most 8 % of the corpus's ordinary texts reach
-CHECK_QUANTILE = 0.85   # a check-in, one that at most 15 % reach (the hardest of them: near-risk wording)
+FLAG_QUANTILE = 0.98    # a flag needs a risk score that at most 2 % of the corpus's ordinary texts reach
+CHECK_QUANTILE = 0.88   # a check-in, one that at most 12 % reach (the hardest of them: near-risk wording)
 VETO_QUANTILE = 0.02    # below the score of all but 2 % of the corpus's clear disclosures, a lexicon hit is set aside
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
