@@ -240,3 +240,11 @@ def test_every_workbooks_help_cell_carries_the_plan(tmp_path):
 def test_without_a_client_there_is_no_plan_part():
     screen = HelpScreen("en")
     assert screen.plan is None and screen.body.children[0] is screen.resources
+
+
+def test_a_long_question_of_the_private_check_wraps_instead_of_being_cut(wb):
+    """Seen in the browser: the second question ran off the edge, cut mid-word (one-line widget label)."""
+    screen = HelpScreen("en", wb.store, "C-2001")
+    assert "sb-help" in screen.body._dom_classes
+    css = _html(screen)
+    assert ".sb-help .widget-radio > .widget-label{white-space:normal" in css
