@@ -57,7 +57,8 @@ class SafetyPlanView:
         self.shown = w.HTML()
         self.fields = {spec.id: FieldInput(spec, loc) for spec in self.plan.exercise().fields}
         # one Layout each: hiding the Write button while editing must not hide Save and Cancel too
-        self.open_button = w.Button(description=self.plan.write_button, icon="pencil", layout=w.Layout(width="auto"))
+        self.open_button = w.Button(description=self.plan.write_button, icon="pencil",
+                                    layout=w.Layout(width="auto", align_self="flex-start"))
         self.save_button = w.Button(description=self.plan.save_button, button_style="primary", icon="check",
                                     layout=w.Layout(width="auto"))
         self.cancel_button = w.Button(description=self.plan.cancel_button, layout=w.Layout(width="auto"))
