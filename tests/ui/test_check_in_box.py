@@ -94,6 +94,45 @@ def test_rather_not_say_shows_the_resources_without_a_flag(wb, form):
     assert check_ins(wb.store, "C-9301")[0].answer == "rather_not_say"
 
 
+def test_rather_not_say_promises_no_marker_and_does_not_repeat_saved(wb, form):
+    """Seen in the browser: the resources after "I'd rather not say" said the clinician would see a
+    marker (no flag is raised) and said a third time that the entry was saved."""
+    type_and_save(form, ASKS)
+    form.check_in.buttons["rather_not_say"].click()
+    after = form.check_in.after.value
+    assert "marker" not in after and "has been saved" not in after
+    assert "not watched in real time" in after and "Samaritans" in after
+
+
+def test_yes_says_once_that_the_clinician_will_see_it(wb, form):
+    type_and_save(form, ASKS)
+    form.check_in.buttons["yes"].click()
+    assert form.check_in.after.value.count("marker") == 1
+
+
+def test_the_buttons_sit_inside_the_frame_of_the_question(form):
+    type_and_save(form, ASKS)
+    box = form.check_in
+    assert box.widget.layout.border and box.row in box.widget.children     # the frame holds the buttons
+    assert "border" not in box.question.value
+
+
+def test_an_answered_check_in_goes_away_at_the_next_save_attempt(wb, form):
+    """Seen in the browser: "Not saved yet" above, and below it the old "Your entry is saved" box."""
+    type_and_save(form, ASKS)
+    form.check_in.buttons["no"].click()
+    form.fields["trigger"].control.value = ""                            # a save that fails
+    form.save_button.click()
+    assert "Not saved" in form.status.value and not shown(form.check_in.widget)
+
+
+def test_an_unanswered_check_in_stays_through_a_failed_save(wb, form):
+    type_and_save(form, ASKS)
+    form.fields["trigger"].control.value = ""
+    form.save_button.click()
+    assert shown(form.check_in.widget) and shown(form.check_in.row)
+
+
 def test_no_thanks_the_person_without_resources_or_flag(wb, form):
     type_and_save(form, ASKS)
     form.check_in.buttons["no"].click()

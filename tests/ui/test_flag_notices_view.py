@@ -74,11 +74,13 @@ def test_the_flag_panel_shows_category_date_and_exercise_and_words_only_on_reque
     assert not HEX_ID.search(shown) and ref.entry_id not in shown and flag.flag_id[:8] not in shown
     assert control.words.value == ""
 
+    assert control.show_words.description == "Show matched words"
     control.show_words.value = True
     assert "kill myself" in control.words.value and "rent" not in control.words.value
     assert "honestly" not in control.words.value and not HEX_ID.search(control.words.value)
+    assert control.show_words.description == "Hide matched words"   # the button says what a click does
     control.show_words.value = False
-    assert control.words.value == ""
+    assert control.words.value == "" and control.show_words.description == "Show matched words"
 
 
 def test_a_yes_to_a_check_in_says_so_instead_of_words(tmp_path):

@@ -133,6 +133,20 @@ def test_without_a_plan_the_section_invites_one_after_the_resources(wb):
     assert screen.plan.editor.layout.display == "none"
 
 
+def _visible(widget) -> bool:
+    return widget.layout.display != "none"
+
+
+def test_the_editor_shows_its_save_and_cancel_buttons_and_hides_write(wb):
+    """Seen in the browser: the three buttons shared one layout, so opening the editor hid Save too."""
+    screen = HelpScreen("en", wb.store, "C-2001")
+    screen.plan.open_button.click()
+    assert _visible(screen.plan.editor) and not _visible(screen.plan.open_button)
+    assert _visible(screen.plan.save_button) and _visible(screen.plan.cancel_button)
+    screen.plan.cancel_button.click()
+    assert _visible(screen.plan.open_button) and not _visible(screen.plan.editor)
+
+
 def test_writing_a_plan_saves_it_and_puts_it_first(wb):
     screen = HelpScreen("en", wb.store, "C-2001")
     _write_plan(screen, warning_signs=["I stop answering my phone"], people_to_ask=["My sister, 0700 000 000"])
@@ -226,3 +240,11 @@ def test_every_workbooks_help_cell_carries_the_plan(tmp_path):
 def test_without_a_client_there_is_no_plan_part():
     screen = HelpScreen("en")
     assert screen.plan is None and screen.body.children[0] is screen.resources
+
+
+def test_a_long_question_of_the_private_check_wraps_instead_of_being_cut(wb):
+    """Seen in the browser: the second question ran off the edge, cut mid-word (one-line widget label)."""
+    screen = HelpScreen("en", wb.store, "C-2001")
+    assert "sb-help" in screen.body._dom_classes
+    css = _html(screen)
+    assert ".sb-help .widget-radio > .widget-label{white-space:normal" in css

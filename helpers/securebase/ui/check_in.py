@@ -10,10 +10,22 @@ import ipywidgets as w
 
 from securebase.core.errors import SecureBaseError
 from securebase.safety.check_in import ANSWERS, Outcome, questions
-from securebase.safety.flags import safety_box_html
+from securebase.safety.resources import resources, resources_html
 
-_BOX = ('<div class="sb-check-in" role="group" aria-label="{label}" style="border:2px solid #3b4a63;'
-        'border-radius:4px;padding:0.5rem 0.8rem;margin:0.5rem 0;max-width:46rem">{body}</div>')
+# the frame is on the whole box (question, buttons and reply), so the buttons sit inside it
+_BOX = '<div class="sb-check-in" role="group" aria-label="{label}">{body}</div>'
+_FRAME = dict(border="2px solid #3b4a63", padding="0.2rem 0.8rem 0.5rem", margin="0.5rem 0", max_width="46rem")
+
+
+def resources_box_html(categories: tuple[str, ...], loc: Any) -> str:
+    """The crisis resources after an answer, escaped. Unlike the box under a flagged save it does not
+    say again that the entry is saved, and promises no marker for the clinician (the reply above
+    says what happens next: a "yes" flags the entry, "I'd rather not say" does not)."""
+    res = resources(loc.language)
+    res = res.model_copy(update={"saved_notice": loc.text("check_in_not_watched")})
+    return ('<div class="sb-safety" role="alert" style="border:2px solid #9a2a1f;border-radius:4px;'
+            'padding:0.5rem 0.8rem;margin:0.5rem 0">'
+            f"{resources_html(res, categories)}</div>")
 
 
 class CheckInBox:
@@ -29,7 +41,7 @@ class CheckInBox:
             button.on_click(lambda _b, a=a: self.reply(a))
         self.row = w.HBox(list(self.buttons.values()))
         self.after = w.HTML(value="")
-        self.widget = w.VBox([self.question, self.row, self.after], layout=w.Layout(display="none"))
+        self.widget = w.VBox([self.question, self.row, self.after], layout=w.Layout(display="none", **_FRAME))
         self._target: tuple[str, int] | None = None
         self._categories: tuple[str, ...] = ()
 
@@ -44,6 +56,11 @@ class CheckInBox:
         self.after.value = ""
         self.row.layout.display = None
         self.widget.layout.display = None
+
+    @property
+    def answered(self) -> bool:
+        """Shown, and the person has answered (only the reply is left on the page)."""
+        return self.widget.layout.display != "none" and self._target is None
 
     def hide(self) -> None:
         self._target = None
@@ -62,5 +79,5 @@ class CheckInBox:
         self._target = None
         self.row.layout.display = "none"
         note = f'<p role="status">{html.escape(self.loc.text(f"check_in_after_{answer}"))}</p>'
-        resources = safety_box_html(outcome.flagged or self._categories, self.loc) if outcome.show_resources else ""
+        resources = resources_box_html(outcome.flagged or self._categories, self.loc) if outcome.show_resources else ""
         self.after.value = note + resources

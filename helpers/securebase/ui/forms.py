@@ -301,6 +301,8 @@ class ExerciseForm:
     # -- callbacks
     def _on_save(self, _button: w.Button | None = None) -> None:
         answers, when = self.answers(), self.occurred_at.value
+        if self.check_in.answered:   # its "your entry is saved" is about the last entry, not this one
+            self.check_in.hide()
         try:
             if self.editing is None:
                 result = self.cb.save(answers, when)

@@ -42,6 +42,11 @@ def help_lines(language: str = "en", store: Store | None = None, client_id: str 
     return lines
 
 
+# a long question must wrap, not be cut at the edge (widget labels are one line by default)
+_WRAP_CSS = ("<style>.sb-help .widget-radio > .widget-label{white-space:normal;overflow:visible;"
+             "text-overflow:clip;height:auto;line-height:1.3;max-width:50rem}</style>")
+
+
 class HelpScreen:
     def __init__(self, language: str = "en", store: Store | None = None, client_id: str = ""):
         import ipywidgets as w
@@ -61,9 +66,10 @@ class HelpScreen:
         self.message = w.HTML()
         for box in self.answers.values():
             box.observe(lambda _c: self.refresh(), names="value")
-        self.check = [w.HTML(f"<p><strong>{html.escape(self.loc.text('help_check_intro'))}</strong></p>"),
+        self.check = [w.HTML(_WRAP_CSS + f"<p><strong>{html.escape(self.loc.text('help_check_intro'))}</strong></p>"),
                       *self.answers.values(), self.message]
         self.body = w.VBox([], layout=w.Layout(max_width="52rem"))
+        self.body.add_class("sb-help")
         self._arrange()
         self.widget = w.Accordion(children=[self.body], titles=(self.loc.text("help_title"),))
         self.refresh()

@@ -29,10 +29,11 @@ class ClearFlagControl:
         self.list = w.HTML()
         self.show_words = w.ToggleButton(value=False, description=self.loc.text("flag_show_words"),
                                          tooltip=self.loc.text("flag_show_words_tooltip"), icon="eye",
-                                         layout=w.Layout(width="auto"))
+                                         layout=w.Layout(width="auto", align_self="flex-start"))
         self.words = w.HTML()
         self.show_words.observe(lambda _change: self.refresh_words(), names="value")
-        self.picker = w.Dropdown(description="Open flag", options=[], style={"description_width": "initial"})
+        self.picker = w.Dropdown(description="Open flag", options=[], style={"description_width": "initial"},
+                                 layout=w.Layout(width="40rem"))   # room for the date, concern and exercise
         self.reason = w.Textarea(description="How it was followed up", placeholder="for example: discussed in "
                                  "session on 3 March; safety plan agreed", style={"description_width": "initial"},
                                  layout=w.Layout(width="40rem", height="4rem"))
@@ -59,7 +60,8 @@ class ClearFlagControl:
         self.refresh_words()
 
     def refresh_words(self) -> None:
-        """The matched words of each flag, escaped, only while the toggle is on."""
+        """The matched words of each flag, escaped, only while the toggle is on (its label says what a click does)."""
+        self.show_words.description = self.loc.text("flag_hide_words" if self.show_words.value else "flag_show_words")
         if not self.show_words.value:
             self.words.value = ""
             return

@@ -56,10 +56,12 @@ class SafetyPlanView:
         self.editing_revision: int | None = None
         self.shown = w.HTML()
         self.fields = {spec.id: FieldInput(spec, loc) for spec in self.plan.exercise().fields}
-        auto = w.Layout(width="auto")
-        self.open_button = w.Button(description=self.plan.write_button, icon="pencil", layout=auto)
-        self.save_button = w.Button(description=self.plan.save_button, button_style="primary", icon="check", layout=auto)
-        self.cancel_button = w.Button(description=self.plan.cancel_button, layout=auto)
+        # one Layout each: hiding the Write button while editing must not hide Save and Cancel too
+        self.open_button = w.Button(description=self.plan.write_button, icon="pencil",
+                                    layout=w.Layout(width="auto", align_self="flex-start"))
+        self.save_button = w.Button(description=self.plan.save_button, button_style="primary", icon="check",
+                                    layout=w.Layout(width="auto"))
+        self.cancel_button = w.Button(description=self.plan.cancel_button, layout=w.Layout(width="auto"))
         self.status = w.HTML()
         self.open_button.on_click(lambda _b: self.edit())
         self.save_button.on_click(lambda _b: self.save())
