@@ -127,6 +127,7 @@ def test_home_page_marks_the_couple_and_the_clinician_lifts_the_pause(couple, tm
                                  output_dir=str(tmp_path / "out")).couple())
     assert "Shared features paused" in text and "partner B" in text and f"couple resume {dyad.dyad_id}" in text
     view = progress.couple()
+    assert "couple resume" not in repr(view) and "write your reason in the control below" in repr(view)  # no tool hint on a page
     control = next(c for c in view.children if "Lift the pause" in repr(c))
     reason, button, message = control.children[1:]
     reason.value = "no"

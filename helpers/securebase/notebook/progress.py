@@ -205,7 +205,8 @@ class ProgressWorkbook:
             who = " and ".join(f"partner {dyad.role_of(m)}" for m in dyad.members if pause.is_flagged(m))
             lines += [f"Shared features paused since {pause.since[:10]}: an entry of {who} was flagged for abuse or "
                       "danger. See the partners separately. Neither partner was told why.",
-                      f"To lift the pause: securebase couple resume {dyad.dyad_id} --reason TEXT (or the button below)."]
+                      "To lift the pause, write your reason in the control below." if self.mode == "interactive" else
+                      f"To lift the pause: securebase couple resume {dyad.dyad_id} --reason TEXT."]
         history = versions(self.store, dyad.dyad_id)
         current = in_force(self.store, dyad.dyad_id)
         lines.append(f"Protocol in force: version {current.version}, timeout {current.data['timeout_minutes']} minutes."

@@ -213,7 +213,15 @@ def flag_summary(store: Store, client_id: str) -> dict[str, Any]:
                    "where": exercise_title(store, Flag("", client_id, row[2], row[3], row[4], row[5]))}
                   for row in store.check_in_rows(client_id) if row[6] is None]
     return {"open": len(open_flags), "cleared": len(found) - len(open_flags), "flags": rows,
-            "check_ins_unanswered": unanswered, "resources": safety_lines(categories) if open_flags else []}
+            "check_ins_unanswered": unanswered, "resources": _clinician_resources(categories) if open_flags else []}
+
+
+def _clinician_resources(categories: tuple[str, ...]) -> list[str]:
+    """The crisis lines for the clinician to go over with the client: the help section's framing
+    (where to turn), not the words said to the person just after a flagged save."""
+    from securebase.safety.resources import resources, resources_text
+
+    return resources_text(resources("en"), categories, after_save=False)
 
 
 def flag_line(row: dict[str, Any]) -> str:
