@@ -55,6 +55,7 @@ def test_partner_sees_a_neutral_notice_and_the_flagged_partner_sees_resources(co
 
     panel_b = SharePanel(b, form_b)
     assert panel_b.share_button.layout.display == "none" and "paused for now" in panel_b.info.value
+    assert panel_b.intro.layout.display == "none"          # its "press Share" would point at a hidden button
     panel_a = SharePanel(a, form_a)
     assert "Just for you" in panel_a.info.value and ABUSE not in panel_a.info.value
 

@@ -56,10 +56,11 @@ class SharePanel:
         self.unshare_button = w.Button(description=self.loc.text("unshare_button"), icon="lock",
                                        layout=w.Layout(width="auto"))
         self.info = w.HTML()
+        self.intro = w.HTML(f"<p>{esc(self.loc.text('share_intro'))}</p>")   # hidden while the couple is paused
         self.share_button.on_click(lambda _b: self.decide(True))
         self.unshare_button.on_click(lambda _b: self.decide(False))
         self.widget = w.VBox([
-            w.HTML(f"<h4>{esc(self.loc.text('share_title'))}</h4><p>{esc(self.loc.text('share_intro'))}</p>"),
+            w.HTML(f"<h4>{esc(self.loc.text('share_title'))}</h4>"), self.intro,
             w.HBox([self.share_button, self.unshare_button]), self.info,
         ])
         workbook.on_change(self.refresh)
@@ -68,6 +69,7 @@ class SharePanel:
     def refresh(self, message: str = "") -> None:
         notice = _notice(self.workbook)
         self.share_button.layout.display = "none" if notice else None  # stopping a share stays possible
+        self.intro.layout.display = "none" if notice else None         # it says "press Share"
         mine = {e.entry_id for e in self.form.cb.load()}
         count = len(mine & set(shared_by(self.workbook.store, self.workbook.client_id)))
         text = " ".join(t for t in (message, self.loc.text("share_count", count=count)) if t)
