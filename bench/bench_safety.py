@@ -121,7 +121,7 @@ def _layers() -> dict[str, list[float]]:
         screen.lexicon.hits(norm)
         out["lexicon"].append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        screen.model.levels(norm)
+        screen.model.assess(norm)
         out["backstop"].append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
         safety.screen_text(text)

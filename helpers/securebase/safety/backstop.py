@@ -177,15 +177,11 @@ class Backstop:
         cats = np.exp(cats)
         return np.hstack([risk, cats / cats.sum(axis=1, keepdims=True)])
 
-    def levels(self, norm: str) -> dict[str, tuple[str, tuple[int, int]]]:
-        """Per risk category that reaches a threshold: ``("flag" or "check_in", span)``, where span is
-        the window of the normalised text that scored highest."""
-        return self.assess(norm)[0]
-
     def assess(self, norm: str) -> tuple[dict[str, tuple[str, tuple[int, int]]], bool]:
-        """:meth:`levels`, and whether the model is sure the text is ordinary (every window's risk
-        score below ``veto_at``): the screen then sets a lexicon hit aside ("I'll kill him if he's
-        late again lol")."""
+        """Per risk category that reaches a threshold, ``("flag" or "check_in", span)`` (span: the
+        window of the normalised text that scored highest); and whether the model is sure the text is
+        ordinary (every window's risk score below ``veto_at``), when the screen sets a figure of
+        speech aside ("I'll kill him if he's late again lol")."""
         spans = window_spans(norm)
         if not spans:
             return {}, True
