@@ -138,11 +138,16 @@ def safety_lines(categories: tuple[str, ...], language: str = "en") -> list[str]
 
 def exercise_title(store: Store, flag: Flag) -> str:
     """Where the flagged text was written, in the program's own words (the exercise title)."""
+    return written_in(store, flag.entry_id, flag.revision)
+
+
+def written_in(store: Store, entry_id: str, revision: int) -> str:
+    """The exercise title of an entry's revision (or "the couple's protocol")."""
     from securebase import content
 
-    if flag.entry_id.startswith("protocol:"):
+    if entry_id.startswith("protocol:"):
         return "the couple's protocol"
-    entry = store.entry_at(flag.entry_id, flag.revision)
+    entry = store.entry_at(entry_id, revision)
     if entry is None:
         return "an entry"
     try:
@@ -210,7 +215,7 @@ def flag_summary(store: Store, client_id: str) -> dict[str, Any]:
     open_flags = [f for f in found if f.open]
     categories = tuple(c for c in CATEGORY_LABELS if any(c in f.categories for f in open_flags))
     unanswered = [{"asked_at": row[5], "categories": ", ".join(CATEGORY_LABELS.get(c, c) for c in row[4]),
-                   "where": exercise_title(store, Flag("", client_id, row[2], row[3], row[4], row[5]))}
+                   "where": written_in(store, row[2], row[3])}
                   for row in store.check_in_rows(client_id) if row[6] is None]
     return {"open": len(open_flags), "cleared": len(found) - len(open_flags), "flags": rows,
             "check_ins_unanswered": unanswered, "resources": _clinician_resources(categories) if open_flags else []}
