@@ -147,6 +147,14 @@ def test_the_editor_shows_its_save_and_cancel_buttons_and_hides_write(wb):
     assert _visible(screen.plan.open_button) and not _visible(screen.plan.editor)
 
 
+def test_each_box_of_a_part_is_labelled_with_its_item_not_the_part_title(wb):
+    """Seen in the browser: six boxes under "My warning signs" each read "My warning signs 1", "... 2"."""
+    screen = HelpScreen("en", wb.store, "C-2001")
+    boxes = [b for b in screen.plan.fields["warning_signs"]._value_widgets()]
+    assert [b.description for b in boxes[:2]] == ["Sign 1", "Sign 2"]
+    assert all("My warning signs" not in b.description for b in boxes)
+
+
 def test_writing_a_plan_saves_it_and_puts_it_first(wb):
     screen = HelpScreen("en", wb.store, "C-2001")
     _write_plan(screen, warning_signs=["I stop answering my phone"], people_to_ask=["My sister, 0700 000 000"])

@@ -46,6 +46,7 @@ class PlanPart(Model):
     id: Identifier
     title: Text
     prompt: Text
+    item: Text                    # what one line of the part is ("Sign"): each box is labelled "Sign 1", "Sign 2"...
     max_items: int = Field(default=6, ge=1, le=MAX_ITEMS)
     max_length: int = Field(default=200, ge=20, le=MAX_ITEM_LENGTH)
 
@@ -118,7 +119,7 @@ class PlanContent(Model):
 def _exercise(plan: PlanContent) -> Exercise:
     return Exercise.model_validate({
         "id": PLAN_EXERCISE_ID, "kind": "plan", "title": plan.title, "instructions": plan.intro,
-        "fields": [{"id": p.id, "type": "text_list", "label": p.title, "short_label": p.title, "help": p.prompt,
+        "fields": [{"id": p.id, "type": "text_list", "label": p.title, "short_label": p.item, "help": p.prompt,
                     "max_items": p.max_items, "max_length": p.max_length} for p in plan.parts],
     })
 
