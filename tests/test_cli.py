@@ -105,6 +105,20 @@ def test_safety_list_and_clear(capsys):
     assert main(["safety", "list", "--open"]) == 0 and "No safety flags." in capsys.readouterr().out
 
 
+def test_safety_list_names_check_ins_nobody_answered_without_their_text(capsys):
+    from securebase import content
+    from securebase.journal.entries import save_entry
+
+    with Store(config.default_store_path()) as store:
+        store.ensure_client("C-8302", program_id="asb")
+        save_entry(store, "C-8302", content.program("asb"), "activation_journal",
+                   {"trigger": "tired of everything", "response": "freeze", "intensity": 6})
+    assert main(["safety", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "No safety flags." in out and "1 check-in question(s) nobody answered" in out
+    assert "C-8302" in out and "self harm" in out and "tired of everything" not in out
+
+
 def test_research_export_command(capsys, tmp_path):
     from securebase import content
     from securebase.journal.entries import save_entry

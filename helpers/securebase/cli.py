@@ -205,6 +205,12 @@ def cmd_safety(args: argparse.Namespace) -> int:
             print(f"{f.flag_id[:8]}  {f.client_id}  {f.flagged_at[:16]}  {f.describe()}  {status}")
         if not found:
             print("No safety flags.")
+        unanswered = [row for row in store.check_in_rows(args.client or None) if row[6] is None]
+        if unanswered:
+            print(f"{len(unanswered)} check-in question(s) nobody answered (ask the person whether they are safe):")
+        for _id, client_id, entry_id, revision, categories, asked_at, _answer, _when in unanswered:
+            print(f"  {client_id}  {asked_at[:16]}  {', '.join(c.replace('_', ' ') for c in categories)}  "
+                  f"(entry {entry_id[:8]}, revision {revision})")
     return 0
 
 

@@ -212,3 +212,69 @@ def test_a_check_in_nobody_answered_reaches_the_clinicians_summary(store, asb):
     assert ASKS not in lines and saved.entry_id not in lines                     # never the text, never an id
     check_in.answer(store, saved.entry_id, saved.revision, "no")
     assert "Check-ins nobody answered" not in "\n".join(summary_lines(flag_summary(store, "C-7311")))
+
+
+# ---------------------------------------------------------------- the couple's protocol and collected workbooks
+
+PROTOCOL = {"signal_type": "word", "signal": "anchor", "who_can_call": "either", "timeout_minutes": 30,
+            "self_soothing_activities": ["walk"], "return_commitment": "Back at eight.", "reconnection_phrases": ["I'm here."]}
+
+
+def test_a_protocol_close_to_risk_asks_a_check_in_that_the_answer_finds(store, asb, couple):
+    from securebase.couples.protocol import save_protocol
+    from securebase.store import protocol_screen_id
+
+    dyad, a, _b = couple
+    result = save_protocol(store, asb, a, {**PROTOCOL, "reconnection_phrases": ["I'm here.", ASKS]})
+    assert result.check_in == ("self_harm",) and not result.flagged
+    assert result.screen_id == protocol_screen_id(dyad.dyad_id, 1) != result.entry_id
+    asked = check_in.check_in_for(store, result.screen_id, 1)
+    assert asked is not None and asked.client_id == a and not asked.answered
+    assert check_in.answer(store, result.screen_id, 1, "yes").flagged == ("self_harm",)
+    assert [(f.entry_id, f.categories) for f in flags(store, a)] == [(result.screen_id, ("self_harm",))]
+
+
+def test_the_protocol_form_asks_the_check_in_and_records_the_answer(tmp_path):
+    from securebase.couples.dyads import link_couple
+    from securebase.notebook.workbook import Workbook
+
+    wb = Workbook("asb", "co_creation", client_id="C-4101", store_path=str(tmp_path / "s.db"))
+    wb.store.ensure_client("C-4102", program_id="asb")
+    link_couple(wb.store, "C-4101", "C-4102", program_id="asb")
+    wb.exercise("security_protocol")
+    form = wb.forms["security_protocol"]
+    for field_id, value in {**PROTOCOL, "reconnection_phrases": ["I'm here.", ASKS]}.items():
+        form.fields[field_id].set(value)
+    form.save_button.click()
+    assert form.check_in.widget.layout.display != "none" and "thinking about ending your life" in form.check_in.question.value
+    form.check_in.buttons["no"].click()
+    assert [row[6] for row in wb.store.check_in_rows("C-4101")] == ["no"] and flags(wb.store, "C-4101") == []
+
+
+def test_a_collected_workbook_brings_its_check_in_and_the_answer_given_at_home(store, tmp_path):
+    from datetime import date
+
+    from securebase.store import Store
+    from securebase.workshop.collect import collect
+    from securebase.workshop.roster import parse_roster
+
+    sie = content.program("sie")
+    roster = parse_roster("participant_id,group,program,language\nP-101,tue,sie,en\nP-102,tue,sie,en\n")
+    gratitude = {"items": ["a walk", "my sister called", ASKS]}
+    refs = {}
+    for pid, reply in (("P-101", "yes"), ("P-102", None)):
+        with Store(tmp_path / "back" / "tue" / pid / "securebase.db", actor=pid) as theirs:
+            theirs.ensure_client(pid, program_id="sie", start_date=date(2026, 11, 2))
+            refs[pid] = save_entry(theirs, pid, sie, "gratitude_log", gratitude, occurred_at="2026-11-03 20:00")
+            if reply:
+                check_in.answer(theirs, refs[pid].entry_id, 1, reply)
+    report = collect(store, roster, tmp_path / "back")
+    rows = {row[1]: row for row in store.check_in_rows()}
+    assert rows["P-101"][2] == refs["P-101"].entry_id and rows["P-101"][6] == "yes"
+    assert rows["P-102"][4] == ("self_harm",) and rows["P-102"][6] is None
+    assert [f.client_id for f in flags(store)] == ["P-101"]          # the yes given at home flags here too
+    assert [(p.participant_id, p.flagged, p.unanswered) for p in report.participants] == [("P-101", 1, 0), ("P-102", 0, 1)]
+    assert any("1 collected revision(s) came close to a safety concern" in line for line in report.lines())
+    assert ASKS not in "\n".join(report.lines())
+    again = collect(store, roster, tmp_path / "back")          # collecting again adds nothing
+    assert len(store.check_in_rows()) == 2 and sum(p.added for p in again.participants) == 0

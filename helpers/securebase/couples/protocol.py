@@ -25,7 +25,9 @@ from securebase.couples.dyads import CoupleError, Dyad, dyad_of, get_dyad
 from securebase.couples.pause import CouplePaused, pause_of, paused_message, require_not_paused
 from securebase.core.errors import EntryValidationError
 from securebase.journal.entries import Checked, SaveResult, check_answers
-from securebase.store import AlreadySaved, CouplePausedError, Entry, EntryRef, ProtocolRecord, Store, UnchangedProtocol, utc_now
+from securebase.store import (
+    AlreadySaved, CouplePausedError, Entry, EntryRef, ProtocolRecord, Store, UnchangedProtocol, protocol_screen_id, utc_now,
+)
 
 PROTOCOL = "couple_protocol"  # the behaviour of the protocol exercise (one per program)
 MIN_TIMEOUT_MINUTES = 20
@@ -124,7 +126,7 @@ def save_protocol(
         number = store.add_protocol_version(
             dyad.dyad_id, checked.answers, content_version=program.version, proposed_by=client_id,
             proposed_at=proposed_at or utc_now(), source_key=source_key, safety_categories=checked.safety,
-            consent=consent,
+            consent=consent, check_in_categories=checked.screening.check_in,
         )
     except AlreadySaved as exc:
         raise AlreadyProposed(int(exc.existing)) from None
@@ -132,7 +134,8 @@ def save_protocol(
         raise CouplePaused(paused_message(store, client_id)) from None
     except UnchangedProtocol as exc:
         raise CoupleError(f"This is the same as version {exc.version}; change something to make a new version.") from None
-    return SaveResult(EntryRef(f"protocol-v{number}", number), checked.answers, checked.safety, checked.derived)
+    return SaveResult(EntryRef(f"protocol-v{number}", number), checked.answers, checked.safety, checked.derived,
+                      checked.screening.check_in, screened_as=protocol_screen_id(dyad.dyad_id, number))
 
 
 def propose_version(

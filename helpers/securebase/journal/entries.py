@@ -53,6 +53,11 @@ class SaveResult:
     safety: tuple[str, ...] = ()
     derived: dict[str, Any] = field(default_factory=dict)
     check_in: tuple[str, ...] = ()   # categories to ask the person about (see securebase.safety.check_in)
+    screened_as: str | None = None   # the id its flag and check-in are stored under, when not ``entry_id`` (a protocol)
+
+    @property
+    def screen_id(self) -> str:
+        return self.screened_as or self.ref.entry_id
 
     @property
     def entry_id(self) -> str:

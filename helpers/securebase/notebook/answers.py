@@ -38,7 +38,7 @@ from securebase.content import Phase, Program
 from securebase.journal.entries import save_entry, source_key_for
 from securebase.core.errors import EntryValidationError, SecureBaseError
 from securebase.couples.protocol import PROTOCOL
-from securebase.store import DuplicateEntryError, Store
+from securebase.store import DuplicateEntryError, Store, protocol_screen_id
 
 
 class AnswersFileError(SecureBaseError):
@@ -65,11 +65,13 @@ class ImportReport:
     saved: list[str] = field(default_factory=list)          # entry ids
     already_saved: list[str] = field(default_factory=list)  # entry ids saved by an earlier import
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    screened: list[str] = field(default_factory=list)       # the ids saved flags and check-ins are under
 
     def merge(self, other: "ImportReport") -> None:
         self.saved += other.saved
         self.already_saved += other.already_saved
         self.rejected += other.rejected
+        self.screened += other.screened
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -155,6 +157,7 @@ def import_answers(
             _share(store, client_id, exc.entry_id, item, report)
         else:
             report.saved.append(ref.entry_id)
+            report.screened.append(ref.entry_id)
             _share(store, client_id, ref.entry_id, item, report)
     return report
 
@@ -190,6 +193,7 @@ def _import_protocol_item(store: Store, client_id: str, program: Program, item: 
             key = source_key_for(item.exercise_id, item.occurred_at, item.answers)
             version = propose_version(store, program, client_id, item.answers, proposed_at=when, source_key=key)
             report.saved.append(f"protocol v{version.version}")
+            report.screened.append(protocol_screen_id(version.dyad_id, version.version))
         else:
             decided = set_consent(store, client_id, item.version, consent=item.action == "consent", at=when)
             report.saved.append(f"protocol v{decided.version} {item.action}")

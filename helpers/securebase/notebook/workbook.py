@@ -129,12 +129,12 @@ class Workbook:
         report = import_answers(self.store, self.client_id, self.program, items, phase=self.phase)
         self.report.merge(report)
         lines = self._report_lines(exercise.title, report)
-        flagged = [f for f in flags(self.store, self.client_id) if f.entry_id in set(report.saved)]
+        saved = set(report.screened)
+        flagged = [f for f in flags(self.store, self.client_id) if f.entry_id in saved]
         if flagged:
             lines.append(f"  {len(flagged)} saved entr{'y was' if len(flagged) == 1 else 'ies were'} flagged for the "
                          f"clinician ({'; '.join(f.describe() for f in flagged)}).")
             lines += ["  " + line for line in safety_lines(_categories_of(flagged), self.language)]
-        saved = set(report.saved)
         asked = [c for c in check_ins(self.store, self.client_id) if c.entry_id in saved and not c.answered]
         if asked:
             lines.append(f"  {len(asked)} saved entr{'y' if len(asked) == 1 else 'ies'} may be close to risk; the "
@@ -227,7 +227,7 @@ class Workbook:
                 store, program, entry_id, answers, occurred_at=when, expected_revision=rev)),
             delete=self._notifying(lambda entry_id, rev: store.delete_entry(entry_id, expected_revision=rev)),
             load=lambda: store.current_entries(client_id, exercise_id=exercise_id, program_id=program.id),
-            answer_check_in=self._notifying(lambda entry_id, rev, reply: answer_check_in(store, entry_id, rev, reply)),
+            answer_check_in=self._answer_check_in(),
         )
         if self.phase.exercise(exercise_id).has(PROTOCOL):
             callbacks = self._protocol_callbacks()
@@ -254,7 +254,12 @@ class Workbook:
             revise=self._notifying(lambda entry_id, answers, when, rev: propose(answers)),
             delete=refuse,
             load=lambda: visible_entries(store, client_id),
+            answer_check_in=self._answer_check_in(),
         )
+
+    def _answer_check_in(self) -> Callable[[str, int, str], Any]:
+        store = self.store
+        return self._notifying(lambda screen_id, rev, reply: answer_check_in(store, screen_id, rev, reply))
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after any form of this workbook saves, revises or deletes an entry."""

@@ -23,6 +23,7 @@ from securebase.store.records import (
     Role,
     UnchangedProtocol,
     default_actor,
+    protocol_screen_id,
     utc_now,
 )
 from securebase.store.schema import AUDIT_ACTIONS, SCHEMA_VERSION
@@ -31,5 +32,5 @@ from securebase.store.sqlite import Store
 __all__ = [
     "AUDIT_ACTIONS", "ENTRY_COLUMNS", "SCHEMA_VERSION", "AlreadyLinked", "AlreadySaved", "Assessment", "Client", "CouplePause", "CouplePausedError",
     "DuplicateEntryError", "Dyad", "Entry", "EntryRef", "EntryStore", "ProtocolRecord", "Role", "Store",
-    "UnchangedProtocol", "default_actor", "utc_now",
+    "UnchangedProtocol", "default_actor", "protocol_screen_id", "utc_now",
 ]

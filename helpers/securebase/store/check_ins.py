@@ -30,7 +30,8 @@ CheckInRow = tuple
 
 class CheckInTables:
     def _check_in(self: "Store", db: "sqlite3.Connection", client_id: str, entry_id: str, revision: int,
-                  categories: Sequence[str], at: str) -> None:
+                  categories: Sequence[str], at: str, *, answer: str | None = None) -> None:
+        """Record the question (and, for a collected workbook, the answer the person already gave)."""
         if not categories:
             return
         check_in_id = uuid.uuid4().hex
@@ -41,6 +42,8 @@ class CheckInTables:
         )
         self._audit(db, "safety_check_in", "safety_check_in", check_in_id, client_id,
                     {"entry_id": entry_id, "revision": revision, "categories": list(categories)})
+        if answer is not None:
+            self._answer(db, check_in_id, client_id, entry_id, revision, categories, answer, at)
 
     def check_in_rows(self: "Store", client_id: str | None = None, *, entry_id: str | None = None) -> list[CheckInRow]:
         """Check-ins, oldest first, each with its answer (``None`` twice while unanswered)."""
@@ -61,8 +64,6 @@ class CheckInTables:
 
     def answer_check_in_row(self: "Store", check_in_id: str, answer: str) -> None:
         """Record the answer; a "yes" flags the entry's revision in the same transaction."""
-        if answer not in CHECK_IN_ANSWERS:
-            raise ValueError(f"a check-in answer is one of {', '.join(CHECK_IN_ANSWERS)}, not {answer!r}")
         with self._write() as db:
             row = db.execute(
                 "SELECT c.client_id, c.entry_id, c.revision, c.categories, a.answer FROM safety_check_ins AS c "
@@ -74,10 +75,16 @@ class CheckInTables:
             client_id, entry_id, revision, categories, previous = row
             if previous is not None:
                 raise StoreError("This check-in was already answered; the first answer is kept.")
-            now = utc_now()
-            db.execute("INSERT INTO safety_check_in_answers (check_in_id, answer, answered_at) VALUES (?, ?, ?)",
-                       (check_in_id, answer, now))
-            self._audit(db, "safety_check_in_answer", "safety_check_in", check_in_id, client_id,
-                        {"entry_id": entry_id, "revision": revision, "answer": answer})
-            if answer == "yes":
-                self._flag(db, client_id, entry_id, revision, json.loads(categories), now)
+            self._answer(db, check_in_id, client_id, entry_id, revision, json.loads(categories), answer, utc_now())
+
+    def _answer(self: "Store", db: "sqlite3.Connection", check_in_id: str, client_id: str, entry_id: str,
+                revision: int, categories: Sequence[str], answer: str, at: str) -> None:
+        """The answer row (a "yes" also flags), inside the caller's transaction."""
+        if answer not in CHECK_IN_ANSWERS:
+            raise ValueError(f"a check-in answer is one of {', '.join(CHECK_IN_ANSWERS)}, not {answer!r}")
+        db.execute("INSERT INTO safety_check_in_answers (check_in_id, answer, answered_at) VALUES (?, ?, ?)",
+                   (check_in_id, answer, at))
+        self._audit(db, "safety_check_in_answer", "safety_check_in", check_in_id, client_id,
+                    {"entry_id": entry_id, "revision": revision, "answer": answer})
+        if answer == "yes":
+            self._flag(db, client_id, entry_id, revision, categories, at)

@@ -23,6 +23,7 @@ from securebase.store.records import (
     Entry,
     ProtocolRecord,
     UnchangedProtocol,
+    protocol_screen_id,
     utc_now,
 )
 
@@ -140,9 +141,11 @@ class CouplesTables:
     def add_protocol_version(
         self: "Store", dyad_id: str, data: dict, *, content_version: str, proposed_by: str, proposed_at: str,
         source_key: str | None, safety_categories: Sequence[str], consent: bool,
+        check_in_categories: Sequence[str] = (),
     ) -> int:
-        """Append version N+1 with its safety flag and (unless ``consent`` is False) the proposer's
-        consent, in one transaction. :class:`AlreadySaved` when ``source_key`` was saved before,
+        """Append version N+1 with its safety flag or check-in question (under
+        :func:`protocol_screen_id`) and (unless ``consent`` is False) the proposer's consent, in one
+        transaction. :class:`AlreadySaved` when ``source_key`` was saved before,
         :class:`UnchangedProtocol` when ``data`` equals the latest version, :class:`CouplePausedError` while
         the couple is paused."""
         with self._write() as db:
@@ -168,7 +171,8 @@ class CouplesTables:
                  proposed_by, proposed_at, source_key),
             )
             self._audit(db, "protocol_propose", "protocol", f"{dyad_id}/v{number}", proposed_by, {"version": number})
-            self._flag(db, proposed_by, f"protocol:{dyad_id}:v{number}", number, safety_categories, proposed_at)
+            self._flag(db, proposed_by, protocol_screen_id(dyad_id, number), number, safety_categories, proposed_at)
+            self._check_in(db, proposed_by, protocol_screen_id(dyad_id, number), number, check_in_categories, proposed_at)
             if consent:
                 self._insert_consent(db, dyad_id, number, proposed_by, True, proposed_at)
         return number

@@ -114,11 +114,14 @@ class EntryStore(ABC):
     @abstractmethod
     def import_revisions(
         self, revisions: Sequence[Entry], *, source: str, safety: dict[tuple[str, int], Sequence[str]] | None=None,
+        check_ins: dict[tuple[str, int], tuple[Sequence[str], str | None]] | None=None,
     ) -> dict[str, int]:
         """Copy entry revisions from another store (a participant's returned workbook) as they are: same entry id,
         revision, times and answers. Idempotent: a revision already here with the same content is skipped; one that
         differs is a conflict and is left out (counted). ``safety`` maps (entry id, revision) to the categories the
-        screen found; a flag is raised in the same transaction. All revisions go in one transaction; ``source`` (no
+        screen found; a flag is raised in the same transaction. ``check_ins`` maps (entry id, revision) to the
+        categories of the check-in it asks and the answer already given in the person's own workbook (or ``None``);
+        both are recorded in the same transaction. All revisions go in one transaction; ``source`` (no
         client text) is recorded in the audit. Returns ``{"added", "present", "conflicts"}``."""
 
     @abstractmethod
@@ -204,8 +207,9 @@ class EntryStore(ABC):
     def add_protocol_version(
         self, dyad_id: str, data: dict, *, content_version: str, proposed_by: str, proposed_at: str,
         source_key: str | None, safety_categories: Sequence[str], consent: bool,
+        check_in_categories: Sequence[str]=(),
     ) -> int:
-        """Append version N+1 with its safety flag and (unless ``consent`` is False) the proposer's consent, in one
+        """Append version N+1 with its safety flag or check-in question and (unless ``consent`` is False) the proposer's consent, in one
         transaction. :class:`AlreadySaved` when ``source_key`` was saved before, :class:`UnchangedProtocol` when
         ``data`` equals the latest version, :class:`CouplePausedError` while the couple is paused."""
 

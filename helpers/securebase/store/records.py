@@ -216,3 +216,8 @@ def dump_data(data: dict[str, Any]) -> str:
     if not isinstance(data, dict):
         raise TypeError("entry data must be a dict of field id to value")
     return json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False)
+
+
+def protocol_screen_id(dyad_id: str, version: int) -> str:
+    """The id a protocol version's safety flag and check-in are stored under (as an entry's id would be)."""
+    return f"protocol:{dyad_id}:v{version}"

@@ -15,12 +15,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class WorkshopTables:
     def import_revisions(self: "Store", revisions: Sequence[Entry], *, source: str,
-                         safety: dict[tuple[str, int], Sequence[str]] | None = None) -> dict[str, int]:
+                         safety: dict[tuple[str, int], Sequence[str]] | None = None,
+                         check_ins: dict[tuple[str, int], tuple[Sequence[str], str | None]] | None = None,
+                         ) -> dict[str, int]:
         """Copy entry revisions from another store (a participant's returned workbook) as they are:
         same entry id, revision, times and answers. Idempotent: a revision already here with the
         same content is skipped; one that differs is a conflict and is left out (counted).
         ``safety`` maps (entry id, revision) to the categories the screen found; a flag is raised
-        in the same transaction. All revisions go in one transaction; ``source`` (no client text)
+        in the same transaction. ``check_ins`` maps (entry id, revision) to the categories of a check-in
+        the revision asks and the person's answer in their own workbook (``None``: not answered); the
+        check-in (and its answer) is recorded in the same transaction. All revisions go in one transaction; ``source`` (no client text)
         is recorded in the audit. Returns ``{"added", "present", "conflicts"}``."""
         counts = {"added": 0, "present": 0, "conflicts": 0}
         with self._write() as db:
@@ -49,6 +53,9 @@ class WorkshopTables:
                 )
                 self._flag(db, e.client_id, e.entry_id, e.revision, (safety or {}).get((e.entry_id, e.revision), ()),
                            utc_now())
+                asked = (check_ins or {}).get((e.entry_id, e.revision))
+                if asked:
+                    self._check_in(db, e.client_id, e.entry_id, e.revision, asked[0], utc_now(), answer=asked[1])
                 counts["added"] += 1
             clients = sorted({e.client_id for e in revisions})
             if counts["added"]:

@@ -322,7 +322,7 @@ class ExerciseForm:
         self.refresh()
         self._set_status(message, "info")
         self.safety.value = safety_box_html(result.safety, self.loc)
-        self.check_in.ask(result.entry_id, result.revision, result.check_in)
+        self.check_in.ask(result.screen_id, result.revision, result.check_in)
 
     def _on_edit(self, _button: w.Button | None = None) -> None:
         entry = self._selected()

@@ -53,7 +53,8 @@ class ParticipantReport:
     present: int = 0                 # already collected earlier
     conflicts: int = 0               # same entry and revision, different answers: left out
     left_out: list[str] = field(default_factory=list)  # why revisions were left out (ids and reasons, no text)
-    flagged: int = 0                 # revisions the safety screen flagged (clinician view only)
+    flagged: int = 0                 # revisions the safety screen flagged, or answered yes to a check-in (clinician view only)
+    unanswered: int = 0              # revisions whose check-in question nobody answered
 
 
 @dataclass
@@ -77,6 +78,10 @@ class CollectReport:
         if flagged:
             out.append(f"{flagged} collected revision(s) raised a safety flag: review them with `securebase safety list` "
                        "(flags never appear in group outputs).")
+        unanswered = sum(p.unanswered for p in self.participants)
+        if unanswered:
+            out.append(f"{unanswered} collected revision(s) came close to a safety concern and the participant was not "
+                       "asked (or did not answer) whether they are safe: ask them yourself, and see `securebase safety list`.")
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -91,22 +96,30 @@ def returned_store(source: Path, participant: Participant) -> Path | None:
     return None
 
 
-def _check_revision(program: Program, e: Entry) -> tuple[str | None, tuple[str, ...]]:
-    """Why a returned revision cannot be taken (None when it can), and the safety categories its
-    free text raises."""
+def _check_revision(program: Program, e: Entry) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """Why a returned revision cannot be taken (None when it can), the safety categories its free
+    text raises, and those it asks a check-in about."""
     if e.program_id != program.id:
-        return f"entry {e.entry_id[:8]} r{e.revision}: program {e.program_id!r}, not {program.id!r}", ()
+        return f"entry {e.entry_id[:8]} r{e.revision}: program {e.program_id!r}, not {program.id!r}", (), ()
     try:
         phase, exercise = program.find_exercise(e.exercise_id)
     except (KeyError, SecureBaseError):
-        return f"entry {e.entry_id[:8]} r{e.revision}: unknown exercise {e.exercise_id!r}", ()
+        return f"entry {e.entry_id[:8]} r{e.revision}: unknown exercise {e.exercise_id!r}", (), ()
     if e.deleted:
-        return None, ()
+        return None, (), ()
     try:
         checked = check_answers(phase, exercise, e.data, e.occurred_at)
     except EntryValidationError as exc:
-        return f"entry {e.entry_id[:8]} r{e.revision} ({e.exercise_id}): invalid {', '.join(sorted(exc.problems))}", ()
-    return None, checked.safety
+        return f"entry {e.entry_id[:8]} r{e.revision} ({e.exercise_id}): invalid {', '.join(sorted(exc.problems))}", (), ()
+    return None, checked.safety, checked.screening.check_in
+
+
+def _their_check_ins(store: Store, participant_id: str) -> dict[tuple[str, int], tuple[tuple[str, ...], str | None]]:
+    """The check-ins the participant's own workbook asked, with their answers (the first per revision)."""
+    out: dict[tuple[str, int], tuple[tuple[str, ...], str | None]] = {}
+    for _id, _client, entry_id, revision, categories, _asked, answer, _when in store.check_in_rows(participant_id):
+        out.setdefault((entry_id, revision), (categories, answer))
+    return out
 
 
 def _collect_one(store: Store, participant: Participant, path: Path, source_label: str) -> ParticipantReport:
@@ -123,6 +136,7 @@ def _collect_one(store: Store, participant: Participant, path: Path, source_labe
                 others = [c.client_id for c in theirs.list_clients() if c.client_id != participant.participant_id]
                 client = theirs.get_client(participant.participant_id)
                 revisions = theirs.client_revisions(participant.participant_id) if client else []
+                asked_there = _their_check_ins(theirs, participant.participant_id) if client else {}
         except (StoreError, OSError) as exc:
             rep.status = "unreadable"
             rep.left_out.append(f"the returned store could not be read ({type(exc).__name__}); ask for the file again")
@@ -134,21 +148,27 @@ def _collect_one(store: Store, participant: Participant, path: Path, source_labe
         return rep
     keep: list[Entry] = []
     safety: dict[tuple[str, int], tuple[str, ...]] = {}
+    check_ins: dict[tuple[str, int], tuple[tuple[str, ...], str | None]] = {}
     for e in revisions:
-        problem, found = _check_revision(program, e)
+        problem, found, unsure = _check_revision(program, e)
         if problem:
             rep.left_out.append(problem)
             continue
+        key = (e.entry_id, e.revision)
         if found:
-            safety[(e.entry_id, e.revision)] = found
+            safety[key] = found
+        elif key in asked_there or unsure:
+            # the question the person was asked at home, and their answer; else the one this screen asks
+            check_ins[key] = asked_there.get(key) or (unsure, None)
         keep.append(e)
     store.ensure_client(participant.participant_id, program_id=participant.program, start_date=client.start_date,
                         language=participant.language)
     store.add_group_member(participant.group, participant.participant_id)
     if keep:
-        counts = store.import_revisions(keep, source=source_label, safety=safety)
+        counts = store.import_revisions(keep, source=source_label, safety=safety, check_ins=check_ins)
         rep.added, rep.present, rep.conflicts = counts["added"], counts["present"], counts["conflicts"]
-        rep.flagged = len(safety)
+        rep.flagged = len(safety) + sum(answer == "yes" for _, answer in check_ins.values())
+        rep.unanswered = sum(answer is None for _, answer in check_ins.values())
     return rep
 
 
