@@ -112,11 +112,11 @@ def test_safety_list_names_check_ins_nobody_answered_without_their_text(capsys):
     with Store(config.default_store_path()) as store:
         store.ensure_client("C-8302", program_id="asb")
         save_entry(store, "C-8302", content.program("asb"), "activation_journal",
-                   {"trigger": "tired of everything", "response": "freeze", "intensity": 6})
+                   {"trigger": "I feel hopeless", "response": "freeze", "intensity": 6})
     assert main(["safety", "list"]) == 0
     out = capsys.readouterr().out
     assert "No safety flags." in out and "1 check-in question(s) nobody answered" in out
-    assert "C-8302" in out and "self harm" in out and "tired of everything" not in out
+    assert "C-8302" in out and "self harm" in out and "I feel hopeless" not in out
 
 
 def test_research_export_command(capsys, tmp_path):

@@ -12,7 +12,7 @@ from securebase.safety.check_in import check_ins
 from securebase.safety.flags import flags
 from securebase.store import Store
 
-CLOSE_TO_RISK = "I am so tired of everything lately, and then the message went unanswered."
+CLOSE_TO_RISK = "I feel hopeless lately, and then the message went unanswered."
 
 
 def test_a_check_in_answered_rather_not_say_shows_the_resources_and_keeps_the_entry(page, app_server):

@@ -14,7 +14,7 @@ from securebase.notebook.workbook import Workbook
 from securebase.safety.check_in import check_ins
 from securebase.safety.flags import flags
 
-ASKS = "tired of everything"                   # the check-in tier (see tests/safety/test_check_in.py)
+ASKS = "I feel hopeless"                   # the check-in tier (see tests/safety/test_check_in.py)
 ASKS_ABUSE = "He has never hit me."
 DISCLOSURE = "After the fight I just wanted to kill myself."
 ORDINARY = "They were slow to reply and I felt hurt and a bit lonely."
@@ -57,7 +57,7 @@ def test_ordinary_entries_print_no_check_in_lines(tmp_path):
 
 
 def test_several_check_ins_are_counted_and_every_question_asked_once(tmp_path):
-    wb = batch(tmp_path, answers_file(tmp_path, ASKS, ASKS_ABUSE, ASKS.replace("sad", "tired")))
+    wb = batch(tmp_path, answers_file(tmp_path, ASKS, ASKS_ABUSE, "I feel so hopeless lately"))
     lines = repr(wb.exercise("activation_journal"))
     assert f"3 saved entries {UNANSWERED}" in lines
     assert lines.count(LOC.text("check_in_q_self_harm")) == 1 and lines.count(LOC.text("check_in_q_abuse_danger")) == 1

@@ -66,8 +66,6 @@ def test_the_model_is_rebuilt_byte_for_byte(toy_root):
 
 
 def test_the_saved_model_scores_as_scikit_learn_does(toy_root):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
     from scipy.sparse import hstack
 
     backstop.build(toy_root, _normaliser(toy_root))
@@ -76,15 +74,24 @@ def test_the_saved_model_scores_as_scikit_learn_does(toy_root):
     norm = _normaliser(toy_root)
     texts = [norm(i.text)[0] for i in items]
     labels = np.array([backstop.CLASSES.index(i.category) for i in items])
-    words = TfidfVectorizer(ngram_range=backstop.WORD_NGRAMS, min_df=backstop.MIN_DF, sublinear_tf=True, lowercase=False)
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=backstop.CHAR_NGRAMS, min_df=backstop.MIN_DF,
-                            sublinear_tf=True, lowercase=False)
-    x = hstack([words.fit_transform(texts), chars.fit_transform(texts)], format="csr")
-    risk = LogisticRegression(C=backstop.C, class_weight="balanced", max_iter=3000).fit(x, labels > 0)
+    words, chars, (risk, kind) = backstop._fit(texts, labels)   # the fitted scikit-learn objects
     probe = ["he hit me and I want to end my life", "we had pasta", "a sentence with no known words zzz"]
     probe_x = hstack([words.transform(probe), chars.transform(probe)], format="csr")
     np.testing.assert_allclose(model.scores(probe)[:, 0], risk.predict_proba(probe_x)[:, 1], rtol=1e-6, atol=1e-9)
-    assert np.allclose(model.scores(probe)[:, 1:].sum(axis=1), 1.0)
+    order = [list(kind.classes_).index(c) for c in range(1, len(backstop.CLASSES))]
+    np.testing.assert_allclose(model.scores(probe)[:, 1:], kind.predict_proba(probe_x)[:, order], rtol=1e-6, atol=1e-9)
+
+
+def test_training_takes_ordinary_texts_by_window_and_risk_texts_whole_and_by_their_telling_window(toy_root):
+    norm = _normaliser(toy_root)
+    texts = ["We had pasta. Then a walk.", "Long day at work. He choked me in the hallway."]
+    labels = np.array([0, backstop.CLASSES.index("abuse_danger")])
+    first_round, kinds = backstop.instances(texts, labels)
+    assert first_round == ["We had pasta.", "Then a walk.", "We had pasta. Then a walk.", texts[1]]
+    backstop.build(toy_root, norm)
+    pieces, kinds = backstop.instances(texts, labels, backstop.load(toy_root))
+    assert pieces[:4] == first_round and pieces[4] in backstop.windows(texts[1]) and "choked" in pieces[4]
+    assert kinds.tolist() == [0, 0, 0, labels[1], labels[1]]
 
 
 def test_a_model_from_another_corpus_is_refused(toy_root):

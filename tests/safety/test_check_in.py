@@ -18,7 +18,7 @@ from toy_content import edit_yaml
 
 # Texts the current screen puts in the check-in tier (close to risk, not flagged), by category.
 CHECK_IN_TEXTS = {
-    "self_harm": ["tired of everything", "I would never kill myself"],
+    "self_harm": ["I feel hopeless", "I would never kill myself"],   # (hopelessness, a denial)
     "abuse_danger": ["He has never hit me."],
     "harm_to_others": ["I'm scared of my own anger"],
 }

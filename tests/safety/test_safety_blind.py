@@ -1,25 +1,20 @@
 """The safety screen measured on phrases written blind (issue 14).
 
-Four sets, each written by a writer who saw neither the lexicon nor the training corpus (nor the
-other sets) and was briefed with the categories only (self-harm, abuse or danger, harm to others,
-ordinary, negated; direct or indirect wording; some disclosures inside a longer paragraph):
+``safety_blind_e.yaml`` (465 phrases) was written by a writer who saw neither the lexicon nor the
+training corpus (nor any earlier set), briefed with the categories only (self-harm, abuse or danger,
+harm to others, ordinary, negated; direct or indirect wording; some disclosures inside a longer
+paragraph). It was measured once, on the screen as it was committed with it: never looked at item
+by item, never tuned on, never trained on.
 
-* ``safety_blind_a.yaml`` (481 phrases): used while the screen was built. Its misses were looked at,
-  so it is no longer blind; its figures are regression floors only.
-* ``safety_blind_b.yaml`` and ``safety_blind_c.yaml`` (465 each): never looked at item by item; each
-  measured one stage of the screen (see their headers), and the screen changed after each for
-  reasons found elsewhere, so they are blind but were each used once to decide to keep going.
-* ``safety_blind_d.yaml`` (465 phrases): measured once, on the final screen: its figures are the
-  blind figures of issue 14.
-
-The floors are the measured values rounded down to 0.01 (alarm ceilings on ordinary and negated texts
-rounded up), so that a change that makes the screen worse on unseen phrasing fails loudly. They are
-not the targets of issue 14 (see its closing note for which targets the screen meets). Raising a
-floor is fine when the screen improves on its own; changing the screen to catch an item of sets B or
-C is not: write a fresh blind set instead.
+The earlier sets A-D measured earlier versions of the screen; once spent, they went into the
+training corpus (``content/safety/corpus/writers_*.yaml``, see its README), so they measure nothing
+now. The floors are set E's measured values rounded down to 0.01, less 0.01 (alarm ceilings on
+ordinary and negated texts rounded up, plus 0.01: one phrase of slack for numerical noise), so that a change that makes the screen worse on unseen phrasing fails
+loudly. Raising a floor is fine when the screen improves on its own; changing the screen to catch an
+item of set E is not: write a fresh blind set instead, and retire this one into the corpus.
 
 Run ``pytest -s tests/safety/test_safety_blind.py`` to see every figure (and the misses: do not read
-those of sets B and C if you are about to change the screen).
+them if you are about to change the screen).
 """
 
 from __future__ import annotations
@@ -31,18 +26,16 @@ import pytest
 import safety_eval
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-SETS = {name: FIXTURES / f"safety_blind_{name}.yaml" for name in ("a", "b", "c", "d")}
+SETS = {name: FIXTURES / f"safety_blind_{name}.yaml" for name in ("e",)}
 
 # (flag-or-check-in floor, flag floor) per risk group; alarm ceiling for ordinary and negated texts
 FLOORS = {
-    "a": {"risk": (0.88, 0.69), "self_harm": (0.92, 0.80), "abuse_danger": (0.82, 0.62),
-          "harm_to_others": (0.89, 0.63), "embedded": (0.97, 0.80), "ordinary": 0.11, "negated": 0.33},
-    "b": {"risk": (0.92, 0.75), "self_harm": (0.90, 0.76), "abuse_danger": (0.92, 0.74),
-          "harm_to_others": (0.95, 0.74), "embedded": (0.97, 0.92), "ordinary": 0.11, "negated": 0.29},
-    "c": {"risk": (0.91, 0.75), "self_harm": (0.92, 0.74), "abuse_danger": (0.89, 0.74),
-          "harm_to_others": (0.91, 0.80), "embedded": (0.94, 0.89), "ordinary": 0.16, "negated": 0.38},
-    "d": {"risk": (0.92, 0.77), "self_harm": (0.91, 0.77), "abuse_danger": (0.93, 0.75),
-          "harm_to_others": (0.94, 0.81), "embedded": (0.97, 0.97), "ordinary": 0.12, "negated": 0.40},
+    # measured at the commit that added set E (the same model less three corpus phrases that set E
+    # shares measured risk 0.882 / 0.832 before): risk 0.879 / 0.832, self-harm 0.918 / 0.873, abuse
+    # 0.850 / 0.790, harm to others 0.857 / 0.829, embedded 1.000 / 0.974; alarms on ordinary 0.053,
+    # on negated 0.371
+    "e": {"risk": (0.86, 0.82), "self_harm": (0.90, 0.86), "abuse_danger": (0.84, 0.78),
+          "harm_to_others": (0.84, 0.81), "embedded": (0.99, 0.96), "ordinary": 0.07, "negated": 0.39},
 }
 
 

@@ -32,13 +32,19 @@ CATEGORIES = ("self_harm", "abuse_danger", "harm_to_others")
 # screen now asks a check-in about much of what it does not flag; test_safety_blind.py counts both):
 #   self_harm 20/25 = 0.800, abuse_danger 21/25 = 0.840, harm_to_others 11/15 = 0.733,
 #   overall 52/65 = 0.800, false positives 1/55 = 0.018.
+# Measured 2026-12-01, lexicon 2026.3 with the backstop trained window by window on 18,703 texts and a
+# flag threshold at the corpus's 94th percentile (it was the 98th): more flags, including on figures
+# of speech (the screen now flags 3 ordinary texts here: "my boss is going to kill me", "so embarrassed
+# I wanted to die", "my ex ... I wake up feeling shaken"):
+#   self_harm 23/25 = 0.920, abuse_danger 22/25 = 0.880, harm_to_others 11/15 = 0.733,
+#   overall 56/65 = 0.862, false positives 3/55 = 0.055.
 RECALL_FLOORS = {
-    "self_harm": 0.80,
-    "abuse_danger": 0.80,
+    "self_harm": 0.90,
+    "abuse_danger": 0.85,
     "harm_to_others": 0.70,
 }
-OVERALL_RECALL_FLOOR = 0.80
-FPR_CEILING = 0.02
+OVERALL_RECALL_FLOOR = 0.85
+FPR_CEILING = 0.06
 
 
 def _load() -> list[dict]:

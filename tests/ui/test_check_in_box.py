@@ -12,7 +12,7 @@ from securebase.notebook.workbook import Workbook
 from securebase.safety.check_in import check_in_for, check_ins
 from securebase.safety.flags import flags
 
-ASKS = "tired of everything"                           # the check-in tier (see tests/safety/test_check_in.py)
+ASKS = "I feel hopeless"                           # the check-in tier (see tests/safety/test_check_in.py)
 HOSTILE = ASKS + ' <img src=x onerror="alert(1)"><script>alert(2)</script>'
 DISCLOSURE = "After the fight I just wanted to kill myself."
 ORDINARY = "They were slow to reply and I felt hurt and a bit lonely."

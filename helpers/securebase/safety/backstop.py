@@ -14,6 +14,9 @@ wordings the lexicon does not list.
   tolerate misspellings), over the screen's normalised text. **Two logistic regressions**, both
   with balanced class weights: one for risk against ordinary text (its probability is the alarm
   score), and one, trained on the risk texts, for which category a risk text is.
+* **Trained as it is used** (:func:`instances`): the screen scores each window of a text (see
+  :func:`window_spans`), so every window of an ordinary text is an ordinary example, and a risk text
+  is an example both whole and by its most telling window, which a first round of training finds.
 * **Thresholds** are chosen on the corpus, never on an evaluation set: five-fold out-of-fold
   scores, taken the way the screen takes them (the highest over a text's sentences and pairs of
   sentences). A flag needs a score that the ``none`` texts of the corpus reach only rarely
@@ -43,9 +46,9 @@ from securebase.core.errors import ContentError
 from securebase.safety.categories import CATEGORIES
 
 CLASSES = ("none", *CATEGORIES)
-FLAG_QUANTILE = 0.98    # a flag needs a risk score that at most 2 % of the corpus's ordinary texts reach
-CHECK_QUANTILE = 0.88   # a check-in, one that at most 12 % reach (the hardest of them: near-risk wording)
-VETO_QUANTILE = 0.02    # below the score of all but 2 % of the corpus's clear disclosures, a lexicon hit is set aside
+FLAG_QUANTILE = 0.94    # a flag needs a risk score that at most 6 % of the corpus's ordinary texts reach
+CHECK_QUANTILE = 0.885  # a check-in, one that at most 11.5 % reach (the hardest of them: near-risk wording)
+VETO_QUANTILE = 0.005   # below the score of all but 0.5 % of the corpus's clear disclosures, a lexicon hit is set aside
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
 MIN_DF = 2
@@ -255,6 +258,35 @@ def check_up_to_date(root: Path, model: Backstop) -> None:
 
 
 def _fit(texts: Sequence[str], labels: np.ndarray) -> tuple[Any, Any, Any]:
+    """Train as the screen scores: on windows (see :func:`instances`), in two rounds, the second with
+    each risk text's most telling window found by the first."""
+    first = _as_backstop(*_fit_once(*instances(texts, labels)), np.ones(1), np.ones(1), "")
+    return _fit_once(*instances(texts, labels, first))
+
+
+def instances(texts: Sequence[str], labels: np.ndarray, first: "Backstop | None" = None) -> tuple[list[str], np.ndarray]:
+    """The examples the classifiers learn from. The screen scores every window of a text and takes the
+    highest, so every window of an ordinary text is an ordinary example ("He went quiet and went to his
+    room" must score low on its own). A risk text is an example as a whole, and, once a first model
+    exists, also by the one window of it that model scores highest: in a paragraph about the day with
+    the disclosure in one sentence, the other sentences are not what makes it risk."""
+    pieces: list[str] = []
+    kinds: list[int] = []
+    for text, label in zip(texts, labels):
+        parts = windows(text) or [text]
+        if label == 0:
+            pieces += parts
+            kinds += [0] * len(parts)
+            continue
+        pieces.append(text)
+        kinds.append(int(label))
+        if first is not None:   # (a one-sentence text is then an example twice, as every risk text is)
+            pieces.append(parts[int(first.scores(parts)[:, 0].argmax())] if len(parts) > 1 else parts[0])
+            kinds.append(int(label))
+    return pieces, np.array(kinds)
+
+
+def _fit_once(texts: Sequence[str], labels: np.ndarray) -> tuple[Any, Any, Any]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
