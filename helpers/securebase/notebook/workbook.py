@@ -129,13 +129,13 @@ class Workbook:
         report = import_answers(self.store, self.client_id, self.program, items, phase=self.phase)
         self.report.merge(report)
         lines = self._report_lines(exercise.title, report)
-        saved = set(report.screened)
-        flagged = [f for f in flags(self.store, self.client_id) if f.entry_id in saved]
+        screened = set(report.screened)
+        flagged = [f for f in flags(self.store, self.client_id) if f.entry_id in screened]
         if flagged:
             lines.append(f"  {len(flagged)} saved entr{'y was' if len(flagged) == 1 else 'ies were'} flagged for the "
                          f"clinician ({'; '.join(f.describe() for f in flagged)}).")
             lines += ["  " + line for line in safety_lines(_categories_of(flagged), self.language)]
-        asked = [c for c in check_ins(self.store, self.client_id) if c.entry_id in saved and not c.answered]
+        asked = [c for c in check_ins(self.store, self.client_id) if c.entry_id in screened and not c.answered]
         if asked:
             lines.append(f"  {len(asked)} saved entr{'y' if len(asked) == 1 else 'ies'} may be close to risk; the "
                          "workbook could not ask about it here, so the clinician sees an unanswered check-in.")

@@ -42,6 +42,7 @@ from securebase.workshop.roster import Participant, Roster
 from securebase.store import Entry, Store
 from securebase.workshop.suppression import DEFAULT_K, safe_mean, suppress_counts
 from securebase.journal.entries import check_answers
+from securebase.safety.flags import Screening
 
 
 @dataclass
@@ -96,22 +97,22 @@ def returned_store(source: Path, participant: Participant) -> Path | None:
     return None
 
 
-def _check_revision(program: Program, e: Entry) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
-    """Why a returned revision cannot be taken (None when it can), the safety categories its free
-    text raises, and those it asks a check-in about."""
+def _check_revision(program: Program, e: Entry) -> tuple[str | None, Screening]:
+    """Why a returned revision cannot be taken (None when it can), and what the safety screen found
+    in its free text (flags, and check-ins to ask)."""
     if e.program_id != program.id:
-        return f"entry {e.entry_id[:8]} r{e.revision}: program {e.program_id!r}, not {program.id!r}", (), ()
+        return f"entry {e.entry_id[:8]} r{e.revision}: program {e.program_id!r}, not {program.id!r}", Screening()
     try:
         phase, exercise = program.find_exercise(e.exercise_id)
     except (KeyError, SecureBaseError):
-        return f"entry {e.entry_id[:8]} r{e.revision}: unknown exercise {e.exercise_id!r}", (), ()
+        return f"entry {e.entry_id[:8]} r{e.revision}: unknown exercise {e.exercise_id!r}", Screening()
     if e.deleted:
-        return None, (), ()
+        return None, Screening()
     try:
         checked = check_answers(phase, exercise, e.data, e.occurred_at)
     except EntryValidationError as exc:
-        return f"entry {e.entry_id[:8]} r{e.revision} ({e.exercise_id}): invalid {', '.join(sorted(exc.problems))}", (), ()
-    return None, checked.safety, checked.screening.check_in
+        return f"entry {e.entry_id[:8]} r{e.revision} ({e.exercise_id}): invalid {', '.join(sorted(exc.problems))}", Screening()
+    return None, checked.screening
 
 
 def _their_check_ins(store: Store, participant_id: str) -> dict[tuple[str, int], tuple[tuple[str, ...], str | None]]:
@@ -150,16 +151,16 @@ def _collect_one(store: Store, participant: Participant, path: Path, source_labe
     safety: dict[tuple[str, int], tuple[str, ...]] = {}
     check_ins: dict[tuple[str, int], tuple[tuple[str, ...], str | None]] = {}
     for e in revisions:
-        problem, found, unsure = _check_revision(program, e)
+        problem, found = _check_revision(program, e)
         if problem:
             rep.left_out.append(problem)
             continue
         key = (e.entry_id, e.revision)
-        if found:
-            safety[key] = found
-        elif key in asked_there or unsure:
+        if found.flag:
+            safety[key] = found.flag
+        elif key in asked_there or found.check_in:
             # the question the person was asked at home, and their answer; else the one this screen asks
-            check_ins[key] = asked_there.get(key) or (unsure, None)
+            check_ins[key] = asked_there.get(key) or (found.check_in, None)
         keep.append(e)
     store.ensure_client(participant.participant_id, program_id=participant.program, start_date=client.start_date,
                         language=participant.language)
