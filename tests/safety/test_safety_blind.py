@@ -1,10 +1,11 @@
 """The safety screen measured on phrases written blind (issue 14).
 
-``safety_blind_e.yaml`` (465 phrases) was written by a writer who saw neither the lexicon nor the
-training corpus (nor any earlier set), briefed with the categories only (self-harm, abuse or danger,
-harm to others, ordinary, negated; direct or indirect wording; some disclosures inside a longer
-paragraph). It was measured once, on the screen as it was committed with it: never looked at item
-by item, never tuned on, never trained on.
+``safety_blind_e.yaml`` and ``safety_blind_f.yaml`` (465 phrases each) were written by two writers who
+saw neither the lexicon nor the training corpus (nor any earlier set), each briefed with the categories
+only (self-harm, abuse or danger, harm to others, ordinary, negated; direct or indirect wording; some
+disclosures inside a longer paragraph). Each was measured once, set E on the screen as it was committed
+with it, set F later on the same screen, unchanged: never looked at item by item, never tuned on,
+never trained on. Two sets from two writers show how far one writer's figures are from another's.
 
 The earlier sets A-D measured earlier versions of the screen; once spent, they went into the
 training corpus (``content/safety/corpus/writers_*.yaml``, see its README), so they measure nothing
@@ -26,7 +27,7 @@ import pytest
 import safety_eval
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-SETS = {name: FIXTURES / f"safety_blind_{name}.yaml" for name in ("e",)}
+SETS = {name: FIXTURES / f"safety_blind_{name}.yaml" for name in ("e", "f")}
 
 # (flag-or-check-in floor, flag floor) per risk group; alarm ceiling for ordinary and negated texts
 FLOORS = {
@@ -36,6 +37,11 @@ FLOORS = {
     # on negated 0.371
     "e": {"risk": (0.86, 0.82), "self_harm": (0.90, 0.86), "abuse_danger": (0.84, 0.78),
           "harm_to_others": (0.84, 0.81), "embedded": (0.99, 0.96), "ordinary": 0.07, "negated": 0.39},
+    # measured on the same model as set E (commit 2f6df31): risk 0.932 / 0.875, self-harm 0.927 / 0.882,
+    # abuse 0.930 / 0.880, harm to others 0.943 / 0.857, embedded 1.000 / 1.000; alarms on ordinary
+    # 0.073, on negated 0.371
+    "f": {"risk": (0.92, 0.86), "self_harm": (0.91, 0.87), "abuse_danger": (0.92, 0.87),
+          "harm_to_others": (0.93, 0.84), "embedded": (0.99, 0.99), "ordinary": 0.09, "negated": 0.39},
 }
 
 
