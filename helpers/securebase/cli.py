@@ -296,7 +296,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     workspace = config.data_dir() / "workbooks"
     for line in sync_workspace(_repo_notebooks(), workspace).lines():
         print(line)
-    return launch_lab(workspace, port=args.port, open_browser=not args.no_browser)
+    return launch_lab(workspace, port=args.port, open_browser=not args.no_browser, ip=args.ip, terminals=args.terminals)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -307,7 +307,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     workspace = config.data_dir() / "workbooks"
     for line in sync_workspace(_repo_notebooks(), workspace).lines():
         print(line)
-    return launch_app(workspace, port=args.port, open_browser=args.open_browser)
+    return launch_app(workspace, port=args.port, ip=args.ip, open_browser=args.open_browser)
 
 
 def cmd_check_content(args: argparse.Namespace) -> int:
@@ -458,12 +458,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("start", help="initialise and open JupyterLab at the workbooks")
     p.add_argument("--port", type=int, default=8888)
     p.add_argument("--no-browser", action="store_true")
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    p.add_argument("--terminals", action="store_true", help="allow JupyterLab's terminals (off by default)")
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_start)
 
     p = sub.add_parser("app", help="the workbooks as an app (Voila) at the clinician's home page")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--open-browser", action="store_true", help="also open the page in this machine's browser")
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: this machine only)")
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_app)
 

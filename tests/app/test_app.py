@@ -13,11 +13,12 @@ def test_render_url_quotes():
 
 def test_app_command(tmp_path, monkeypatch):
     monkeypatch.setattr(app.os, "geteuid", lambda: 1000)
-    cmd = app.app_command(tmp_path, port=8866, token="tok")
-    assert "--Voila.ip=127.0.0.1" in cmd and "--Voila.token=tok" in cmd and "--no-browser" in cmd
+    cmd = app.app_command(tmp_path, port=8866, config_dir=tmp_path / "run")
+    assert "--Voila.ip=127.0.0.1" in cmd and "--no-browser" in cmd
+    assert f"--Voila.config_file_paths={tmp_path / 'run'}" in cmd
+    assert not any("token" in c for c in cmd)
     assert f"--MappingKernelManager.cull_idle_timeout={app.CULL_IDLE_SECONDS}" in cmd
     assert not any("allow_root" in c for c in cmd)
-    csp = next(c for c in cmd if c.startswith("--Voila.tornado_settings="))
-    assert "connect-src 'self'" in csp and "default-src 'self'" in csp
     monkeypatch.setattr(app.os, "geteuid", lambda: 0)
-    assert "--ServerApp.allow_root=True" in app.app_command(tmp_path, port=8866, token="tok")
+    assert "--ServerApp.allow_root=True" in app.app_command(tmp_path, port=8866, config_dir=tmp_path)
+    assert "--Voila.ip=10.0.0.5" in app.app_command(tmp_path, port=8866, config_dir=tmp_path, ip="10.0.0.5")

@@ -43,12 +43,13 @@ def test_sources_hash_ignores_outputs():
 
 def test_lab_command_binds_loopback_and_only_allows_root_for_root(tmp_path, monkeypatch):
     monkeypatch.setattr("os.geteuid", lambda: 1000)
-    command = lab_command(tmp_path, port=9999, token="t", open_browser=False)
+    command = lab_command(tmp_path, port=9999, config_file=tmp_path / "c.json", open_browser=False)
     assert "--ServerApp.ip=127.0.0.1" in command and "--ServerApp.port=9999" in command
+    assert f"--config={tmp_path / 'c.json'}" in command and not any("token" in c for c in command)
     assert f"--ServerApp.root_dir={tmp_path}" in command and "--no-browser" in command
     assert "--allow-root" not in command
     monkeypatch.setattr("os.geteuid", lambda: 0)
-    assert "--allow-root" in lab_command(tmp_path, port=9999, token="t", open_browser=True)
+    assert "--allow-root" in lab_command(tmp_path, port=9999, config_file=tmp_path / "c.json", open_browser=True)
 
 
 def test_lab_settings_overrides_are_merged(tmp_path):

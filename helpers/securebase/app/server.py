@@ -1,8 +1,9 @@
 """App mode: the workbooks as a web app with Voila, for clinicians and clients in session.
 
 ``securebase app`` (``make app``) serves the workbooks folder of the data directory with Voila:
-no code is shown, only the forms, views and summaries. It listens on 127.0.0.1 only, asks for
-a random token (printed in the address), and culls kernels that have been idle for
+no code is shown, only the forms, views and summaries. It listens on 127.0.0.1 only (unless
+``--ip`` says otherwise), asks for a random token (printed in the address, handed to Voila in an
+owner-only file, see :mod:`securebase.app.serverconf`), and culls kernels that have been idle for
 ``CULL_IDLE_SECONDS`` (Voila starts one kernel per page view). The printed address opens the
 clinician's home page (``notebooks/app/home.ipynb``): the clients, where each one is, their
 open safety flags, and links that open a workbook for a client.
@@ -16,7 +17,6 @@ own ``client_id`` parameter applies.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
@@ -24,18 +24,12 @@ import sys
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from securebase.app.serverconf import LOOPBACK, app_config, check_ip, display_host, run_dir, write_private
 from securebase.core.layout import HOME_NOTEBOOK as HOME
+
 DEFAULT_PORT = 8866
 CULL_IDLE_SECONDS = 900      # a page left open this long without activity loses its kernel
 CULL_INTERVAL_SECONDS = 60
-# The app's pages load nothing from other sites (Voila's page would fetch an icon font from a CDN)
-# and may only talk back to this server: even if some text slipped through unescaped, it could not
-# send anything elsewhere.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
-    "base-uri 'self'; form-action 'self'"
-)
 
 
 def render_url(notebook: str, **params: str) -> str:
@@ -45,20 +39,21 @@ def render_url(notebook: str, **params: str) -> str:
     return f"/voila/render/{quote(notebook)}" + (f"?{query}" if query else "")
 
 
-def app_command(workspace: Path, *, port: int, token: str, open_browser: bool = False) -> list[str]:
+def app_command(workspace: Path, *, port: int, config_dir: Path, ip: str = LOOPBACK,
+                open_browser: bool = False) -> list[str]:
+    """Voila's command line: nothing secret on it (the token is in ``config_dir/voila.json``)."""
     from securebase.core.kernel_transport import SERVER_ARGUMENTS
 
     command = [
         sys.executable, "-m", "voila", str(workspace),
-        "--Voila.ip=127.0.0.1",
+        f"--Voila.ip={ip}",
         f"--port={port}",
-        f"--Voila.token={token}",
+        f"--Voila.config_file_paths={config_dir}",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         "--MappingKernelManager.cull_connected=True",
         *SERVER_ARGUMENTS,  # kernels on IPC sockets in a private folder: no port race with other kernels
         "--VoilaConfiguration.show_tracebacks=False",
-        "--Voila.tornado_settings=" + json.dumps({"headers": {"Content-Security-Policy": CONTENT_SECURITY_POLICY}}),
     ]
     if not open_browser:
         command.append("--no-browser")
@@ -67,15 +62,18 @@ def app_command(workspace: Path, *, port: int, token: str, open_browser: bool = 
     return command
 
 
-def launch_app(workspace: Path, *, port: int = DEFAULT_PORT, open_browser: bool = False) -> int:
+def launch_app(workspace: Path, *, port: int = DEFAULT_PORT, ip: str = LOOPBACK, open_browser: bool = False) -> int:
     """Replace this process with Voila serving ``workspace``; print the home page's address."""
     from securebase.app.workspace import free_port
 
     port = free_port(port)
     token = secrets.token_urlsafe(24)
-    command = app_command(workspace, port=port, token=token, open_browser=open_browser)
+    config_dir = run_dir("app")
+    write_private(config_dir / "voila.json", app_config(token))
+    command = app_command(workspace, port=port, config_dir=config_dir, ip=check_ip(ip), open_browser=open_browser)
+    host = display_host(ip)
     print(f"\nSecure Base app is starting. Open this address in your browser:\n\n"
-          f"    http://127.0.0.1:{port}{render_url(HOME)}?token={token}\n", flush=True)
+          f"    http://{host}:{port}{render_url(HOME)}?token={token}\n", flush=True)
     if shutil.which(command[0]) is None and not Path(command[0]).exists():  # pragma: no cover
         print("Voila is not installed in this environment; run `make app` from the repository.", file=sys.stderr)
         return 2

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 
+from securebase.app.serverconf import LOOPBACK, check_ip, lab_config, display_host, run_dir, write_private
 from securebase.core.config import ensure_private_dir
 
 MANIFEST = ".securebase-workspace.json"
@@ -90,16 +91,18 @@ def sync_workspace(templates: Path, workspace: Path) -> SyncReport:
     return report
 
 
-def lab_command(workspace: Path, *, port: int, token: str, open_browser: bool) -> list[str]:
+def lab_command(workspace: Path, *, port: int, config_file: Path, open_browser: bool, ip: str = LOOPBACK) -> list[str]:
+    """JupyterLab's command line: nothing secret on it (the token is in ``config_file``, see
+    :mod:`securebase.app.serverconf`)."""
     from securebase.core.kernel_transport import SERVER_ARGUMENTS
 
     command = [
         sys.executable, "-m", "jupyterlab",
-        "--ServerApp.ip=127.0.0.1",
+        f"--config={config_file}",
+        f"--ServerApp.ip={ip}",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={workspace}",
-        f"--IdentityProvider.token={token}",
         "--MappingKernelManager.cull_idle_timeout=3600",
         "--MappingKernelManager.cull_interval=300",
         *SERVER_ARGUMENTS,  # kernels on IPC sockets in a private folder: no port race with other kernels
@@ -148,14 +151,18 @@ def start_page(workspace: Path) -> str:
     return f"lab/tree/{first.relative_to(workspace).as_posix()}" if first else "lab"
 
 
-def launch_lab(workspace: Path, *, port: int = 8888, open_browser: bool = True) -> int:
-    """Replace this process with JupyterLab on 127.0.0.1, opened at the workbooks."""
+def launch_lab(workspace: Path, *, port: int = 8888, open_browser: bool = True, ip: str = LOOPBACK,
+               terminals: bool = False) -> int:
+    """Replace this process with JupyterLab on 127.0.0.1, opened at the workbooks. Terminals are off
+    unless ``terminals`` (``securebase start --terminals``)."""
     ensure_lab_settings(Path(sys.prefix))
     port = free_port(port)  # and JupyterLab may not move to another one: the printed address must be right
     token = secrets.token_urlsafe(24)
-    command = lab_command(workspace, port=port, token=token, open_browser=open_browser)
+    config_file = write_private(run_dir("lab") / "jupyter_server_config.json", lab_config(token, terminals=terminals))
+    command = lab_command(workspace, port=port, config_file=config_file, open_browser=open_browser, ip=check_ip(ip))
     path = start_page(workspace)
-    print(f"\nSecure Base is starting. Open this address in your browser:\n\n    http://127.0.0.1:{port}/{path}?token={token}\n",
+    host = display_host(ip)
+    print(f"\nSecure Base is starting. Open this address in your browser:\n\n    http://{host}:{port}/{path}?token={token}\n",
           flush=True)
     if shutil.which(command[0]) is None and not Path(command[0]).exists():
         print("JupyterLab is not installed in this environment; run `make start` from the repository.", file=sys.stderr)
