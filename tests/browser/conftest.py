@@ -185,3 +185,14 @@ def page(browser, request):
         except Exception:  # a crashed page must not hide the test's own failure
             pass
     context.close()
+
+
+def add_client(server: Server, client_id: str, program_id: str = "sie") -> str:
+    """Add a client to a running server's store, as ``securebase new-client`` would (pages open only
+    for clients that exist)."""
+    from securebase.core.config import STORE_FILENAME
+    from securebase.store import Store
+
+    with Store(server.home / STORE_FILENAME) as store:
+        store.ensure_client(client_id, program_id=program_id)
+    return client_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import add_client
 from playwright.sync_api import expect
 from test_app_mode import RESULT_MS, open_home_and_add_client
 
@@ -22,6 +23,7 @@ PAGES = ["app/home.ipynb", "sie/01_awareness.ipynb", "sie/04_values_action.ipynb
 
 @pytest.mark.parametrize("notebook", PAGES)
 def test_every_field_has_a_label(page, app_server, notebook):
+    add_client(app_server, "C-3ACC5Y", notebook.partition("/")[0] if notebook.startswith("asb/") else "sie")
     page.goto(app_server.address(f"/voila/render/{notebook}?client_id=C-3ACC5Y"))
     page.wait_for_selector(".widget-button")
     controls = page.evaluate(CONTROLS)

@@ -14,7 +14,8 @@ def test_new_ids_are_valid_and_distinct():
         assert validate_client_id(client_id) == client_id
 
 
-@pytest.mark.parametrize("bad", ["", "ab", "Jane Doe", "jane@example.org", "x" * 41, "-C1", "maria", None, 42])
+@pytest.mark.parametrize("bad", ["", "ab", "Jane Doe", "jane@example.org", "x" * 41, "-C1", "maria", None, 42,
+                                 "C-NL2345\n", "C-NL2345\r\n", "C-1\tAB", "C-1AB\x00"])
 def test_names_and_malformed_ids_are_refused(bad):
     with pytest.raises(ClientIdError):
         validate_client_id(bad)

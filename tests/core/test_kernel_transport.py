@@ -204,11 +204,14 @@ def _stop(proc: subprocess.Popen) -> None:
 
 def test_app_voila_kernels_run_on_ipc(tmp_path):
     from securebase.app.server import app_command
+    from securebase.app.serverconf import app_config, write_private
 
     workspace = tmp_path / "ws"
     probe_notebook(workspace / "probe.ipynb")
     port, token = _port(), secrets.token_urlsafe(16)
-    command = app_command(workspace, port=port, token=token)
+    (tmp_path / "run").mkdir(mode=0o700)
+    write_private(tmp_path / "run" / "voila.json", app_config(token))
+    command = app_command(workspace, port=port, config_dir=tmp_path / "run")
     assert all(arg in command for arg in kt.SERVER_ARGUMENTS)
     proc, page = _serve(command, tmp_path, {"SECUREBASE_HOME": str(tmp_path / "home")},
                         f"http://127.0.0.1:{port}/voila/render/probe.ipynb?token={token}")
@@ -251,12 +254,14 @@ def test_jupyterlab_kernels_run_on_ipc(tmp_path):
     import asyncio
     import concurrent.futures
 
+    from securebase.app.serverconf import lab_config, write_private
     from securebase.app.workspace import lab_command
 
     workspace = tmp_path / "ws"
     workspace.mkdir()
     port, token = _port(), secrets.token_urlsafe(16)
-    command = lab_command(workspace, port=port, token=token, open_browser=False)
+    config_file = write_private(tmp_path / "lab.json", lab_config(token, terminals=False))
+    command = lab_command(workspace, port=port, config_file=config_file, open_browser=False)
     assert all(arg in command for arg in kt.SERVER_ARGUMENTS)
     auth = {"Authorization": f"token {token}"}
     proc, _ = _serve(command, tmp_path, {"JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),

@@ -10,7 +10,7 @@ open safety flags, and links that open a workbook for a client.
 
 A link carries the client in its query string (``...01_awareness.ipynb?client_id=C-7KQ2M9``).
 Voila hands the query string to the page's kernel in the ``QUERY_STRING`` environment variable;
-:func:`securebase.notebook.parameters.client_from_url` reads it, so the same notebook serves every client without editing its
+:func:`securebase.notebook.parameters.url_parameters` reads it, so the same notebook serves every client without editing its
 first cell. Outside Voila (JupyterLab, papermill) there is no query string and the notebook's
 own ``client_id`` parameter applies.
 """

@@ -7,7 +7,7 @@ import secrets
 
 from securebase.core.errors import ClientIdError
 
-_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$")
+_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,39}\Z")
 _ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
 _DIGITS = "23456789"
 

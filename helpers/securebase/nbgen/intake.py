@@ -25,6 +25,7 @@ def intake_spec(instrument: scales.Instrument) -> NotebookSpec:
         heading=f"# {instrument.title}\n\nThe answers are saved in the Secure Base store. {OPENING}",
         parameters=INTAKE_PARAMETERS,
         facade="securebase.notebook.intake:IntakeWorkbook",
+        opens_page=True,
         variable="iw",
         literals=(instrument.id,),
         first_call="intro()",

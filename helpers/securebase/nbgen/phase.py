@@ -48,6 +48,7 @@ def phase_spec(program: Program, phase: Phase) -> NotebookSpec:
                  f"Answers are saved in the Secure Base store on this computer, not in this notebook. {OPENING}"),
         parameters=PHASE_PARAMETERS,
         facade="securebase.notebook.workbook:Workbook",
+        opens_page=True,
         variable="wb",
         literals=(program.id, phase.id),
         first_call="intro()",

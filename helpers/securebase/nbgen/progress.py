@@ -56,6 +56,7 @@ def progress_spec(program: Program) -> NotebookSpec:
                  f"ratings, never what the client wrote. {OPENING}"),
         parameters=PROGRESS_PARAMETERS,
         facade="securebase.notebook.progress:ProgressWorkbook",
+        opens_page=True,
         variable="pw",
         literals=(program.id,),
         sections=tuple(sections),

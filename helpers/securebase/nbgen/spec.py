@@ -79,6 +79,7 @@ class NotebookSpec:
     literals: tuple[str, ...] = ()
     positional: tuple[str, ...] = ()      # parameter names passed by position, after the literals
     first_call: str = ""                  # appended to the facade cell, e.g. "intro()" or "widget"
+    opens_page: bool = False              # a client's page: made with ``Facade.open(...)``, which says why it cannot open
     parameters_note: str = BATCH_NOTE
 
     @property
@@ -102,7 +103,7 @@ class NotebookSpec:
             raise ValueError(f"{self.cell_prefix}: positional {unknown} are not parameters of the notebook")
         arguments = [f'"{value}"' for value in self.literals] + list(self.positional)
         arguments += [f"{p.name}={p.name}" for p in self.parameters if p.name not in self.positional]
-        opening = f"{self.variable} = {self.facade_name}("
+        opening = f"{self.variable} = {self.facade_name}{'.open' if self.opens_page else ''}("
         lines, current = [], opening
         for i, argument in enumerate(arguments):
             piece = argument + ("," if i < len(arguments) - 1 else "")

@@ -35,11 +35,12 @@ from securebase.intake.assessments import Assessment, save_assessment
 from securebase.intake.results import DISCLAIMER, FILES, INSTRUMENT, report_context, result_card_png, result_lines
 from securebase.journal.validation import parse_occurred_at
 from securebase.notebook.parameters import ParameterError, Text, check_mode_and_client
+from securebase.notebook.page import Page, client_of_page
 from securebase.reports.render import render, write_json
 from securebase.store import Store
 
 
-class IntakeWorkbook:
+class IntakeWorkbook(Page):
     """The intake notebook's cells: ``intro``, ``questionnaire`` and ``result``."""
 
     def __init__(
@@ -64,7 +65,7 @@ class IntakeWorkbook:
         self.mode, self.client_id, self.occasion, self.language = mode, client_id, occasion, language
         self.answers_path = answers_path
         self.store = Store(config.resolve_store_path(store_path))
-        self.store.ensure_client(client_id)
+        client_of_page(self.store, client_id)
         self.output_dir = Path(output_dir).expanduser() if output_dir else (
             config.client_dir(client_id) / "reports" / "intake" / instrument_id
         )

@@ -1,8 +1,8 @@
 """What every notebook's first cell shares: the mode, the client, dates, and plain-text output.
 
 A bad value stops the notebook with a :class:`ParameterError` whose message says what to write
-instead. In the app (Voila) the page's address may name the client: Voila hands the query string
-to the kernel in ``QUERY_STRING``, and :func:`client_from_url` reads it."""
+instead. In the app (Voila) the page's address names the client: Voila hands the query string
+to the kernel in ``QUERY_STRING``, and :func:`url_parameters` reads it."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from urllib.parse import parse_qs
 
 from securebase.core.errors import ParameterError, SecureBaseError
 from securebase.core.ids import validate_client_id
+from securebase.notebook.page import in_app
 
-__all__ = ["MODES", "ParameterError", "Text", "check_mode_and_client", "client_from_url", "date_parameter",
+__all__ = ["MODES", "ParameterError", "Text", "check_mode_and_client", "date_parameter",
            "url_parameters"]
 
 MODES = ("interactive", "batch")
@@ -22,12 +23,21 @@ MODES = ("interactive", "batch")
 def check_mode_and_client(mode: str, client_id: str) -> str:
     """The parameters every notebook shares; a bad value stops the notebook with a plain message.
 
-    Returns the client id to use: in interactive mode an app page's address may name the client
-    (``?client_id=...``, see :func:`client_from_url`); otherwise the parameter."""
+    Returns the client id to use: on an app page, the one its address names (``?client_id=...``,
+    see :func:`url_parameters`), and there is no other; otherwise the parameter."""
     if mode not in MODES:
         raise ParameterError(f"mode must be 'interactive' or 'batch', not {mode!r}.")
-    if mode == "interactive":
-        client_id = client_from_url(client_id)
+    if mode == "interactive" and in_app():
+        client_id = url_parameters().get("client_id", "")
+        if not client_id:
+            raise ParameterError("This page is for one client, and its address names none. Open it from the "
+                                 "clients list.")
+        try:
+            return validate_client_id(client_id)
+        except SecureBaseError:
+            raise ParameterError(f"The page's address names the client {client_id!r}, which is not a client code "
+                                 "(codes such as C-7KQ2M9 have 3 to 40 letters, digits, '-' or '_'). Open the page "
+                                 "from the clients list.") from None
     try:
         return validate_client_id(client_id)
     except SecureBaseError as exc:
@@ -56,8 +66,3 @@ def url_parameters() -> dict[str, str]:
     """The query string of the Voila page this kernel serves (empty outside Voila)."""
     query = os.environ.get("QUERY_STRING", "")
     return {k: v[-1] for k, v in parse_qs(query, keep_blank_values=False).items()}
-
-
-def client_from_url(default: str) -> str:
-    """The ``client_id`` of the page's address when there is one, else ``default``."""
-    return url_parameters().get("client_id", default)

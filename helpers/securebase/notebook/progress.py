@@ -14,6 +14,7 @@ from typing import Any
 from securebase import content
 from securebase.core import clock, config
 from securebase.notebook.parameters import ParameterError, Text, check_mode_and_client, date_parameter
+from securebase.notebook.page import Page, client_of_page
 from securebase.progress.compute import (
     REPORT_FILES,
     compute_progress,
@@ -39,7 +40,7 @@ def _yes_no(name: str, value: Any) -> bool:
     raise ParameterError(f"{name} must be True or False (or yes or no), not {value!r}.")
 
 
-class ProgressWorkbook:
+class ProgressWorkbook(Page):
     """The progress notebook's cells: ``overview``, ``plots``, ``override`` and ``report``."""
 
     def __init__(
@@ -69,7 +70,7 @@ class ProgressWorkbook:
         self.mode = mode
         self.client_id = client_id
         self.store = Store(config.resolve_store_path(store_path))
-        self.store.ensure_client(client_id, program_id=program_id, start_date=self.today)
+        client_of_page(self.store, client_id, program_id=program_id, start_date=self.today)
         self.output_dir = Path(output_dir).expanduser() if output_dir else (
             config.client_dir(client_id) / "reports" / program_id / "progress"
         )

@@ -36,6 +36,7 @@ from securebase.safety.check_in import check_ins, questions
 from securebase.safety.flags import CATEGORY_LABELS, flag_summary, flags, safety_lines
 from securebase.store import EntryRef, Store
 from securebase.notebook.parameters import ParameterError, Text, check_mode_and_client, date_parameter
+from securebase.notebook.page import Page, client_of_page
 from securebase.core import clock
 
 SCREEN = "help_screen"  # the behaviour whose batch output says what the answers suggest
@@ -47,7 +48,7 @@ def _categories_of(found: list[Any]) -> tuple[str, ...]:
     return tuple(c for c in CATEGORY_LABELS if c in seen) + tuple(sorted(seen - set(CATEGORY_LABELS)))
 
 
-class Workbook:
+class Workbook(Page):
     def __init__(
         self,
         program_id: str,
@@ -71,7 +72,7 @@ class Workbook:
         self.loc = content.locale(language)
         self.language = language
         self.store = Store(config.resolve_store_path(store_path))
-        self.client = self.store.ensure_client(client_id, program_id=program_id, start_date=start or clock.today())
+        self.client = client_of_page(self.store, client_id, program_id=program_id, start_date=start or clock.today())
         self.client_id = client_id
         self.output_dir = Path(output_dir).expanduser() if output_dir else (
             config.client_dir(client_id) / "reports" / program_id / phase_id

@@ -28,7 +28,7 @@ from securebase.core.errors import SecureBaseError
 from securebase.core.ids import validate_client_id
 
 REQUIRED = ("participant_id", "group", "program", "language")
-_GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+_GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}\Z")
 MAX_PROBLEMS_SHOWN = 30
 
 

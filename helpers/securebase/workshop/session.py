@@ -38,8 +38,8 @@ from securebase.core.errors import ParameterError
 from securebase.workshop.model import Poll, Workshop, poll_options
 
 RESULTS_FILE = "results.json"
-SESSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+SESSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
+CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)\Z")
 
 
 # ================================================================ the agenda

@@ -24,7 +24,7 @@ from securebase.content.checks import unique
 if TYPE_CHECKING:
     from securebase.content.model import FieldSpec, Locale
 
-NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}\Z")
 SCALAR_SHAPE = "entries_long: one row per entry"
 _ALLOWED_CONTROLS = {"\n", "\t"}
 

@@ -16,7 +16,7 @@ from securebase.content.fields.base import ExportRow, FieldKind, FieldProblem, F
 if TYPE_CHECKING:
     from securebase.content.model import FieldSpec, Locale
 
-_TIME = re.compile(r"^\d{2}:\d{2}$")
+_TIME = re.compile(r"^\d{2}:\d{2}\Z")
 
 
 def parse_date(value: Any) -> date:
