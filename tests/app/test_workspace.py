@@ -86,3 +86,25 @@ def test_lab_opens_at_the_intake_check_then_the_first_workbook(tmp_path):
     (tmp_path / "intake").mkdir()
     (tmp_path / "intake" / "relationship_check.ipynb").write_text("{}")
     assert start_page(tmp_path) == "lab/tree/intake/relationship_check.ipynb"
+
+
+def test_a_new_title_or_tag_reaches_untouched_copies_and_old_manifests_still_count(tmp_path):
+    import hashlib
+    import json
+
+    templates, ws = tmp_path / "t", tmp_path / "ws"
+    (templates / "sie").mkdir(parents=True)
+    nb = _nb("a = 1")
+    nbformat.write(nb, templates / "sie" / "01_a.ipynb")
+    sync_workspace(templates, ws)
+    nb.metadata["title"] = "Step 1 · Secure Base"
+    nb.cells[0].metadata["tags"] = ["scaffold"]
+    nbformat.write(nb, templates / "sie" / "01_a.ipynb")
+    assert sync_workspace(templates, ws).updated == ["sie/01_a.ipynb"]
+    assert nbformat.read(ws / "sie" / "01_a.ipynb", as_version=4).metadata["title"] == "Step 1 · Secure Base"
+    # a manifest written by an older version (a hash of cell types and sources only) still marks the copy untouched
+    old = hashlib.sha256(b"code\0a = 1\0").hexdigest()
+    (ws / MANIFEST).write_text(json.dumps({"sie/01_a.ipynb": old}))
+    nb.metadata["title"] = "Step 1, renamed · Secure Base"
+    nbformat.write(nb, templates / "sie" / "01_a.ipynb")
+    assert sync_workspace(templates, ws).updated == ["sie/01_a.ipynb"]

@@ -203,7 +203,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def test_app_voila_kernels_run_on_ipc(tmp_path):
-    from securebase.app.server import app_command
+    from securebase.app.server import app_command, app_environment
     from securebase.app.serverconf import app_config, write_private
 
     workspace = tmp_path / "ws"
@@ -213,7 +213,8 @@ def test_app_voila_kernels_run_on_ipc(tmp_path):
     write_private(tmp_path / "run" / "voila.json", app_config(token))
     command = app_command(workspace, port=port, config_dir=tmp_path / "run")
     assert all(arg in command for arg in kt.SERVER_ARGUMENTS)
-    proc, page = _serve(command, tmp_path, {"SECUREBASE_HOME": str(tmp_path / "home")},
+    proc, page = _serve(command, tmp_path, {"SECUREBASE_HOME": str(tmp_path / "home"),
+                                            "JUPYTER_PATH": app_environment()["JUPYTER_PATH"]},
                         f"http://127.0.0.1:{port}/voila/render/probe.ipynb?token={token}")
     try:
         assert_private_ipc(page)

@@ -28,6 +28,8 @@ from securebase.app.serverconf import LOOPBACK, app_config, check_ip, display_ho
 from securebase.core.layout import HOME_NOTEBOOK as HOME
 
 DEFAULT_PORT = 8866
+TEMPLATE = "securebase"      # the app shell: share/jupyter/voila/templates/securebase in this package
+SHARE = Path(__file__).resolve().parent / "share" / "jupyter"
 CULL_IDLE_SECONDS = 900      # a page left open this long without activity loses its kernel
 CULL_INTERVAL_SECONDS = 60
 
@@ -37,6 +39,15 @@ def render_url(notebook: str, **params: str) -> str:
     workbooks folder) with ``params`` in its query string."""
     query = urlencode({k: v for k, v in params.items() if v})
     return f"/voila/render/{quote(notebook)}" + (f"?{query}" if query else "")
+
+
+def app_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment Voila runs in: with this package's Jupyter data folder (the app's template)
+    first on ``JUPYTER_PATH``."""
+    environ = dict(os.environ if environ is None else environ)
+    rest = environ.get("JUPYTER_PATH", "")
+    environ["JUPYTER_PATH"] = str(SHARE) + (os.pathsep + rest if rest else "")
+    return environ
 
 
 def app_command(workspace: Path, *, port: int, config_dir: Path, ip: str = LOOPBACK,
@@ -54,6 +65,7 @@ def app_command(workspace: Path, *, port: int, config_dir: Path, ip: str = LOOPB
         "--MappingKernelManager.cull_connected=True",
         *SERVER_ARGUMENTS,  # kernels on IPC sockets in a private folder: no port race with other kernels
         "--VoilaConfiguration.show_tracebacks=False",
+        f"--VoilaConfiguration.template={TEMPLATE}",
     ]
     if not open_browser:
         command.append("--no-browser")
@@ -77,5 +89,5 @@ def launch_app(workspace: Path, *, port: int = DEFAULT_PORT, ip: str = LOOPBACK,
     if shutil.which(command[0]) is None and not Path(command[0]).exists():  # pragma: no cover
         print("Voila is not installed in this environment; run `make app` from the repository.", file=sys.stderr)
         return 2
-    os.execv(command[0], command)
-    return 0  # pragma: no cover - execv does not return
+    os.execve(command[0], command, app_environment())
+    return 0  # pragma: no cover - execve does not return

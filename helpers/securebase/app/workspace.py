@@ -27,11 +27,26 @@ MANIFEST = ".securebase-workspace.json"
 
 
 def sources_hash(nb: nbformat.NotebookNode) -> str:
-    """A hash of the cells' types and sources only: running a notebook does not change it."""
-    digest = hashlib.sha256()
+    """A hash of what a template decides: the cells' types, sources and tags, and the notebook's title
+    (the app shows it). Running a notebook does not change it."""
+    digest = hashlib.sha256(b"v2\0" + str(nb.metadata.get("title", "")).encode("utf-8") + b"\0")
     for cell in nb.cells:
+        tags = ",".join(cell.get("metadata", {}).get("tags", []))
+        digest.update(cell.cell_type.encode() + b"\0" + cell.source.encode("utf-8") + b"\0" + tags.encode() + b"\0")
+    return "v2:" + digest.hexdigest()
+
+
+def _untouched(copy: nbformat.NotebookNode, recorded: str | None) -> bool:
+    """Whether a working copy is as it was last written from its template (``recorded``: the hash then).
+    Manifests from before version 2 of the hash recorded one of cell types and sources only."""
+    if recorded is None:
+        return False
+    if recorded.startswith("v2:"):
+        return sources_hash(copy) == recorded
+    digest = hashlib.sha256()
+    for cell in copy.cells:
         digest.update(cell.cell_type.encode() + b"\0" + cell.source.encode("utf-8") + b"\0")
-    return digest.hexdigest()
+    return digest.hexdigest() == recorded
 
 
 def _clean_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -73,12 +88,12 @@ def sync_workspace(templates: Path, workspace: Path) -> SyncReport:
         template_hash = sources_hash(template)
         dest = workspace / rel
         if dest.exists():
-            current_hash = sources_hash(nbformat.read(dest, as_version=4))
-            if current_hash == template_hash:
+            copy = nbformat.read(dest, as_version=4)
+            if sources_hash(copy) == template_hash:
                 report.unchanged.append(rel)
                 manifest[rel] = template_hash
                 continue
-            if current_hash != manifest.get(rel):
+            if not _untouched(copy, manifest.get(rel)):
                 report.kept_edited.append(rel)
                 continue
             report.updated.append(rel)

@@ -14,6 +14,7 @@ def home_spec() -> NotebookSpec:
         heading=("# Secure Base\n\nYour clients, where each one is in their program, and any open safety flags. "
                  "Open a workbook from a client's row, or add a new client below."),
         parameters=(STORE_PATH,),
+        title="Clients",
         parameters_note="# Parameters. The app (make app) opens this page first.",
         facade="securebase.ui.home:HomePage",
         variable="home",

@@ -23,6 +23,8 @@ def intake_spec(instrument: scales.Instrument) -> NotebookSpec:
     return NotebookSpec(
         cell_prefix="intake",
         heading=f"# {instrument.title}\n\nThe answers are saved in the Secure Base store. {OPENING}",
+        heading_is_scaffold=True,
+        title=instrument.title,
         parameters=INTAKE_PARAMETERS,
         facade="securebase.notebook.intake:IntakeWorkbook",
         opens_page=True,

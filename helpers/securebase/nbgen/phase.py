@@ -39,13 +39,15 @@ PHASE_PARAMETERS = (
 
 def phase_spec(program: Program, phase: Phase) -> NotebookSpec:
     """A phase notebook: the phase's exercises and views in content order, then help and the summary."""
-    sections = [Section(exercise.title, f'wb.exercise("{exercise.id}")') for exercise in phase.exercises]
+    sections = [Section(exercise.title, f'wb.exercise("{exercise.id}")', scaffold=True) for exercise in phase.exercises]
     sections += [Section(VIEW_TITLES[view], f'wb.view("{view}")') for view in phase.views]
     sections += [Section("If you need help", "wb.help()"), Section("Summary", "wb.summary()")]
     return NotebookSpec(
         cell_prefix=phase.id,
         heading=(f"# {program.title}\n## {phase.title}\n\n"
                  f"Answers are saved in the Secure Base store on this computer, not in this notebook. {OPENING}"),
+        heading_is_scaffold=True,
+        title=f"{phase.title} · {program.title}",
         parameters=PHASE_PARAMETERS,
         facade="securebase.notebook.workbook:Workbook",
         opens_page=True,

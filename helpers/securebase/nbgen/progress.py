@@ -53,7 +53,10 @@ def progress_spec(program: Program) -> NotebookSpec:
     return NotebookSpec(
         cell_prefix="progress",
         heading=(f"# {program.title}\n## Progress\n\nThis view reads the Secure Base store; it shows counts and "
-                 f"ratings, never what the client wrote. {OPENING}"),
+                 f"ratings, never what the client wrote."),
+        scaffold=OPENING,
+        title=f"Progress · {program.title}",
+        first_call="navigation()",
         parameters=PROGRESS_PARAMETERS,
         facade="securebase.notebook.progress:ProgressWorkbook",
         opens_page=True,

@@ -26,6 +26,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from securebase.nbgen.cells import ENGINE_KERNEL
 
+SCAFFOLD = "scaffold"   # the tag of cells for JupyterLab only: the app's template leaves them out
+
 BATCH_NOTE = "# Parameters. In batch runs papermill injects new values in a cell below this one."
 _COMMENT_COLUMN = 32   # where the help comments start in the parameters cell
 _LINE = 118            # the facade cell wraps its arguments to this width
@@ -59,6 +61,7 @@ class Section:
     title: str
     code: str
     text: str = ""
+    scaffold: bool = False    # the facade's widget shows the title itself: the app leaves the heading out
 
     def markdown(self) -> str:
         return f"### {self.title}" + (f"\n\n{self.text}" if self.text else "")
@@ -80,6 +83,9 @@ class NotebookSpec:
     positional: tuple[str, ...] = ()      # parameter names passed by position, after the literals
     first_call: str = ""                  # appended to the facade cell, e.g. "intro()" or "widget"
     opens_page: bool = False              # a client's page: made with ``Facade.open(...)``, which says why it cannot open
+    title: str = ""                       # the page's title (the browser tab, the app's header)
+    scaffold: str = ""                    # how to use it in JupyterLab: a markdown cell the app does not show
+    heading_is_scaffold: bool = False     # the first cell (facade's intro repeats it) is not shown in the app either
     parameters_note: str = BATCH_NOTE
 
     @property
@@ -120,14 +126,21 @@ class NotebookSpec:
 
 def render(spec: NotebookSpec) -> nbformat.NotebookNode:
     """The notebook of ``spec``: heading, parameters, facade, then each section."""
-    cells = [
-        new_markdown_cell(spec.heading),
+    scaffold = {"tags": [SCAFFOLD]}
+    cells = [new_markdown_cell(spec.heading, metadata=scaffold if spec.heading_is_scaffold else {})]
+    if spec.scaffold:
+        cells.append(new_markdown_cell(spec.scaffold, metadata=scaffold))
+    cells += [
         new_code_cell(spec.parameters_source(), metadata={"tags": ["parameters"]}),
         new_code_cell(spec.facade_source()),
     ]
     for section in spec.sections:
-        cells += [new_markdown_cell(section.markdown()), new_code_cell(section.code)]
-    nb = new_notebook(cells=cells, metadata={"kernelspec": ENGINE_KERNEL, "language_info": {"name": "python"}})
+        cells += [new_markdown_cell(section.markdown(), metadata=scaffold if section.scaffold else {}),
+                  new_code_cell(section.code)]
+    metadata = {"kernelspec": ENGINE_KERNEL, "language_info": {"name": "python"}}
+    if spec.title:
+        metadata["title"] = f"{spec.title} · Secure Base"
+    nb = new_notebook(cells=cells, metadata=metadata)
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{spec.cell_prefix}-{i:02d}"  # stable ids keep diffs readable
     return nb

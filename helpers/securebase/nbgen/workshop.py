@@ -24,9 +24,11 @@ def workshop_spec() -> NotebookSpec:
     """The live session: parameters, intro, agenda, polls and results (thin: calls the facade)."""
     return NotebookSpec(
         cell_prefix="workshop",
-        heading=("# Live workshop session\n\nFor facilitators. Choose the workshop in the first cell, then run all "
-                 "cells (*Run > Run All*), or open this notebook as an app with Voila. Poll answers are anonymous "
-                 "and saved in the Secure Base store; counts below k are never shown."),
+        heading=("# Live workshop session\n\nFor facilitators. Poll answers are anonymous and saved in the Secure "
+                 "Base store; counts below k are never shown."),
+        scaffold="Choose the workshop in the first cell, then run all cells (*Run > Run All*), or open this notebook "
+                 "as an app with Voila.",
+        title="Live workshop session",
         parameters=WORKSHOP_PARAMETERS,
         facade="securebase.notebook.workshop:WorkshopSession",
         variable="ws",

@@ -71,11 +71,14 @@ class IntakeWorkbook(Page):
         )
         self.latest: Assessment | None = None
 
+    page_label = "Relationship check"
+
     def intro(self) -> Any:
         import html
 
         from IPython.display import HTML
 
+        self._show_navigation()
         i = self.instrument
         return HTML(
             f"<h2>{html.escape(i.title)}</h2><p>{html.escape(i.purpose)}</p>"

@@ -67,7 +67,26 @@ class RefusedPage:
 class Page:
     """Mixin of the client pages (workbooks, progress, intake check): ``open`` makes the page, or, on an
     app page, a :class:`RefusedPage` that says why it could not. Elsewhere (JupyterLab, papermill) the
-    error is raised, with the same plain message."""
+    error is raised, with the same plain message. On an app page, :meth:`navigation` shows the links
+    to the client's other pages."""
+
+    page_label = ""   # this page's label among the client's pages (see ``client_pages``)
+
+    def navigation(self) -> Any:
+        """The client's pages, as a bar of links (only on an app page; elsewhere nothing)."""
+        if getattr(self, "mode", "") != "interactive" or not in_app():
+            return None
+        from securebase.progress.caseload import client_pages
+        from securebase.ui.nav import client_nav
+
+        return client_nav(self.client_id, client_pages(self.store, self.client_id), self.page_label)
+
+    def _show_navigation(self) -> None:
+        nav = self.navigation()
+        if nav is not None:
+            from IPython.display import display
+
+            display(nav)
 
     @classmethod
     def open(cls, *args: Any, **kwargs: Any) -> Any:

@@ -43,6 +43,8 @@ def _yes_no(name: str, value: Any) -> bool:
 class ProgressWorkbook(Page):
     """The progress notebook's cells: ``overview``, ``plots``, ``override`` and ``report``."""
 
+    page_label = "Progress"
+
     def __init__(
         self,
         program_id: str,

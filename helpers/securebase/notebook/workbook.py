@@ -87,10 +87,16 @@ class Workbook(Page):
 
     # ------------------------------------------------------------ cells
 
+    @property
+    def page_label(self) -> str:  # type: ignore[override]
+        return self.phase.title
+
     def intro(self) -> Any:
-        """The phase introduction, rendered from content (escaped)."""
+        """The phase introduction, rendered from content (escaped); on an app page, after the links to
+        the client's other pages."""
         from IPython.display import HTML
 
+        self._show_navigation()
         paragraphs = "".join(f"<p>{html.escape(p.strip())}</p>" for p in self.phase.intro.split("\n\n") if p.strip())
         return HTML(
             f"<h2>{html.escape(self.phase.title)}</h2>"

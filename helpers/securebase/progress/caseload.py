@@ -77,6 +77,23 @@ def client_rows(store: Store, *, today: date | None = None) -> list[ClientRow]:
     return rows
 
 
+def client_pages(store: Store, client_id: str, *, today: date | None = None) -> list[Link]:
+    """The app's pages of one client, for the navigation of each of them: the clients list, every step
+    of their program, its progress view, and the relationship check."""
+    from securebase.core.layout import HOME_NOTEBOOK
+
+    links = [Link("Clients", f"../{quote(HOME_NOTEBOOK)}")]
+    client = store.get_client(client_id)
+    program = content.programs().get((client.program_id if client else None) or "")
+    if program is not None:
+        links += [Link(phase.title, _link(f"{program.id}/{phase.number:02d}_{phase.id}.ipynb", client_id))
+                  for phase in program.phases]
+        links.append(Link("Progress", _link(f"{program.id}/{PROGRESS_NOTEBOOK}", client_id)))
+    links += [Link("Relationship check" if i == "relationship_check" else i, _link(f"{INTAKE_DIR}/{i}.ipynb", client_id))
+              for i in _intake_notebooks()]
+    return links
+
+
 def _intake_notebooks() -> list[str]:
     from securebase.content import scales
 
