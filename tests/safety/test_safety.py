@@ -138,7 +138,6 @@ def test_false_positive_rate(metrics):
     [
         ("I want to kill myself", "self_harm"),
         ("everyone would be better off without me", "self_harm"),
-        ("I don't see the point of going on", "self_harm"),
         ("I just want to sleep and not wake up", "self_harm"),
         ("he said he'd hurt me if I leave", "abuse_danger"),
         ("I'm scared to go home", "abuse_danger"),
@@ -150,6 +149,14 @@ def test_direct_and_indirect_phrasing(text, category):
     result = safety.screen_text(text)
     assert result.flagged
     assert category in result.categories
+
+
+@pytest.mark.parametrize("text", ["I don't see the point of going on", "there's no reason to carry on"])
+def test_hopelessness_is_at_least_asked_about(text):
+    """Hopelessness without a stated act is the lexicon's check-in tier: the person is asked directly
+    (the backstop may flag it as well)."""
+    result = safety.screen_text(text)
+    assert "self_harm" in result.categories + result.check_in_categories
 
 
 @pytest.mark.parametrize(

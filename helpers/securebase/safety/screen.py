@@ -122,17 +122,23 @@ class _Screen:
         flagged: set[str] = set()
         asked: set[str] = set()
         found: list[Match] = []
+        denials: list[tuple[str, int, int]] = []
+        leet = self.lexicon.normalise.leet_set
         for hit in self.lexicon.hits(norm):
             tier = hit.tier
             denied = tier == "flag" and _denied(norm, hit, hit.entry in self.denial_inside)
-            if ordinary and (denied or hit.entry in self.lexicon.figurative):
+            start, end = original(hit.start, hit.end)
+            disguised = any(c in leet for c in text[start:end])   # "ki11 myself" is hidden, not a figure of speech
+            if ordinary and not disguised and (denied or hit.entry in self.lexicon.figurative):
                 continue            # the backstop is sure the text is ordinary: a denial, or a figure of speech
             if denied:
-                tier = "check_in"   # the backstop flags it below if it reads the text as risk
+                tier = "check_in"   # the backstop flags it below if it reads another part of the text as risk
+                denials.append((hit.category, hit.start, hit.end))
             (flagged if tier == "flag" else asked).add(hit.category)
-            start, end = original(hit.start, hit.end)
             found.append(Match(hit.category, hit.entry, text[start:end], start, end, tier))
         for category, (tier, (s, e)) in learned.items():
+            if tier == "flag" and any(c == category and a < e and s < b for c, a, b in denials):
+                tier = "check_in"   # the window the backstop reads as risk is the denial itself ("I would never ...")
             (flagged if tier == "flag" else asked).add(category)
             if not any(m.category == category for m in found):
                 start, end = original(s, e)
@@ -180,8 +186,9 @@ def screen_text(text: str) -> ScreenResult:
     the ``matches`` that explain both to a clinician. No numeric risk score is produced.
 
     A denial ("I'm not suicidal", "he has never hit me, but ...") is not taken at its word: it asks a
-    check-in, and flags when the backstop reads the text as risk, unless the backstop is sure the
-    text is ordinary ("no thoughts of hurting myself, just tired"). The lexicon and the model are
+    check-in, and flags when the backstop reads another part of the text as risk, unless the backstop
+    is sure the text is ordinary ("no thoughts of hurting myself, just tired"). A wording disguised
+    with digits or symbols ("ki11 myself") is never set aside as a figure of speech. The lexicon and the model are
     loaded once and cached.
     """
     if not text or not text.strip():
