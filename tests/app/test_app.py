@@ -18,6 +18,7 @@ def test_app_command(tmp_path, monkeypatch):
     assert f"--Voila.config_file_paths={tmp_path / 'run'}" in cmd
     assert not any("token" in c for c in cmd)
     assert f"--MappingKernelManager.cull_idle_timeout={app.CULL_IDLE_SECONDS}" in cmd
+    assert "--MappingKernelManager.cull_connected=False" in cmd
     assert not any("allow_root" in c for c in cmd)
     monkeypatch.setattr(app.os, "geteuid", lambda: 0)
     assert "--ServerApp.allow_root=True" in app.app_command(tmp_path, port=8866, config_dir=tmp_path)

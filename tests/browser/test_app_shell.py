@@ -96,3 +96,32 @@ def test_missing_pages_and_sign_in_are_plain(page, app_server, browser):
         expect(other.get_by_role("button", name="Add a new client")).to_be_visible(timeout=RESULT_MS)
     finally:
         fresh.close()
+
+
+def test_a_pages_kernel_goes_soon_after_its_tab_closes(browser, app_server):
+    import time
+    import urllib.error
+    import urllib.request
+
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(app_server.url)
+    tab.wait_for_function("document.querySelectorAll('.widget-button').length > 0", timeout=RESULT_MS)
+    kernel = tab.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+
+    def alive() -> bool:
+        try:
+            urllib.request.urlopen(app_server.address(f"/api/kernels/{kernel}"), timeout=10)
+            return True
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+            return False
+
+    assert alive()
+    tab.wait_for_timeout(45_000)          # an open page keeps its kernel however long it sits idle
+    assert alive()
+    closed = time.monotonic()
+    context.close()
+    while alive():
+        assert time.monotonic() - closed < 60, "the kernel outlived its closed tab by a minute"
+        time.sleep(2)

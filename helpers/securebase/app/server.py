@@ -3,8 +3,8 @@
 ``securebase app`` (``make app``) serves the workbooks folder of the data directory with Voila:
 no code is shown, only the forms, views and summaries. It listens on 127.0.0.1 only (unless
 ``--ip`` says otherwise), asks for a random token (printed in the address, handed to Voila in an
-owner-only file, see :mod:`securebase.app.serverconf`), and culls kernels that have been idle for
-``CULL_IDLE_SECONDS`` (Voila starts one kernel per page view). The printed address opens the
+owner-only file, see :mod:`securebase.app.serverconf`), and shuts a page's kernel down soon after
+its tab is closed (Voila starts one kernel per page view). The printed address opens the
 clinician's home page (``notebooks/app/home.ipynb``): the clients, where each one is, their
 open safety flags, and links that open a workbook for a client.
 
@@ -30,8 +30,10 @@ from securebase.core.layout import HOME_NOTEBOOK as HOME
 DEFAULT_PORT = 8866
 TEMPLATE = "securebase"      # the app shell: share/jupyter/voila/templates/securebase in this package
 SHARE = Path(__file__).resolve().parent / "share" / "jupyter"
-CULL_IDLE_SECONDS = 900      # a page left open this long without activity loses its kernel
-CULL_INTERVAL_SECONDS = 60
+# A page's kernel lives while its tab is open, and goes within CULL_IDLE_SECONDS + CULL_INTERVAL_SECONDS
+# (40 s) of the tab closing: only kernels nothing is connected to are culled.
+CULL_IDLE_SECONDS = 30
+CULL_INTERVAL_SECONDS = 10
 
 
 def render_url(notebook: str, **params: str) -> str:
@@ -62,7 +64,7 @@ def app_command(workspace: Path, *, port: int, config_dir: Path, ip: str = LOOPB
         f"--Voila.config_file_paths={config_dir}",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
-        "--MappingKernelManager.cull_connected=True",
+        "--MappingKernelManager.cull_connected=False",
         *SERVER_ARGUMENTS,  # kernels on IPC sockets in a private folder: no port race with other kernels
         "--VoilaConfiguration.show_tracebacks=False",
         f"--VoilaConfiguration.template={TEMPLATE}",
