@@ -125,3 +125,15 @@ def test_a_pages_kernel_goes_soon_after_its_tab_closes(browser, app_server):
     while alive():
         assert time.monotonic() - closed < 60, "the kernel outlived its closed tab by a minute"
         time.sleep(2)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_no_serious_accessibility_violations(page, app_server, name):
+    """axe-core (axe-playwright-python) on every app page: no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    add_client(app_server, CLIENT, "sie")
+    _open(page, app_server, PAGES[name][0])
+    page.wait_for_timeout(1000)
+    violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert violations == [], [(v["id"], v["impact"], v["nodes"][0]["html"][:120]) for v in violations]

@@ -28,7 +28,8 @@ def test_interactive_summary_refreshes_after_a_save(tmp_path):
     scan.fields["body_signals"]._parts["jaw"].value = "threat"
     scan.fields["felt_safety"].set(4)
     scan.save_button.click()  # the summary follows saves without a click
-    assert "1 entry" in view.text.value and view.plot.value[:4] == b"\x89PNG"
+    assert "1 entry" in view.text.value and "<img alt=\"Chart of the ratings" in view.plot.value
+    assert "data:image/png;base64,iVBORw0KGgo" in view.plot.value
     view.refresh_button.click()
     assert "Safety and threat signal scan" in view.text.value
 

@@ -12,6 +12,7 @@ import ipywidgets as w
 
 from securebase.core.errors import SecureBaseError
 from securebase.core.text import esc
+from securebase.ui.images import picture
 
 if TYPE_CHECKING:  # pragma: no cover
     from securebase.notebook.intake import IntakeWorkbook
@@ -61,7 +62,7 @@ class Questionnaire:
         self.status.value = f'<p role="status" style="color:#1d5a2e">Saved.{esc(note)}</p>'
         lines = result_lines(self.workbook.instrument, self.workbook.latest)
         self.result.children = (
-            w.Image(value=files["card"].read_bytes(), format="png", layout=w.Layout(max_width="26rem")),
+            picture(files["card"].read_bytes(), "The result card of the relationship check", "26rem"),
             w.HTML("".join(f"<p>{esc(line)}</p>" for line in lines)),
             w.HTML(f'<p style="color:#5a6372">The card (no name or date on it), the action report and the scores '
                    f"are in {esc(str(files['card'].parent))}.</p>"),

@@ -13,6 +13,7 @@ from securebase.core.errors import SecureBaseError
 from securebase.couples.pause import lift_pause
 from securebase.progress.compute import USE_START_DATE, overview_html, position_text, stage_word
 from securebase.progress.plots import adherence_png, progress_png
+from securebase.ui.images import picture, png_html
 
 if TYPE_CHECKING:  # pragma: no cover
     from securebase.notebook.progress import ProgressWorkbook
@@ -26,9 +27,13 @@ def overview_view(workbook: "ProgressWorkbook") -> w.HTML:
     return view
 
 
-def plots_view(workbook: "ProgressWorkbook") -> w.Image:
-    image = w.Image(value=progress_png(workbook.progress, workbook.program), format="png", layout=w.Layout(**_CHART))
-    workbook.on_refresh(lambda progress: setattr(image, "value", progress_png(progress, workbook.program)))
+_PROGRESS_ALT = "Chart of the client's progress: exercises used and practice kept up, step by step"
+
+
+def plots_view(workbook: "ProgressWorkbook") -> w.HTML:
+    image = picture(progress_png(workbook.progress, workbook.program), _PROGRESS_ALT, _CHART["max_width"])
+    workbook.on_refresh(lambda progress: setattr(image, "value", png_html(progress_png(progress, workbook.program),
+                                                                        _PROGRESS_ALT, _CHART["max_width"])))
     return image
 
 
@@ -44,7 +49,8 @@ def couple_view(lines: list[str], figures: dict[str, Any] | None, lift: "LiftPau
     if lift is not None:
         parts.append(lift.widget)
     if figures is not None:
-        parts.append(w.Image(value=adherence_png(figures), format="png", layout=w.Layout(**_CHART)))
+        parts.append(picture(adherence_png(figures), "Chart of how the couple kept to their protocol, day by day",
+                             _CHART["max_width"]))
     return w.VBox(parts)
 
 

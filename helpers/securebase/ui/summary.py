@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from securebase.core.text import esc
+from securebase.ui.images import png_html
 
 if TYPE_CHECKING:  # pragma: no cover
     from securebase.notebook.workbook import Workbook
@@ -33,7 +34,7 @@ class SummaryView:
     def __init__(self, workbook: "Workbook", data: dict[str, Any]):
         self.workbook = workbook
         self.text = w.HTML()
-        self.plot = w.Image(format="png", layout=w.Layout(max_width="46rem", display="none"))
+        self.plot = w.HTML(layout=w.Layout(width="100%", display="none"))
         self.refresh_button = w.Button(description="Refresh summary", icon="refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
         workbook.on_change(self.refresh)  # stays current as entries are saved above
@@ -51,5 +52,5 @@ class SummaryView:
             from securebase.reports import plots  # matplotlib and pandas only once there is something to draw
 
             png = plots.ratings_png(data, title=f"{self.workbook.phase.title}: ratings by day")
-        self.plot.value = png or b""
+        self.plot.value = png_html(png or b"", "Chart of the ratings in this step's entries, by day", "46rem")
         self.plot.layout.display = None if png else "none"
