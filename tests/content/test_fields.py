@@ -170,7 +170,7 @@ def test_what_each_type_is():
     counted = {n: spec(n).type.group_options(spec(n)) for n in NAMES}
     assert {n for n, o in counted.items() if o is not None} == {"choice", "multi_choice", "boolean"}
     assert counted["boolean"] == [(True, "yes"), (False, "no")] and counted["choice"][0] == ("a", "Alpha")
-    assert [spec(n).text_limit for n in NAMES[:4]] == [300, 5000, 300, None]
+    assert [spec(n).text_limit for n in NAMES[:4]] == [300, 20_000, 300, None]
 
 
 def test_the_field_types_never_load_ipywidgets():

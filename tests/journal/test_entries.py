@@ -35,11 +35,11 @@ def test_valid_entry_is_saved(store, client, sie):
 @pytest.mark.parametrize(
     "change, field, message",
     [
-        ({"intensity": 11}, "intensity", "must be from 0 to 10"),
-        ({"intensity": "high"}, "intensity", "must be a whole number"),
+        ({"intensity": 11}, "intensity", "Enter a number from 0 to 10."),
+        ({"intensity": "high"}, "intensity", "Enter a whole number"),
         ({"emotions": "not-an-emotion"}, "emotions", "is not one of the options"),
         ({"automatic_thoughts": ""}, "automatic_thoughts", "needs an answer"),
-        ({"trigger": "x" * 50_000}, "trigger", "the limit is 2,000"),
+        ({"trigger": "x" * 50_000}, "trigger", "the limit is 20,000"),
         ({"behaviour": "ok\x00then"}, "behaviour", "control character"),
     ],
 )

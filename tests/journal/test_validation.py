@@ -43,7 +43,7 @@ def test_text_is_normalised_and_bounded():
     assert validate_field(long, "a\r\nb") == "a\nb"
     with pytest.raises(FieldProblem, match="is 21 characters long; the limit is 20"):
         validate_field(short, "x" * 21)
-    with pytest.raises(FieldProblem, match="limit is 5,000"):
+    with pytest.raises(FieldProblem, match="limit is 20,000"):
         validate_field(long, "x" * 1_000_000)
 
 
@@ -117,7 +117,7 @@ def test_validate_answers_reports_every_problem(sie):
         validate_answers(journal, {"trigger": "x", "intensity": 12, "mood": "sad"})
     problems = err.value.problems
     assert "needs an answer" in problems["automatic_thoughts"]
-    assert "must be from 0 to 10" in problems["intensity"]
+    assert problems["intensity"] == "Enter a number from 0 to 10."      # plain words, under the field
     assert "no question with id 'mood'" in problems["mood"]
     assert "The entry was not saved" in str(err.value)
 

@@ -77,7 +77,7 @@ def test_widget_flow(tmp_path):
     q.submit_button.click()
     assert "Saved. You skipped 1 statement(s)." in q.status.value
     image, text, where = q.result.children
-    assert image.value[:4] == b"\x89PNG" and "Wanting closeness and fearing it" in text.value
+    assert image.value.startswith('<img alt="The result card') and "Wanting closeness and fearing it" in text.value
     assert get_assessments(iw.store, "C-7103")[0].scores["balance"] == 3.0
 
 

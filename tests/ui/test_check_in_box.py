@@ -121,15 +121,16 @@ def test_an_answered_check_in_goes_away_at_the_next_save_attempt(wb, form):
     """Seen in the browser: "Not saved yet" above, and below it the old "Your entry is saved" box."""
     type_and_save(form, ASKS)
     form.check_in.buttons["no"].click()
-    form.fields["trigger"].control.value = ""                            # a save that fails
+    form.fields["response_detail"].control.value = "Went for a walk"     # a new entry, incomplete: its save fails
     form.save_button.click()
     assert "Not saved" in form.status.value and not shown(form.check_in.widget)
 
 
 def test_an_unanswered_check_in_stays_through_a_failed_save(wb, form):
     type_and_save(form, ASKS)
-    form.fields["trigger"].control.value = ""
+    form.fields["response_detail"].control.value = "Went for a walk"     # a new entry, incomplete: its save fails
     form.save_button.click()
+    assert "Not saved" in form.status.value
     assert shown(form.check_in.widget) and shown(form.check_in.row)
 
 

@@ -52,6 +52,19 @@ def test_save_writes_to_store_and_history(wb, journal):
     assert journal.fields["trigger"].get() == ""  # the form is cleared for the next entry
 
 
+def test_a_second_press_of_save_does_not_turn_the_form_red(wb, journal):
+    fill_journal(journal)
+    journal.save_button.click()
+    assert "Saved" in journal.status.value and journal.save_button.disabled    # the saved state is clear
+    journal.save_button.click()                                                 # pressed again: nothing happens
+    assert "Saved" in journal.status.value and wb.store.count_entries("C-2001") == 1
+    assert all(f.error.value == "" for f in journal.fields.values())
+    journal.fields["trigger"].control.value = "Another evening"                 # a new answer: Save is back
+    assert not journal.save_button.disabled
+    journal.save_button.click()                                                 # an incomplete entry: refused, and Save stays on
+    assert "Not saved yet" in journal.status.value and not journal.save_button.disabled
+
+
 def test_invalid_save_shows_inline_messages_and_keeps_answers(wb, journal):
     fill_journal(journal, intensity=None, automatic_thoughts="")
     journal.occurred_at.value = "not a date"
@@ -65,10 +78,22 @@ def test_invalid_save_shows_inline_messages_and_keeps_answers(wb, journal):
 
 
 def test_inline_validation_while_typing(journal):
-    journal.fields["trigger"].control.value = "x" * 2001
-    assert "the limit is 2,000" in journal.fields["trigger"].error.value
+    journal.fields["trigger"].control.value = "x" * 20_001
+    assert "the limit is 20,000" in journal.fields["trigger"].error.value
     journal.fields["trigger"].control.value = "fine now"
     assert journal.fields["trigger"].error.value == ""
+
+
+def test_a_long_entry_fits_and_a_counter_shows_near_the_limit(journal):
+    field = journal.fields["trigger"]
+    field.control.value = "A long evening, written out in full. " * 400      # 14,800 characters: room to spare
+    assert field.error.value == "" and field.counter.value == ""
+    field.control.value = "x" * 17_000
+    assert "3,000 characters left" in field.counter.value and field.error.value == ""
+    field.control.value = "x" * 20_050
+    assert "50 characters over the limit of 20,000" in field.counter.value
+    field.control.value = "short again"
+    assert field.counter.value == ""
 
 
 def test_edit_adds_a_revision(wb, journal):

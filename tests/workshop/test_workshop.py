@@ -339,7 +339,7 @@ def test_committed_notebook_matches_its_builder_and_conventions():
     template = workshop_notebook.build_workshop_notebook()
     assert [(c.cell_type, c.source) for c in nb.cells] == [(c.cell_type, c.source) for c in template.cells], (
         "notebook is out of date: regenerate it with securebase.nbgen.workshop.write_workshop_notebook")
-    first = nb.cells[1]
+    first = next(c for c in nb.cells if c.cell_type == "code")
     assert first.metadata.get("tags") == ["parameters"]
     lines = first.source.splitlines()[1:]
     assert all(line.count("=") == 1 for line in lines), "a second '=' on a line hides the parameter from papermill"

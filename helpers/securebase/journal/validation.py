@@ -49,8 +49,8 @@ def validate_answers(exercise: Exercise, answers: Mapping[str, Any]) -> dict[str
             continue
         try:
             cleaned[spec.id] = validate_field(spec, value)
-        except FieldProblem as exc:
-            problems[spec.id] = f"{spec.label!r} {exc}"
+        except FieldProblem as exc:   # under the field in a form; after the field's id in a batch report
+            problems[spec.id] = exc.advice or f"{spec.label!r} {exc}"
     for spec in exercise.fields:  # a ranking may only rank what was picked in its source field
         if spec.rank_from and spec.id in cleaned and spec.id not in problems:
             picked = set(cleaned.get(spec.rank_from, []))

@@ -83,6 +83,11 @@ class FieldInput:
             items.insert(0, self.suggestion)
         if spec.help:
             items.append(w.HTML(f'<div class="sb-help" style="color:#5a6372;font-size:0.9em">{esc(spec.help)}</div>'))
+        self.counter = w.HTML(value="")   # how much room is left, once the text nears its limit
+        self._counted = bool(spec.type.is_free_text and spec.text_limit and not self._parts
+                             and isinstance(getattr(self.control, "value", None), str))
+        if self._counted:
+            items.append(self.counter)
         items.append(self.error)
         self.widget = w.VBox(items, layout=w.Layout(margin="0.4rem 0 0.6rem 0"))
         for part in self._value_widgets():
@@ -139,12 +144,28 @@ class FieldInput:
                 validate_field(self.spec, value, partial=partial)
                 message = ""
             except FieldProblem as exc:
-                message = f"{self.spec.label} {exc}"
+                message = exc.advice or f"{self.spec.label} {exc}"
         self.show_error(message)
         return message
 
     def _on_change(self, _change: dict) -> None:
+        self._count()
         self.check()
+
+    def _count(self) -> None:
+        """From 80 % of the field's limit on, say how many characters are left (or over)."""
+        if not self._counted:
+            return
+        limit = self.spec.text_limit
+        value = self.control.value
+        if len(value) < 0.8 * limit:
+            self.counter.value = ""
+            return
+        left = limit - len(value)
+        text = (f"{left:,} characters left" if left >= 0 else
+                f"{-left:,} characters over the limit of {limit:,}: shorten the text to save it")
+        self.counter.value = f'<div class="sb-counter" aria-live="polite" style="color:#5a6372;font-size:0.9em">{text}</div>'
+
 
 
 @dataclass
@@ -175,6 +196,7 @@ class ExerciseForm:
             placeholder=loc.text("occurred_at_placeholder"), style=_LABEL_STYLE, layout=w.Layout(**_STACKED),
         )
         self.occurred_error = _error_box()
+        self._saving = False
         self.save_button = w.Button(description=loc.text("save"), button_style="primary", icon="check",
                                     layout=w.Layout(width="auto"))
         self.cancel_button = w.Button(description=loc.text("cancel_edit"), layout=w.Layout(display="none", width="auto"))
@@ -196,6 +218,8 @@ class ExerciseForm:
 
         self.derived = w.HTML(value="")
         self._wire_rankings()
+        for part in [self.occurred_at, *(p for f in self.fields.values() for p in f._value_widgets())]:
+            part.observe(self._on_edit_answer, names="value")   # a change after a save can be saved again
         if derived_labels(exercise):
             for f in self.fields.values():
                 for part in f._value_widgets():
@@ -299,7 +323,24 @@ class ExerciseForm:
         self._set_status(self.loc.text("not_saved", count=len(problems)), "error")
 
     # -- callbacks
+    def _on_edit_answer(self, _change: dict) -> None:
+        if self.save_button.disabled and not self._saving:
+            self.save_button.disabled = False
+
     def _on_save(self, _button: w.Button | None = None) -> None:
+        """Save (or revise) the entry. The button is off while saving and after a save, until an answer
+        changes: a second press cannot save an empty form."""
+        if self.save_button.disabled:
+            return
+        self._saving = True
+        self.save_button.disabled = True
+        try:
+            saved = self._save()
+        finally:
+            self._saving = False
+        self.save_button.disabled = saved
+
+    def _save(self) -> bool:
         answers, when = self.answers(), self.occurred_at.value
         if self.check_in.answered:   # its "your entry is saved" is about the last entry, not this one
             self.check_in.hide()
@@ -312,10 +353,10 @@ class ExerciseForm:
                 message = self.loc.text("revised", revision=result.revision)
         except EntryValidationError as exc:
             self._show_problems(exc.problems)
-            return
+            return False
         except SecureBaseError as exc:
             self._set_status(self.loc.text("store_error", message=str(exc)), "error")
-            return
+            return False
         self._stop_editing(clear=True)
         if self.guide is not None:
             self.guide.go(0)
@@ -323,6 +364,7 @@ class ExerciseForm:
         self._set_status(message, "info")
         self.safety.value = safety_box_html(result.safety, self.loc)
         self.check_in.ask(result.screen_id, result.revision, result.check_in)
+        return True
 
     def _on_edit(self, _button: w.Button | None = None) -> None:
         entry = self._selected()
@@ -334,6 +376,7 @@ class ExerciseForm:
         if self.guide is not None:
             self.guide.go(0)
         self.save_button.description = self.loc.text("save_revision")
+        self.save_button.disabled = False
         self.cancel_button.layout.display = None
         self._set_status(self.loc.text("editing", when=_when(entry)), "note")
 

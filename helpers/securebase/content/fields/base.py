@@ -33,7 +33,13 @@ ExportRow = tuple[int | None, str | None, str, float | None]
 
 
 class FieldProblem(ValueError):
-    """One answer is not acceptable; the message is meant for the person filling the form."""
+    """One answer is not acceptable; the message is meant for the person filling the form. ``advice``,
+    when given, says in plain words what to enter instead ("Enter a number from 20 to 240."): the form
+    shows it under the field."""
+
+    def __init__(self, message: str, advice: str | None = None):
+        super().__init__(message)
+        self.advice = advice
 
 
 @dataclass(frozen=True)

@@ -20,16 +20,20 @@ if TYPE_CHECKING:
     from securebase.content.model import FieldSpec, Locale
 
 
+_WHOLE = "Enter a whole number, such as 12."
+_NUMBER = "Enter a number, such as 4.5."
+
+
 def _whole_number(value: Any) -> int:
     if isinstance(value, bool):
-        raise FieldProblem(f"must be a whole number, but got {describe(value)}")
+        raise FieldProblem(f"must be a whole number, but got {describe(value)}", _WHOLE)
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
         return int(value)
-    raise FieldProblem(f"must be a whole number, but got {describe(value)}")
+    raise FieldProblem(f"must be a whole number, but got {describe(value)}", _WHOLE)
 
 
 def _range_text(spec: FieldSpec) -> str:
@@ -42,7 +46,7 @@ def _range_text(spec: FieldSpec) -> str:
 
 def _check_range(number: float, spec: FieldSpec) -> None:
     if (spec.min is not None and number < spec.min) or (spec.max is not None and number > spec.max):
-        raise FieldProblem(f"must be {_range_text(spec)}, but got {number:g}")
+        raise FieldProblem(f"must be {_range_text(spec)}, but got {number:g}", f"Enter a number {_range_text(spec)}.")
 
 
 def _number_text(x: int | float) -> str:
@@ -91,11 +95,11 @@ class Number(Integer):
 
     def clean(self, spec: FieldSpec, value: Any, *, partial: bool = False) -> Any:
         if isinstance(value, bool):
-            raise FieldProblem(f"must be a number, but got {describe(value)}")
+            raise FieldProblem(f"must be a number, but got {describe(value)}", _NUMBER)
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise FieldProblem(f"must be a number, but got {describe(value)}") from None
+            raise FieldProblem(f"must be a number, but got {describe(value)}", _NUMBER) from None
         if not math.isfinite(number):
             raise FieldProblem("must be a finite number")
         _check_range(number, spec)

@@ -47,7 +47,7 @@ class ShortText(FieldKind):
 
 
 class LongText(ShortText):
-    default_max_length = 5000
+    default_max_length = 20_000
     redcap_type = "notes"
     multiline = True
 
