@@ -51,7 +51,7 @@ def test_refusals_are_reported_per_item(store, asb, couple, tmp_path):
         {"exercise": "security_protocol", "action": "consent", "version": 3},
     ])))
     assert [r["index"] for r in report.rejected] == [1, 2]
-    assert "must be from 20 to 240, but got 15" in report.rejected[0]["problems"]["timeout_minutes"]
+    assert report.rejected[0]["problems"]["timeout_minutes"] == "Enter a number from 20 to 240."
     assert "no version 3" in report.rejected[1]["problems"]["protocol"]
 
     store.ensure_client("C-2099", program_id="asb")

@@ -3,8 +3,9 @@
 ``safety_blind_g.yaml`` (465 phrases) was written by a writer who saw neither the lexicon nor the
 training corpus (nor any earlier set), briefed with the categories only (self-harm, abuse or danger,
 harm to others, ordinary, negated; direct or indirect wording; some disclosures inside a longer
-paragraph). It was measured on the screen as it was committed with it (and once before, see FLOORS):
-never looked at item by item, never tuned on, never trained on.
+paragraph). It was measured on the screen as it was committed with it (and once before, see FLOORS),
+never tuned on and never trained on. Its misses are listed in issue 14's closing note, so it is spent
+as a measure of changes still to come: measure the next change to the screen on a fresh set.
 
 The earlier sets A-F measured earlier versions of the screen; once spent, they went into the
 training corpus (``content/safety/corpus/writers_*.yaml``, see its README), so they measure nothing
@@ -14,8 +15,7 @@ change that makes the screen worse on unseen phrasing fails loudly. Raising a fl
 screen improves on its own; changing the screen to catch an item of set G is not: write a fresh
 blind set instead, and retire this one into the corpus.
 
-Run ``pytest -s tests/safety/test_safety_blind.py`` to see every figure (and the misses: do not read
-them if you are about to change the screen).
+Run ``pytest -s tests/safety/test_safety_blind.py`` to see every figure and the misses.
 """
 
 from __future__ import annotations
