@@ -454,3 +454,11 @@ def test_safety_flags_in_the_clinician_view_and_report(tmp_path):
     assert control.picker.layout.display == "none"
     batch = make_workbook(tmp_path, mode="batch")
     assert "cleared" in repr(batch.safety()) and "Discussed in session" in repr(batch.safety())
+
+
+def test_a_days_axis_starts_at_zero_and_spans_a_day_even_with_nothing_to_count():
+    from securebase.progress.plots import days_axis_end
+
+    assert days_axis_end([0, 0], [0, 0], [0, 0]) == 1        # not an axis from -0.04 to 0.04 days
+    assert days_axis_end([2, 1], [3, 0], [4, 1]) == 5        # the longest bar: 2 on time + 3 late
+    assert days_axis_end([], [], []) == 1

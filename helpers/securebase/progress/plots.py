@@ -228,6 +228,13 @@ def prediction_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date],
 # ---------------------------------------------------------------- couples: adherence
 
 
+def days_axis_end(on_time: list[int], late: list[int], signal: list[int]) -> int:
+    """Where a count-of-days axis ends: at the longest bar, and never below one day (with no days at all,
+    matplotlib would draw an axis from -0.04 to 0.04)."""
+    longest = max([a + b for a, b in zip(on_time, late)] + list(signal) + [0])
+    return max(1, longest)
+
+
 def adherence_png(figures: dict[str, Any]) -> bytes:
     """Two panels: each partner's timeouts (on time, late) and signal days; and how often the
     partners' reports of the same day agree."""
@@ -242,6 +249,7 @@ def adherence_png(figures: dict[str, Any]) -> bytes:
     ax_use.barh(y - 0.2, signal, height=0.38, color=DONE, label="days the signal was used")
     ax_use.set_yticks(y, [f"Partner {r}" for r in roles])
     ax_use.set_xlabel("days")
+    ax_use.set_xlim(0, days_axis_end(on_time, late, signal))
     ax_use.xaxis.get_major_locator().set_params(integer=True)
     ax_use.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False)
     ax_use.set_title("Using the protocol", fontsize=11)
