@@ -55,7 +55,13 @@ def test_a_form_can_be_completed_with_the_keyboard_alone(page, app_server):
             return {tag: e.tagName, type: e.type || '', text: (e.textContent || '').trim(), title: e.getAttribute('title') || '',
                     label: e.labels && e.labels.length ? e.labels[0].textContent.trim() : ''}; }""")
         label = el["label"]
-        if label == "What happened just before the feeling started? *":
+        if label == "When did it happen?" and el["type"] == "date" and "date" not in done:
+            page.keyboard.type("03092026")               # the browser's date picker, by keyboard (month, day, year)
+            done.add("date")
+        elif label == "Time" and el["type"] == "time" and "time" not in done:
+            page.keyboard.type("0630PM")
+            done.add("time")
+        elif label == "What happened just before the feeling started? *":
             page.keyboard.type("Typed with the keyboard only.")
         elif label in ("Which thoughts jumped in? *", "What did you do next? *"):
             page.keyboard.type("By keyboard.")
@@ -72,6 +78,9 @@ def test_a_form_can_be_completed_with_the_keyboard_alone(page, app_server):
             break
     else:
         pytest.fail("the Save button was never reached with Tab")
-    expect(page.locator(".sb-status").filter(has_text="Saved:").first).to_have_text(re.compile(r"^Saved: "),
+    expect(page.locator(".sb-status").filter(has_text="Saved:").first).to_have_text("Saved: 2026-03-09 18:30. It is "
+                                                                                 "in your history below.",
                                                                                  timeout=RESULT_MS)
     expect(page.locator("table.sb-history").first).to_contain_text("Typed with the keyboard only.", timeout=RESULT_MS)
+    expect(page.locator("table.sb-history").first).to_contain_text("2026-03-09 18:30")
+    assert done >= {"date", "time", "kind", "intensity"}

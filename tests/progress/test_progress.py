@@ -15,6 +15,7 @@ from securebase.notebook.progress import ProgressWorkbook
 from securebase.progress.compute import compute_progress, overview_html
 from securebase.ui.progress import OverrideControl
 from securebase.notebook.parameters import ParameterError
+from report_pages import without_print_script
 
 START = date(2026, 3, 2)  # day 1
 
@@ -218,7 +219,7 @@ def test_override_widget_updates_the_store_and_the_overview(tmp_path):
     overview = pw.overview()
     image = pw.plots()
     assert isinstance(overview, w.HTML) and isinstance(image, w.HTML)
-    assert image.value.startswith("<img alt=\"Chart of") and "data:image/png;base64,iVBORw0KGgo" in image.value
+    assert image.value.startswith("<img alt=\"Charts of") and "data:image/png;base64,iVBORw0KGgo" in image.value
     assert "Day 10 · Step 2: Acceptance" in overview.value
     assert isinstance(pw.override(), w.VBox)
 
@@ -256,7 +257,7 @@ def test_batch_mode_creates_no_widgets_and_writes_the_report(tmp_path, monkeypat
     assert result["exercises"]["insecurity_pattern_journal"]["count"] == 1
     assert (out / "progress.png").read_bytes()[:4] == b"\x89PNG"
     page = (out / "progress.html").read_text()
-    assert "Content-Security-Policy" in page and "default-src 'none'" in page and "<script" not in page
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page and "<script" not in without_print_script(page)
 
 
 def test_batch_handout_cell_writes_files_without_widgets(tmp_path, monkeypatch):
@@ -285,12 +286,13 @@ def test_handout_widget_writes_with_the_chosen_window_and_note(tmp_path):
     assert isinstance(pw.handout(), w.VBox)
     control = HandoutControl(pw)
     assert control.since.value == date(2026, 3, 4)                 # 7 days before today by default
-    assert control.status.layout.display == "none"                 # nothing to say before a click
+    assert control.status.value == ""                              # nothing to say before a click
     control.since.value = date(2026, 3, 9)
     control.note.value = "<img src=x onerror=alert(1)> see you Tuesday"
     control.button.click()
     folder = tmp_path / "out" / "handout-2026-03-11"
-    assert control.status.value.startswith(f"Handout written to {folder}")
+    assert control.status.value.startswith('<p role="status">Handout written.</p>')
+    assert f"<span class='sb-file-path'>{folder / 'handout.html'}</span>" in control.status.value  # outside the data folder
     page = (folder / "handout.html").read_text()
     assert "2026-03-09 to 2026-03-11" in page and "&lt;img src=x onerror=alert(1)&gt; see you Tuesday" in page
 
@@ -311,7 +313,8 @@ def test_handout_widget_reports_a_failure_and_keeps_the_note(tmp_path, monkeypat
 
     monkeypatch.setattr(pw, "write_handout", fail)
     control.button.click()
-    assert control.status.value == "Handout not written: No space left on device"
+    assert control.status.value == ('<p role="alert" class="sb-problem">The handout was not written: '
+                                    'No space left on device</p>')
     assert control.note.value == "important note"
 
 
@@ -331,7 +334,7 @@ def test_report_escapes_content_text(tmp_path, monkeypatch):
     monkeypatch.setattr(content, "program", lambda program_id: bad)
     make_workbook(tmp_path, mode="batch").report()
     page = (tmp_path / "out" / "progress.html").read_text()
-    assert "<script" not in page.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script" not in without_print_script(page).lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page and "<b onclick" not in page
 
 
@@ -441,7 +444,7 @@ def test_safety_flags_in_the_clinician_view_and_report(tmp_path):
     assert pw.progress["safety"]["open"] == 1
     control = ClearFlagControl(pw)
     assert "Safety flags: 1 open, 0 cleared." in control.list.value and "abuse or danger" in control.list.value
-    pw.report()
+    pw.write_report()
     page = (tmp_path / "out" / "progress.html").read_text()
     assert "Safety flags: 1 open" in page and "kill me" not in page        # categories only, never the text
     assert "Crisis resources" in page and "0808 2000 247" in page           # the abuse helpline among them
@@ -462,3 +465,39 @@ def test_a_days_axis_starts_at_zero_and_spans_a_day_even_with_nothing_to_count()
     assert days_axis_end([0, 0], [0, 0], [0, 0]) == 1        # not an axis from -0.04 to 0.04 days
     assert days_axis_end([2, 1], [3, 0], [4, 1]) == 5        # the longest bar: 2 on time + 3 late
     assert days_axis_end([], [], []) == 1
+
+
+def test_asb_intensity_trend_comes_from_the_activation_journal(store):
+    asb = content.program("asb")
+    store.ensure_client("C-1300", program_id="asb", start_date=START)
+    for day, value in ((1, 8), (3, 7), (5, 5), (8, 4)):
+        add(store, asb, "C-1300", "activation_journal", day, {"intensity": value})
+    progress = progress_of(store, asb, "C-1300", 9)
+    trend = progress["intensity_trend"]
+    assert trend["fields"] == {"activation_journal": ["intensity"]}
+    assert [d["mean"] for d in trend["days"]] == [8, 7, 5, 4] and trend["slope_per_week"] < 0
+    from securebase.progress.compute import headline_lines
+
+    lines = headline_lines(progress)
+    assert lines[0].startswith("Intensity: ") and "points per week over 4 days" in lines[0]
+    assert not any("Prediction errors" in line for line in lines)      # ASB has no behavioural experiments
+
+
+def test_the_figure_leaves_out_panels_a_program_can_never_fill(store):
+    from PIL import Image
+    import io
+
+    from securebase.progress.plots import chart_description, chart_panels, progress_png
+
+    asb, sie = content.program("asb"), content.program("sie")
+    store.ensure_client("C-1301", program_id="asb", start_date=START)
+    store.ensure_client("C-1302", program_id="sie", start_date=START)
+    asb_progress, sie_progress = progress_of(store, asb, "C-1301", 3), progress_of(store, sie, "C-1302", 3)
+    assert chart_panels(asb_progress, asb) == ["completion", "intensity"]
+    assert chart_panels(sie_progress, sie) == ["completion", "intensity", "experiments"]
+    assert "behavioural experiments" not in chart_description(asb_progress, asb)
+    assert chart_description(sie_progress, sie).endswith("intensity ratings over time and prediction errors of "
+                                                           "behavioural experiments")
+    asb_size = Image.open(io.BytesIO(progress_png(asb_progress, asb))).size
+    sie_size = Image.open(io.BytesIO(progress_png(sie_progress, sie))).size
+    assert asb_size[0] == sie_size[0] and asb_size[1] < sie_size[1] * 0.8      # two panels, not three

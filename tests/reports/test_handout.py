@@ -13,6 +13,7 @@ import pytest
 from securebase.journal.entries import revise_entry, save_entry
 from securebase.core.errors import NotFoundError
 from securebase.reports.handout import NOTE_LIMIT, TEXT_LIMIT, build_handout, shorten, write_handout
+from securebase.reports.render import PRINT_SCRIPT, PRINT_SCRIPT_HASH
 
 TODAY = date(2026, 3, 20)  # a Friday, in the past, so that entries up to it are accepted
 
@@ -333,7 +334,8 @@ def test_hostile_text_is_inert_everywhere(store, sie, hostile_client, tmp_path):
     page.feed(raw)
     page.close()
     tags = [t for t, _ in page.tags]
-    assert "script" not in tags and "script" not in page.end_tags
+    assert tags.count("script") == 1 and raw.count("<script") == 1      # the Print button's, nothing else
+    assert f"<script>{PRINT_SCRIPT}</script>" in raw
     assert not {"img", "svg", "iframe", "object", "embed", "a", "form", "base", "link"} & set(tags)
     for tag, attrs in page.tags:
         assert not [name for name in attrs if name.lower().startswith("on")], (tag, attrs)
@@ -342,7 +344,7 @@ def test_hostile_text_is_inert_everywhere(store, sie, hostile_client, tmp_path):
             assert not value.startswith("javascript:"), (tag, attrs)
         assert "href" not in attrs                      # no client-provided links at all
     csp = next(a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
-    assert "default-src 'none'" in csp and "script-src" not in csp
+    assert "default-src 'none'" in csp and f"script-src '{PRINT_SCRIPT_HASH}';" in csp   # no other script may run
 
     text = "".join(page.text)
     for payload in HOSTILE:                             # each payload is shown literally, as text

@@ -2,7 +2,7 @@ import json
 
 from securebase.reports import plots
 from securebase.notebook.answers import import_answers, read_answers_file
-from securebase.reports.render import write_phase_report
+from securebase.reports.render import PRINT_SCRIPT, PRINT_SCRIPT_HASH, write_phase_report
 from securebase.journal.summaries import summarise_phase
 
 
@@ -15,8 +15,9 @@ def test_report_files_are_written_and_escaped(store, sie, tmp_path):
     files = write_phase_report(tmp_path / "out", program=sie, phase=sie.phase("awareness"),
                                client_id="C-4001", summary=summary, import_report=report.as_dict())
     html = files["html"].read_text()
-    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "script-src" not in html and "default-src 'none'" in html  # no scripts allowed at all
+    assert html.count("<script") == 1 and f"<script>{PRINT_SCRIPT}</script>" in html   # the Print button's only
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert f"default-src 'none'; script-src '{PRINT_SCRIPT_HASH}';" in html  # no other script may run
     assert "A reply was slow or missing" in html and 'src="ratings.png"' in html
     assert files["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = json.loads(files["json"].read_text())

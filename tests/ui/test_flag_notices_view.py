@@ -107,7 +107,7 @@ def test_clearing_refreshes_the_view_the_report_and_the_home_page(tmp_path):
                           today="2026-03-11")
     _journal(pw.store, pw.program, "C-8704")
     pw.refresh()
-    pw.report()
+    pw.write_report()
     page = tmp_path / "out" / "progress.html"
     assert "Safety flags: 1 open, 0 cleared." in page.read_text()
     home = HomePage(store_path=store_path, today=date(2026, 3, 11))

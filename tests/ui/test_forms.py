@@ -1,5 +1,8 @@
 """Widget callbacks tested in plain Python: set .value, call .click()."""
 
+from datetime import date, timedelta
+
+import ipywidgets as w
 import pytest
 
 from securebase import content
@@ -67,12 +70,14 @@ def test_a_second_press_of_save_does_not_turn_the_form_red(wb, journal):
 
 def test_invalid_save_shows_inline_messages_and_keeps_answers(wb, journal):
     fill_journal(journal, intensity=None, automatic_thoughts="")
-    journal.occurred_at.value = "not a date"
+    journal.occurred_at.date.value = date.today() + timedelta(days=3)
+    assert journal.occurred_at.date.value == date.today()               # the picker goes no further than today
     journal.save_button.click()
     assert "needs an answer" in journal.fields["intensity"].error.value
     assert "needs an answer" in journal.fields["automatic_thoughts"].error.value
-    assert "is not a date and time" in journal.occurred_error.value
-    assert "Not saved yet: 3 answer(s)" in journal.status.value
+    assert "Not saved yet: 2 answer(s)" in journal.status.value
+    journal._show_problems({"occurred_at": "23:59 today is in the future; check the date"})
+    assert "When did it happen? 23:59 today is in the future" in journal.occurred_error.value
     assert journal.fields["trigger"].get() == "No reply to my message for two hours"
     assert wb.store.count_entries("C-2001") == 0
 
@@ -208,3 +213,35 @@ def test_a_list_still_being_filled_is_not_flagged_until_save(tmp_path):
     assert form.fields["items"].error.value == ""
     form.save_button.click()
     assert "needs at least 3 items, but has 1" in form.fields["items"].error.value
+
+
+def test_the_date_and_time_are_picked_not_typed():
+    from datetime import time
+
+    from securebase.ui.when import WhenInput
+
+    loc = content.locale("en")
+    when = WhenInput("When did you practise?", loc, today=date(2026, 3, 11))
+    assert isinstance(when.date, w.DatePicker) and isinstance(when.time, w.TimePicker)
+    assert when.date.description == "When did you practise?" and when.date.max == date(2026, 3, 11)
+    assert when.value == ""                                          # empty: the moment of saving
+    when.date.value = date(2026, 3, 9)
+    assert when.value == "2026-03-09 12:00"                          # a day with no time: midday
+    when.time.value = time(18, 30)
+    assert when.value == "2026-03-09 18:30"
+    when.value = "2026-03-01T20:15:00"                               # an entry as stored, when editing it
+    assert (when.date.value, when.time.value) == (date(2026, 3, 1), time(20, 15))
+    when.value = ""
+    assert when.date.value is None and when.time.value is None
+
+
+def test_each_exercise_asks_a_question_that_fits_it():
+    loc = content.locale("en")
+    questions = {e.id: e.when_question(loc) for p in ("sie", "asb") for ph in content.program(p).phases
+                 for e in ph.exercises}
+    assert questions["insecurity_pattern_journal"] == "When did it happen?"
+    assert questions["values_clarification"] == "When did you write this?"
+    assert questions["grounding_54321"] == "When did you practise?"
+    assert questions["behavioural_experiment"] == "When did you try it?"
+    assert questions["daily_checkin"] == "Which day is this check-in for?"
+    assert sum(q == "When did it happen?" for q in questions.values()) <= 6   # only for things that happen

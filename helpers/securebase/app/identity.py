@@ -22,26 +22,13 @@ from tornado.escape import url_escape
 from tornado.websocket import WebSocketHandler
 from traitlets import default
 
+from securebase.app.plainpage import plain_page
 from securebase.app.serverconf import LOGIN_IDLE_HOURS
 
 _DAYS = LOGIN_IDLE_HOURS / 24
 _TOKEN_IN_ADDRESS = re.compile(r"[?&]token=([A-Za-z0-9_\-]+)")
 
-_LOGIN_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in · Secure Base</title>
-<style>
- body {{ margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1f2a37; background: #f4f6f9; }}
- header {{ background: #1a4f9c; color: #fff; padding: 12px 24px; font-weight: 600; font-size: 17px; }}
- main {{ max-width: 34em; margin: 32px auto; background: #fff; border: 1px solid #dde3ea; border-radius: 8px; padding: 20px 28px; line-height: 1.55; }}
- h1 {{ font-size: 22px; margin: 0 0 8px; }}
- label {{ display: block; font-weight: 600; margin: 14px 0 4px; }}
- input[type=password] {{ width: 100%; box-sizing: border-box; padding: 8px; border: 1px solid #9aa5b1; border-radius: 6px; font-size: 15px; }}
- button {{ margin-top: 14px; background: #1a4f9c; color: #fff; border: 0; border-radius: 6px; padding: 9px 18px; font-size: 15px; }}
- .error {{ border-left: 4px solid #b3541e; background: #fdf3ec; padding: 8px 12px; }}
-</style></head>
-<body><header>Secure Base</header><main>
-<h1>Sign in</h1>
+_LOGIN_FORM = """<h1>Sign in</h1>
 {message}
 <p>Open the address that Secure Base printed when it was started, or paste it (or just its token, the part after
 <code>token=</code>) below. After 12 hours without use you are asked again.</p>
@@ -49,7 +36,7 @@ _LOGIN_PAGE = """<!DOCTYPE html>
 <label for="password">Address or token</label>
 <input type="password" id="password" name="password" autocomplete="off" required autofocus>
 <button type="submit">Sign in</button>
-</form></main></body></html>"""
+</form>"""
 
 
 _TOKEN_IN_LOG = re.compile(r"(token=)[^&\s'\"]+")
@@ -76,8 +63,9 @@ class PlainLoginHandler(LoginFormHandler):
     def _render(self, message: Any = None) -> None:
         error = ('<p class="error" role="alert">That is not the address or token of this Secure Base. Check that '
                  "you copied all of it.</p>") if message else ""
-        self.write(_LOGIN_PAGE.format(message=error, next=html.escape(url_escape(self.get_argument("next", default=self.base_url))),
-                                      xsrf=self.xsrf_form_html()))
+        form = _LOGIN_FORM.format(message=error, next=html.escape(url_escape(self.get_argument("next", default=self.base_url))),
+                                  xsrf=self.xsrf_form_html())
+        self.write(plain_page("Sign in", form))
 
 
 class IdleExpiringIdentityProvider(PasswordIdentityProvider):

@@ -58,7 +58,7 @@ def app_command(workspace: Path, *, port: int, config_dir: Path, ip: str = LOOPB
     from securebase.core.kernel_transport import SERVER_ARGUMENTS
 
     command = [
-        sys.executable, "-m", "voila", str(workspace),
+        sys.executable, "-m", "securebase.app.voila_app", str(workspace),
         f"--Voila.ip={ip}",
         f"--port={port}",
         f"--Voila.config_file_paths={config_dir}",

@@ -25,6 +25,7 @@ from securebase.core.config import data_dir, ensure_private_dir
 LOGIN_IDLE_HOURS = 12
 LOOPBACK = "127.0.0.1"
 IDENTITY_PROVIDER = "securebase.app.identity.IdleExpiringIdentityProvider"
+FILES_EXTENSION = "securebase.app.files"   # the report files, behind the same login (the app adds them itself)
 # The app's pages load nothing from other sites (Voila's page would fetch an icon font from a CDN)
 # and may only talk back to this server: even if some text slipped through unescaped, it could not
 # send anything elsewhere.
@@ -68,7 +69,7 @@ def lab_config(token: str, *, terminals: bool) -> dict:
     return {
         "IdentityProvider": {"token": token},
         "ServerApp": {"identity_provider_class": IDENTITY_PROVIDER, "terminals_enabled": terminals,
-                      "log_level": "WARN"},
+                      "log_level": "WARN", "jpserver_extensions": {FILES_EXTENSION: True}},
     }
 
 

@@ -138,6 +138,12 @@ class Exercise(Model):
     timer_seconds: int | None = Field(default=None, gt=0, le=3600)
     fields: tuple[FieldSpec, ...] = Field(min_length=1)
     behaviours: tuple[Identifier, ...] = ()   # what it does beyond its form (securebase.content.behaviours)
+    when_label: Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)] | None = None
+    # the question above the entry's date ("When did you try it?"); unset: the locale's when_<kind>
+
+    def when_question(self, loc: "Locale") -> str:
+        """The question above this exercise's date and time."""
+        return self.when_label or loc.text(f"when_{self.kind}")
 
     @field_validator("behaviours")
     @classmethod

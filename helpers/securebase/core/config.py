@@ -42,3 +42,22 @@ def client_dir(client_id: str) -> Path:
 def ensure_private_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
+
+
+def write_private_file(path: Path, data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` owner-only (0600 from the first byte) and atomically: a reader never
+    sees half a file. Text is written as UTF-8."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, path)
+    os.chmod(path, 0o600)
+    return path

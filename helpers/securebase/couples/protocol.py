@@ -85,7 +85,7 @@ def _couple(store: Store, client_id: str) -> Dyad:
     if dyad is None:
         raise CoupleError(
             f"{client_id} is not linked with a partner. The protocol belongs to a couple: ask your clinician "
-            "to link you (securebase couple link PARTNER_A PARTNER_B), then save it again."
+            "to link you with your partner on the clients page, then save it again."
         )
     return dyad
 

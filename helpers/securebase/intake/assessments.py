@@ -18,8 +18,9 @@ from securebase.content.scales import Instrument, reliable_change, score
 from securebase.store import AlreadySaved, Assessment, Store, utc_now
 
 OCCASIONS = ("intake", "milestone", "follow_up")
+OCCASION_LABELS = {"intake": "Intake", "milestone": "Milestone", "follow_up": "Follow-up"}
 
-__all__ = ["OCCASIONS", "AlreadyRecorded", "Assessment", "change_from_first", "due_milestones", "get_assessments",
+__all__ = ["OCCASIONS", "OCCASION_LABELS", "AlreadyRecorded", "Assessment", "change_from_first", "due_milestones", "get_assessments",
            "save_assessment"]
 
 

@@ -6,6 +6,7 @@ import nbformat
 
 from securebase.content import Program
 from securebase.nbgen.cells import OPENING
+from securebase.progress.compute import stage_word
 from securebase.nbgen.spec import CLIENT_ID, MODE, STORE_PATH, NotebookSpec, Parameter, Section, render
 
 PROGRESS_PARAMETERS = (
@@ -41,7 +42,8 @@ def progress_spec(program: Program) -> NotebookSpec:
                                                "you have followed it up, and say how."),
         Section("Where the client is", "pw.overview()"),
         Section("Charts", "pw.plots()"),
-        Section("Change the current step", "pw.override()", "By default the step follows the start date."),
+        Section(f"Change the current {stage_word(program)}", "pw.override()",
+                f"By default the {stage_word(program)} follows the start date."),
         Section("Relationship check over time", "pw.assessments()", "The intake check repeated at milestones, with "
                 "the reliable change index (|RCI| of at least 1.96 is a reliable change)."),
         *_couple_sections(program),

@@ -131,10 +131,25 @@ class ProgressWorkbook(Page):
 
         return OverrideControl(self).widget
 
-    def report(self) -> Text:
+    def report(self) -> Any:
+        """Batch: write the progress report and name its files. Interactive: a button that writes it, with
+        links that open, download and print it."""
+        if self.mode == "interactive":
+            from securebase.ui.progress import ReportControl
+
+            return ReportControl(self).widget
+        files = self.write_report()
+        return Text([f"Progress report written to {self.output_dir}: " + ", ".join(p.name for p in files.values())])
+
+    def write_report(self) -> dict[str, Path]:
         files = write_progress_report(self.output_dir, program=self.program, progress=self.progress)
         self.report_written = True
-        return Text([f"Progress report written to {self.output_dir}: " + ", ".join(p.name for p in files.values())])
+        return files
+
+    def report_files(self) -> dict[str, Path]:
+        """The progress report's files on disk (``json``, ``html``, ``png``), or ``{}`` before it is written."""
+        files = dict(zip(("json", "html", "png"), (self.output_dir / name for name in REPORT_FILES)))
+        return files if all(path.is_file() for path in files.values()) else {}
 
     def refresh_report(self) -> bool:
         """Write the progress report again from the current progress if it was written in this session or
@@ -175,7 +190,8 @@ class ProgressWorkbook(Page):
             for sub_id, c in row["changes"].items():
                 verdict = "" if c["rci"] is None else (f", RCI {c['rci']:+.2f}" + (" (reliable)" if c["reliable"] else ""))
                 parts.append(f"{instrument.subscale(sub_id).label} {c['change']:+g}{verdict}")
-            lines.append(f"  Change by {row['administered_at'][:10]} since the first: " + "; ".join(parts))
+            lines.append(f"  Change by {row['administered_at'][:10]} since the first: "
+                         + ("; ".join(parts) if parts else "none to compare (too many statements skipped in one of them)"))
         client = self.store.require_client(self.client_id)
         due = due_milestones(self.program, client.start_date, self.today, history)
         if due:
@@ -199,7 +215,7 @@ class ProgressWorkbook(Page):
 
         dyad = dyad_of(self.store, self.client_id)
         if dyad is None:
-            return [f"{self.client_id} is not linked with a partner (securebase couple link A B)."]
+            return [f"{self.client_id} is not linked with a partner. Link partners on the clients page."]
         partner = dyad.partner_of(self.client_id)
         lines = [f"Couple {dyad.dyad_id}: partner A {dyad.partner_a}, partner B {dyad.partner_b} "
                  f"({self.client_id} with {partner})."]

@@ -311,6 +311,7 @@ def compute_progress(program: Program, client: Client, entries: list[Entry], tod
         "exercises": exercise_index(program, by_exercise),
         "intensity_trend": intensity_trend(program, entries),
         "prediction_errors": prediction_errors(program, entries),
+        "has_experiments": bool(program.exercises_with(EXPERIMENT)),
         "derived_means": derived_means(program, by_exercise),
     }
 
@@ -377,7 +378,9 @@ def phase_rows(progress: dict[str, Any]) -> list[dict[str, str]]:
 def headline_lines(progress: dict[str, Any]) -> list[str]:
     """What the charts show, in two sentences."""
     trend, errors = progress["intensity_trend"], progress["prediction_errors"]
-    if not trend["days"]:
+    if not trend["fields"]:
+        lines = []
+    elif not trend["days"]:
         lines = ["Intensity: no ratings yet."]
     elif trend["slope_per_week"] is None:
         lines = [f"Intensity: rated on {len(trend['days'])} day(s); a trend needs at least {MIN_TREND_DAYS} days."]
@@ -386,7 +389,9 @@ def headline_lines(progress: dict[str, Any]) -> list[str]:
             f"Intensity: {trend['slope_per_week']:+.1f} points per week over {len(trend['days'])} days "
             f"(latest 7-day mean {trend['days'][-1]['rolling_mean_7d']:.1f} of 10)."
         ]
-    if not errors["n"]:
+    if not progress.get("has_experiments", True):
+        pass                                    # a program without behavioural experiments: nothing to say
+    elif not errors["n"]:
         lines.append("Prediction errors: no completed experiments yet.")
     else:
         mean = errors["mean"]

@@ -1,8 +1,11 @@
-"""The clinician's progress figure: one PNG, three panels (matplotlib, headless).
+"""The clinician's progress figure: one PNG, up to three panels (matplotlib, headless).
 
 (a) how much of each step has been used, current step highlighted;
 (b) intensity ratings over time, daily means and a 7-day mean, steps shaded along the dates;
 (c) prediction errors of behavioural experiments over time, with a zero line and a trend.
+
+A panel the program can never fill is left out (the Autonomy-Security Balance has no behavioural
+experiments, so its figure has two): :func:`chart_panels` says which are drawn.
 
 Drawn from the dict of :func:`securebase.progress.compute.compute_progress` only.
 """
@@ -37,14 +40,19 @@ MIN_SPAN_DAYS = 14
 
 
 def progress_png(progress: dict[str, Any], program: Program) -> bytes:
-    """The three-panel progress figure as PNG bytes."""
-    fig, (ax_steps, ax_intensity, ax_errors) = plt.subplots(
-        3, 1, figsize=(9, 11), dpi=100, layout="constrained", height_ratios=(1, 1.15, 1.15)
-    )
-    completion_panel(ax_steps, progress, stage_word(program))
+    """The progress figure (its panels are :func:`chart_panels`) as PNG bytes."""
+    panels = chart_panels(progress, program)
+    heights = {"completion": 1.0, "intensity": 1.15, "experiments": 1.15}
+    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 1.5 + 3.2 * len(panels)), dpi=100, layout="constrained",
+                             height_ratios=[heights[p] for p in panels], squeeze=False)
     span = date_span(progress)
-    intensity_panel(ax_intensity, progress, span)
-    prediction_panel(ax_errors, progress, span, program)
+    for letter, name, ax in zip("abc", panels, axes[:, 0]):
+        if name == "completion":
+            completion_panel(ax, progress, stage_word(program), letter)
+        elif name == "intensity":
+            intensity_panel(ax, progress, span, letter)
+        else:
+            prediction_panel(ax, progress, span, letter)
     fig.suptitle(f"{program.title}\n{position_text(program, progress)}", fontsize=12)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})
@@ -52,10 +60,29 @@ def progress_png(progress: dict[str, Any], program: Program) -> bytes:
     return buffer.getvalue()
 
 
+def chart_panels(progress: dict[str, Any], program: Program) -> list[str]:
+    """The panels the figure draws: the steps always; intensity when the program rates intensity;
+    behavioural experiments when it has any."""
+    panels = ["completion"]
+    if progress["intensity_trend"]["fields"]:
+        panels.append("intensity")
+    if program.exercises_with(EXPERIMENT):
+        panels.append("experiments")
+    return panels
+
+
+def chart_description(progress: dict[str, Any], program: Program) -> str:
+    """The figure's text alternative: what each of its panels shows."""
+    parts = {"completion": f"how much of each {stage_word(program)} has been used",
+             "intensity": "intensity ratings over time", "experiments": "prediction errors of behavioural experiments"}
+    shown = [parts[p] for p in chart_panels(progress, program)]
+    return "Charts of the client's progress: " + (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0])
+
+
 # ---------------------------------------------------------------- (a) completion
 
 
-def completion_panel(ax: Any, progress: dict[str, Any], stage: str = "step") -> None:
+def completion_panel(ax: Any, progress: dict[str, Any], stage: str = "step", letter: str = "a") -> None:
     """One bar per step: the share of its exercises used; each step named above its bar."""
     phases = progress["phases"]
     y = np.arange(len(phases))
@@ -74,7 +101,7 @@ def completion_panel(ax: Any, progress: dict[str, Any], stage: str = "step") -> 
     ax.set_xticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)], fontsize=8.5)
     ax.spines[["top", "right", "left"]].set_visible(False)
     ax.spines["bottom"].set_bounds(0, 100)
-    ax.set_title(f"(a) Share of each {stage}'s exercises used", loc="left", fontsize=10.5)
+    ax.set_title(f"({letter}) Share of each {stage}'s exercises used", loc="left", fontsize=10.5)
 
 
 def _step_label(phase: dict[str, Any]) -> str:
@@ -161,12 +188,9 @@ def _no_data(ax: Any, title: str, message: str = "No data yet") -> None:
 # ---------------------------------------------------------------- (b) intensity
 
 
-def intensity_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date]) -> None:
-    title = "(b) Intensity ratings, 0-10 (dots: daily mean; line: 7-day mean)"
+def intensity_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date], letter: str = "b") -> None:
+    title = f"({letter}) Intensity ratings, 0-10 (dots: daily mean; line: 7-day mean)"
     days = progress["intensity_trend"]["days"]
-    if not progress["intensity_trend"]["fields"]:
-        _no_data(ax, title, "No data yet: this program has no intensity ratings")
-        return
     if not days:
         _no_data(ax, title)
         return
@@ -195,12 +219,9 @@ def intensity_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date]) 
 # ---------------------------------------------------------------- (c) prediction errors
 
 
-def prediction_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date], program: Program) -> None:
-    title = "(c) Behavioural experiments: predicted minus felt intensity"
+def prediction_panel(ax: Any, progress: dict[str, Any], span: tuple[date, date], letter: str = "c") -> None:
+    title = f"({letter}) Behavioural experiments: predicted minus felt intensity"
     errors = progress["prediction_errors"]
-    if not program.exercises_with(EXPERIMENT):
-        _no_data(ax, title, "No data yet: this program has no behavioural experiments")
-        return
     if not errors["points"]:
         _no_data(ax, title)
         return

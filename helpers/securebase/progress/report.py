@@ -10,7 +10,7 @@ from securebase import content
 from securebase.content import Program
 from securebase.core import config
 from securebase.progress.compute import REPORT_FILES, headline_lines, phase_rows, position_text, stage_word
-from securebase.progress.plots import progress_png
+from securebase.progress.plots import chart_description, progress_png
 from securebase.reports import render as reports
 
 
@@ -19,8 +19,9 @@ def write_progress_report(output_dir: Path, *, program: Program, progress: dict[
     config.ensure_private_dir(output_dir)
     files = dict(zip(("json", "html", "png"), (output_dir / name for name in REPORT_FILES)))
     generated_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    files["png"].write_bytes(progress_png(progress, program))
-    files["html"].write_text(
+    config.write_private_file(files["png"], progress_png(progress, program))
+    config.write_private_file(
+        files["html"],
         reports.render(
             "progress.html.j2",
             language="en",
@@ -33,10 +34,10 @@ def write_progress_report(output_dir: Path, *, program: Program, progress: dict[
             phase_titles={p.id: p.title for p in program.phases},
             stage=stage_word(program).capitalize(),
             plot_file=files["png"].name,
+            chart_alt=chart_description(progress, program),
             privacy_note=content.locale("en").text("privacy_note"),
             safety=progress.get("safety"),
         ),
-        encoding="utf-8",
     )
     reports.write_json(files["json"], {**progress, "generated_at": generated_at, "files": list(REPORT_FILES)})
     return files

@@ -21,13 +21,13 @@ Safety
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from securebase import content as content_mod
+from securebase.core.config import write_private_file
 from securebase.content import Exercise, Program
 from securebase.journal.derived import derive, derived_labels
 from securebase.reports.render import render
@@ -384,23 +384,6 @@ def build_handout(
 # ---------------------------------------------------------------- files
 
 
-def _write_private(path: Path, data: bytes) -> Path:
-    """Write owner-only, atomically: a reader never sees half a file."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, path)
-    os.chmod(path, 0o600)
-    return path
-
-
 def _refusing_fetcher(weasyprint: Any) -> Any:
     """A URL fetcher that fetches nothing: the handout needs no outside resource."""
     base = getattr(getattr(weasyprint, "urls", None), "URLFetcher", None)
@@ -461,7 +444,7 @@ def write_handout(out_dir: Path, context: dict[str, Any], *, pdf: bool = True) -
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     ctx = _bounded(context)
     html = render("handout.html.j2", h=ctx)
-    files: dict[str, Path | str] = {"html": _write_private(out_dir / "handout.html", html.encode("utf-8"))}
+    files: dict[str, Path | str] = {"html": write_private_file(out_dir / "handout.html", html.encode("utf-8"))}
 
     weasyprint, reason = pdf_backend() if pdf else (None, None)
     if weasyprint is not None:
@@ -470,14 +453,14 @@ def write_handout(out_dir: Path, context: dict[str, Any], *, pdf: bool = True) -
         except Exception as exc:  # a renderer failure must not lose the HTML handout
             reason = f"PDF not written: WeasyPrint failed ({type(exc).__name__}: {exc}). Print handout.html instead."
         else:
-            files["pdf"] = _write_private(out_dir / "handout.pdf", pdf_bytes)
+            files["pdf"] = write_private_file(out_dir / "handout.pdf", pdf_bytes)
     if reason:
         files["pdf_unavailable"] = reason
 
     events = _calendar_events(ctx)
     if ctx.get("maintenance") and events:
         ics = to_ics(events)
-        files["ics"] = _write_private(out_dir / "maintenance.ics", ics.encode("utf-8"))
+        files["ics"] = write_private_file(out_dir / "maintenance.ics", ics.encode("utf-8"))
     return files
 
 

@@ -1,20 +1,25 @@
 """Reports written to disk: the phase summary as JSON and as a self-contained HTML page.
 
 Templates are rendered by Jinja2 with autoescaping on, so any text that reaches a page is
-escaped; reports also carry a Content-Security-Policy that forbids scripts.
+escaped; reports also carry a Content-Security-Policy that allows one script only: :data:`PRINT_SCRIPT`, the
+report's Print button (by its hash, so no other script could run even if text slipped through).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from securebase.reports import plots
 from securebase.content import Phase, Program, locale
+from securebase.core.config import write_private_file
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("securebase.reports", "templates"),
@@ -23,6 +28,11 @@ _env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# Every report's Print button, and printing at once when opened as ``...#print`` (the page's Print link).
+PRINT_SCRIPT = ('document.getElementById("sb-print").addEventListener("click",function(){window.print();});'
+                'if(location.hash==="#print"){window.addEventListener("load",function(){window.print();});}')
+PRINT_SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(PRINT_SCRIPT.encode()).digest()).decode()
+_env.globals.update(print_script=markupsafe.Markup(PRINT_SCRIPT), print_script_hash=PRINT_SCRIPT_HASH)
 
 
 def render(template: str, **context: Any) -> str:
@@ -30,11 +40,9 @@ def render(template: str, **context: Any) -> str:
 
 
 def write_json(path: Path, data: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False), encoding="utf-8")
-    tmp.replace(path)  # atomic: a reader never sees half a file
-    return path
+    """``data`` as JSON in ``path``, owner-only and atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return write_private_file(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
 
 def write_phase_report(
@@ -69,7 +77,9 @@ def write_phase_report(
         top_n=top_n,
         safety=summary.get("safety"),
     )
-    files["html"].write_text(html, encoding="utf-8")
+    write_private_file(files["html"], html)
+    if plot:
+        plot.chmod(0o600)
     result = {
         "client_id": client_id,
         "generated_at": generated_at,

@@ -18,8 +18,11 @@ from typing import Any
 import ipywidgets as w
 
 from securebase.core.text import esc
+from securebase.ui.styles import LABEL_STYLE as _LABEL_STYLE
+from securebase.ui.styles import STACKED as _STACKED
 
 from securebase.content import Exercise, FieldSpec, Locale
+from securebase.ui.when import WhenInput
 from securebase.content.fields import FieldWidget, WidgetKit
 from securebase.journal.derived import derive, derived_labels
 from securebase.core.errors import EntryValidationError, SecureBaseError
@@ -36,8 +39,6 @@ _EXCERPT = 60
 
 # Stacked layout: the <label> that ipywidgets renders for ``description`` sits above the
 # input and stays linked to it, so screen readers and keyboard users get a real label.
-_STACKED = dict(display="flex", flex_flow="column", align_items="stretch", width="100%", max_width="46rem")
-_LABEL_STYLE = {"description_width": "initial"}
 
 
 # Our own CSS (no client text): left-aligned labels above their inputs, readable tables.
@@ -191,10 +192,7 @@ class ExerciseForm:
         self._entries: list[Entry] = []
 
         self.fields = {spec.id: FieldInput(spec, loc) for spec in exercise.fields}
-        self.occurred_at = w.Text(
-            value="", description=loc.text("occurred_at_label"),
-            placeholder=loc.text("occurred_at_placeholder"), style=_LABEL_STYLE, layout=w.Layout(**_STACKED),
-        )
+        self.occurred_at = WhenInput(exercise.when_question(loc), loc)
         self.occurred_error = _error_box()
         self._saving = False
         self.save_button = w.Button(description=loc.text("save"), button_style="primary", icon="check",
@@ -218,7 +216,7 @@ class ExerciseForm:
 
         self.derived = w.HTML(value="")
         self._wire_rankings()
-        for part in [self.occurred_at, *(p for f in self.fields.values() for p in f._value_widgets())]:
+        for part in [*self.occurred_at.parts(), *(p for f in self.fields.values() for p in f._value_widgets())]:
             part.observe(self._on_edit_answer, names="value")   # a change after a save can be saved again
         if derived_labels(exercise):
             for f in self.fields.values():
@@ -232,12 +230,12 @@ class ExerciseForm:
         if exercise.guided:
             self.guide = GuidedSteps(
                 exercise, loc, {fid: f.widget for fid, f in self.fields.items()},
-                first_page_extra=[self.occurred_at, self.occurred_error], last_page_extra=save_row,
+                first_page_extra=[self.occurred_at.widget, self.occurred_error], last_page_extra=save_row,
                 check_page=self._check_page,
             )
             body = [self.guide.widget]
         else:
-            body = [self.occurred_at, self.occurred_error] + [f.widget for f in self.fields.values()] + save_row
+            body = [self.occurred_at.widget, self.occurred_error] + [f.widget for f in self.fields.values()] + save_row
         self.extra = w.VBox([])  # exercise-specific views (a plan's dates, a list's items) go here
         self.widget = w.VBox(
             [self._header()] + body
@@ -296,7 +294,7 @@ class ExerciseForm:
         for fid, f in self.fields.items():
             f.set(data.get(fid))
             f.show_error("")
-        self.occurred_at.value = occurred_at.replace("T", " ")[:16] if occurred_at else ""
+        self.occurred_at.value = occurred_at[:16] if occurred_at else ""
 
     def clear(self) -> None:
         for f in self.fields.values():
@@ -317,7 +315,7 @@ class ExerciseForm:
             self.guide.go(min(pages, default=self.guide.page))
         when = problems.get(OCCURRED_AT, "")
         self.occurred_error.value = (
-            f'<div class="sb-error" role="alert" style="color:#9a2a1f">{esc(self.loc.text("occurred_at_label"))} {esc(when)}</div>'
+            f'<div class="sb-error" role="alert" style="color:#9a2a1f">{esc(self.exercise.when_question(self.loc))} {esc(when)}</div>'
             if when else ""
         )
         self._set_status(self.loc.text("not_saved", count=len(problems)), "error")

@@ -10,12 +10,15 @@ escaped in the handout like every other text.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
 from securebase.core.errors import SecureBaseError
-from securebase.reports.handout import DEFAULT_WINDOW_DAYS, NOTE_LIMIT, describe_files
+from securebase.core.text import esc
+from securebase.reports.handout import DEFAULT_WINDOW_DAYS, NOTE_LIMIT
+from securebase.ui.files import file_links
 
 if TYPE_CHECKING:
     from securebase.notebook.progress import ProgressWorkbook
@@ -45,18 +48,19 @@ class HandoutControl:
             indent=False, layout=w.Layout(width="auto"),
         )
         self.button = w.Button(description="Write handout", button_style="primary", icon="file-text")
-        self.status = w.Textarea(
-            value="", disabled=True, layout=w.Layout(width="44rem", height="4rem", display="none"),
-        )
+        self.status = w.HTML()
         self.button.on_click(lambda _b: self.write())
         self.widget = w.VBox([self.since, self.note, self.note_help, self.include_plan, self.button, self.status])
 
     def write(self) -> None:
-        self.status.layout.display = None
         try:  # an empty date picker means the default window, the last 7 days
-            out_dir, files = self.workbook.write_handout(since=self.since.value, clinician_note=self.note.value,
-                                                         include_safety_plan=bool(self.include_plan.value))
+            _out_dir, files = self.workbook.write_handout(since=self.since.value, clinician_note=self.note.value,
+                                                          include_safety_plan=bool(self.include_plan.value))
         except (SecureBaseError, ValueError, OSError) as exc:
-            self.status.value = f"Handout not written: {exc}"
+            self.status.value = f'<p role="alert" class="sb-problem">The handout was not written: {esc(exc)}</p>'
             return
-        self.status.value = "\n".join(describe_files(out_dir, files))
+        labels = {"html": "Handout", "pdf": "Handout", "ics": "Practice reminders"}
+        links = file_links([(labels.get(kind, kind), path) for kind, path in files.items() if isinstance(path, Path)])
+        reason = files.get("pdf_unavailable")
+        self.status.value = ('<p role="status">Handout written.</p>' + links
+                             + (f"<p>{esc(reason)}</p>" if isinstance(reason, str) else ""))

@@ -12,7 +12,8 @@ from securebase import content
 from securebase.core.errors import SecureBaseError
 from securebase.couples.pause import lift_pause
 from securebase.progress.compute import USE_START_DATE, overview_html, position_text, stage_word
-from securebase.progress.plots import adherence_png, progress_png
+from securebase.progress.plots import adherence_png, chart_description, progress_png
+from securebase.ui.files import file_links
 from securebase.ui.images import picture, png_html
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,13 +28,13 @@ def overview_view(workbook: "ProgressWorkbook") -> w.HTML:
     return view
 
 
-_PROGRESS_ALT = "Chart of the client's progress: exercises used and practice kept up, step by step"
-
-
 def plots_view(workbook: "ProgressWorkbook") -> w.HTML:
-    image = picture(progress_png(workbook.progress, workbook.program), _PROGRESS_ALT, _CHART["max_width"])
-    workbook.on_refresh(lambda progress: setattr(image, "value", png_html(progress_png(progress, workbook.program),
-                                                                        _PROGRESS_ALT, _CHART["max_width"])))
+    def draw(progress: dict[str, Any]) -> str:
+        return png_html(progress_png(progress, workbook.program), chart_description(progress, workbook.program),
+                        _CHART["max_width"])
+
+    image = w.HTML(draw(workbook.progress), layout=w.Layout(width="100%"))
+    workbook.on_refresh(lambda progress: setattr(image, "value", draw(progress)))
     return image
 
 
@@ -112,3 +113,38 @@ class OverrideControl:
 
     def _status_text(self, progress: dict[str, Any]) -> str:
         return f"Now: {position_text(self.workbook.program, progress)}"
+
+
+class ReportControl:
+    """The progress report: a button that writes it (again), and links to open, download and print it.
+    The links stay right when a cleared flag rewrites the report (the files keep their names)."""
+
+    def __init__(self, workbook: "ProgressWorkbook"):
+        self.workbook = workbook
+        self.button = w.Button(description="Write progress report", button_style="primary", icon="file-text",
+                               layout=w.Layout(width="max-content"))
+        self.links = w.HTML()
+        self.button.on_click(lambda _b: self.write())
+        self.widget = w.VBox([self.button, self.links])
+        self.show()
+
+    def write(self) -> None:
+        self.button.disabled = True
+        try:
+            self.workbook.write_report()
+        except (SecureBaseError, OSError) as exc:
+            self.links.value = f'<p role="alert" class="sb-problem">The report was not written: {html.escape(str(exc))}</p>'
+            return
+        finally:
+            self.button.disabled = False
+        self.show(just_written=True)
+
+    def show(self, just_written: bool = False) -> None:
+        files = self.workbook.report_files()
+        if not files:
+            self.links.value = "<p>No progress report yet. It gives the tables and charts above as one page to keep or print.</p>"
+            return
+        self.button.description = "Write progress report again"
+        when = "Written just now." if just_written else "The report written last:"
+        self.links.value = f'<p role="status">{when}</p>' + file_links(
+            [("Progress report", files["html"]), ("Charts", files["png"]), ("Figures", files["json"])])

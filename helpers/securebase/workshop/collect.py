@@ -262,12 +262,12 @@ def group_summary(store: Store, group: str, *, program: str | Program | None = N
 
 def write_group_summary(summary: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
     """``group-<group>.json`` and ``group-<group>.html`` (owner-only) in ``out_dir``."""
-    from securebase.reports.handout import _write_private
+    from securebase.core.config import write_private_file
     from securebase.reports.render import render
 
     out = Path(out_dir).expanduser()
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     stem = f"group-{summary['group']}"
-    js = _write_private(out / f"{stem}.json", (json.dumps(summary, indent=2) + "\n").encode("utf-8"))
-    page = _write_private(out / f"{stem}.html", render("group_summary.html.j2", s=summary, zip=zip).encode("utf-8"))
+    js = write_private_file(out / f"{stem}.json", (json.dumps(summary, indent=2) + "\n").encode("utf-8"))
+    page = write_private_file(out / f"{stem}.html", render("group_summary.html.j2", s=summary, zip=zip).encode("utf-8"))
     return {"json": js, "html": page}
