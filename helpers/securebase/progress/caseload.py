@@ -57,6 +57,7 @@ class ClientRow:
     dyad_id: str = ""              # their active couple ("" when none)
     partner_id: str = ""
     idle_days: int = 0             # days since the latest entry (or, with none yet, since the first day)
+    couple_role: str = ""          # "A" or "B" in their couple
 
 
 def _link(notebook: str, client_id: str) -> str:
@@ -83,10 +84,10 @@ def client_rows(store: Store, *, today: date | None = None) -> list[ClientRow]:
     latest = store.latest_entry_times()
     paused = paused_couples(store)
     archived = store.archived_client_ids()
-    partners: dict[str, tuple[str, str]] = {}
+    partners: dict[str, tuple[str, str, str]] = {}
     for dyad in store.dyads():
-        partners[dyad.partner_a] = (dyad.dyad_id, dyad.partner_b)
-        partners[dyad.partner_b] = (dyad.dyad_id, dyad.partner_a)
+        partners[dyad.partner_a] = (dyad.dyad_id, dyad.partner_b, "A")
+        partners[dyad.partner_b] = (dyad.dyad_id, dyad.partner_a, "B")
     rows = []
     for client in store.list_clients():
         program = programs.get(client.program_id or "")
@@ -102,10 +103,10 @@ def client_rows(store: Store, *, today: date | None = None) -> list[ClientRow]:
         categories = tuple(c for c in CATEGORY_LABELS if any(c in f.categories for f in found))
         last = latest.get(client.client_id, "")[:10]
         idle = (today - (date.fromisoformat(last) if last else start)).days
-        dyad_id, partner = partners.get(client.client_id, ("", ""))
+        dyad_id, partner, role = partners.get(client.client_id, ("", "", ""))
         rows.append(ClientRow(client.client_id, program.title if program else "", step, len(found), categories,
                               last, links, client.client_id in paused, client.program_id or "", number, title,
-                              client.client_id in archived, dyad_id, partner, max(idle, 0)))
+                              client.client_id in archived, dyad_id, partner, max(idle, 0), role))
     return rows
 
 
@@ -151,12 +152,10 @@ def select(rows: list[ClientRow], view: View, labels: dict[str, str] | None = No
         if r.client_id in seen:
             continue
         partner = by_id.get(r.partner_id)
-        members = [r] + ([partner] if partner is not None else [])
+        members = sorted([r] + ([partner] if partner is not None else []), key=lambda m: m.couple_role)
         if any(matches(m) for m in members):
-            if partner is not None and partner.archived and view.archived == "active" and not matches(partner):
-                members = [r]     # an archived partner stays out of the default list
-            elif partner is not None and r.archived and view.archived == "active" and not matches(r):
-                members = [partner]
+            if view.archived == "active":   # an archived partner stays out of the default list
+                members = [m for m in members if not m.archived]
             groups.append(members)
             seen.update(m.client_id for m in members)
 
