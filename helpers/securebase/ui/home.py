@@ -41,7 +41,7 @@ from securebase.core import clock
 _TABLE_STYLE = ("<style>.sb-home{border-collapse:collapse;width:100%}.sb-home td,.sb-home th{padding:.3rem .9rem .3rem 0;"
                 "border-bottom:1px solid #d9dee6;text-align:left;vertical-align:top;line-height:1.4}"
                 ".sb-home a{margin-right:.9rem;color:#1a5fb4;text-decoration:underline;display:inline-block}"
-                ".sb-code{white-space:nowrap}.sb-label{display:block;color:#1f2a37;font-style:italic}"
+                ".sb-code{white-space:nowrap}.sb-label{display:block;color:#1f2a37;font-style:italic}.sb-partner{display:block}"
                 ".sb-muted{color:#4b5563}.sb-flag{color:#8a1c1c;font-weight:600}"
                 ".sb-badge{display:inline-block;border:1px solid #4b5563;border-radius:4px;padding:0 .3rem;"
                 "font-size:.85em;color:#1f2a37;margin-top:.2rem}"
@@ -50,7 +50,8 @@ _TABLE_STYLE = ("<style>.sb-home{border-collapse:collapse;width:100%}.sb-home td
                 ".sb-home tbody.sb-couple td:first-child{padding-left:.6rem}"
                 ".sb-tools .widget-dropdown,.sb-tools .widget-text{width:auto;margin-right:1rem}"
                 "@media (max-width:820px){.sb-home thead{display:none}.sb-home tr{display:block;padding:.4rem 0;"
-                "border-bottom:1px solid #d9dee6}.sb-home td,.sb-home th{display:block;border:none;padding:.1rem .6rem}}"
+                "border-bottom:1px solid #d9dee6}.sb-home td,.sb-home th{display:block;border:none;padding:.1rem .6rem}"
+                ".sb-home td[data-label]::before{content:attr(data-label) ': ';font-weight:600;color:#1f2a37}}"
                 "</style>")
 
 
@@ -60,7 +61,7 @@ def _client_cell(r: ClientRow, labels: dict[str, str]) -> str:
     if label:
         cell += f"<span class='sb-label'>{esc(label)}</span>"
     if r.partner_id:
-        cell += f"<span class='sb-muted'>partner of {esc(r.partner_id)}</span><br>"
+        cell += f"<span class='sb-muted sb-partner'>partner of <span class='sb-code'>{esc(r.partner_id)}</span></span>"
     if r.archived:
         cell += "<span class='sb-badge'>archived</span>"
     return cell
@@ -82,7 +83,8 @@ def _row_html(r: ClientRow, labels: dict[str, str]) -> str:
     if r.idle_days >= INACTIVE_DAYS:
         when += "<br><span class='sb-badge'>inactive</span>"
     return (f"<tr id='client-{esc(r.client_id)}'><td>{_client_cell(r, labels)}</td><td>{esc(r.program or '')}<br>"
-            f"<span class='sb-muted'>{esc(step)}</span></td><td>{flag}</td><td>{when}</td><td>{links}</td></tr>")
+            f"<span class='sb-muted'>{esc(step)}</span></td><td data-label='Safety flags'>{flag}</td>"
+            f"<td data-label='Latest entry'>{when}</td><td>{links}</td></tr>")
 
 
 def table_html(groups: list[list[ClientRow]], labels: dict[str, str] | None = None, *, total: int | None = None) -> str:
@@ -172,8 +174,8 @@ class HomePage:
         self.search = w.Text(description="Search", placeholder="code or your label", continuous_update=True,
                              style={"description_width": "initial"}, layout=w.Layout(width="18rem", max_width="100%"))
         self.flags = _dropdown("Safety flags", [("Any", "any"), ("Open flags", "open"), ("No open flag", "none")])
-        self.program_filter = _dropdown("Program", [("Every program", "")] + [(p.title, p.id) for p in programs.values()])
-        self.step_filter = _dropdown("Step", [("Every step", "")])
+        self.program_filter = _dropdown("In program", [("Every program", "")] + [(p.title, p.id) for p in programs.values()])
+        self.step_filter = _dropdown("Step or phase", [("Every step", "")])
         self.inactive = w.Checkbox(description=f"Only inactive (no entry for {INACTIVE_DAYS} days or more)",
                                    indent=False, layout=w.Layout(width="auto"))
         self.show = _dropdown("Show", [("Current clients", "active"), ("Archived clients", "archived"),
@@ -191,9 +193,10 @@ class HomePage:
                             style={"description_width": "initial"}, layout=w.Layout(width="24rem", max_width="100%"))
         self.label_button = w.Button(description="Save label", icon="tag", layout=w.Layout(width="auto"))
         self.label_button.on_click(lambda _b: self.save_label())
-        self.archive_button = w.Button(description="Archive this client", icon="archive", layout=w.Layout(width="auto"))
+        self.archive_button = w.Button(description="Archive this client", icon="archive",
+                                        layout=w.Layout(width="auto", align_self="flex-start"))
         self.archive_button.on_click(lambda _b: self.ask_archive())
-        self.archive_yes = w.Button(description="Yes, archive", button_style="warning", layout=w.Layout(width="auto"))
+        self.archive_yes = w.Button(description="Yes, archive", button_style="primary", layout=w.Layout(width="auto"))
         self.archive_yes.on_click(lambda _b: self.archive())
         self.archive_no = w.Button(description="Cancel", layout=w.Layout(width="auto"))
         self.archive_no.on_click(lambda _b: self._cancel_archive())
@@ -204,7 +207,8 @@ class HomePage:
         # couples
         self.partner_a = _dropdown("Partner A", [], "22rem")
         self.partner_b = _dropdown("Partner B", [], "22rem")
-        self.couple_button = w.Button(description="Check and link as a couple", icon="link", layout=w.Layout(width="auto"))
+        self.couple_button = w.Button(description="Check and link as a couple", icon="link",
+                                       layout=w.Layout(width="auto", align_self="flex-start"))
         self.couple_button.on_click(lambda _b: self.check_couple())
         self.couple_yes = w.Button(description="Link them", button_style="primary", layout=w.Layout(width="auto"))
         self.couple_yes.on_click(lambda _b: self.link())
