@@ -123,3 +123,17 @@ def test_the_link_itself_rechecks(home):
     home.couple_yes.click()
     assert "Not linked" in home.couple_message.value and "already linked" in home.couple_message.value
     assert home.store.active_dyad(a) is None
+
+
+def test_the_client_picker_follows_the_search(home):
+    a, b, c = _add(home, 3)
+    home.client.value = ""          # (with one client in all, it was picked)
+    assert len(home.client.options) == 4
+    home.search.value = b
+    assert home.client.value == b and [v for _n, v in home.client.options] == ["", b]   # the one shown is picked
+    home.archive_button.click()
+    home.archive_yes.click()
+    assert b not in home.table.value and home.client.value == b                         # kept, to bring back at once
+    assert home.archive_button.description == "Bring back from the archive"
+    home.search.value = ""
+    assert [v for _n, v in home.client.options] == ["", *sorted([a, c]), b]

@@ -278,13 +278,15 @@ class HomePage:
         with self.step_filter.hold_trait_notifications():
             self.step_filter.options = [("Every step", "")] + [(t, t) for t in titles]
             self.step_filter.value = keep
-        everyone = [(self._name(r), r.client_id) for r in sorted(self.rows, key=lambda r: (r.archived, r.client_id))]
         current = [(self._name(r), r.client_id) for r in self.rows if not r.archived]
-        for picker, options in ((self.client, everyone), (self.partner_a, current), (self.partner_b, current)):
-            value = picker.value
-            picker.options = [("Choose a client", "")] + options
-            picker.value = value if value in dict(options).values() else ""
-        self._show_client()
+        for picker in (self.partner_a, self.partner_b):
+            self._set_options(picker, current)
+
+    @staticmethod
+    def _set_options(picker: w.Dropdown, options: list[tuple[str, str]], pick: str = "") -> None:
+        value = picker.value or pick
+        picker.options = [("Choose a client", "")] + options
+        picker.value = value if value in [v for _n, v in options] else ""
 
     def view(self) -> View:
         text = self.search.value
@@ -303,6 +305,16 @@ class HomePage:
         self.count.value = (f"<p role='status' class='sb-muted'>Showing {shown} of {len(self.rows)} "
                             f"client{'s' if len(self.rows) != 1 else ''}.{note}</p>" if self.rows else "")
         self.table.value = table_html(groups, self.labels, total=len(self.rows))
+        # the client picker offers the clients shown (and keeps the one picked); one shown is picked
+        shown_rows = [r for g in groups for r in g]
+        picked = self._row(self.client.value)
+        options = [(self._name(r), r.client_id) for r in shown_rows]
+        if picked is not None and picked not in shown_rows:
+            options.append((self._name(picked), picked.client_id))
+        before = self.client.value
+        self._set_options(self.client, options, shown_rows[0].client_id if len(shown_rows) == 1 else "")
+        if self.client.value == before:
+            self._show_client()      # the same client: show their label and state again
 
     # ------------------------------------------------------------ one client: label, archive
 
@@ -365,8 +377,8 @@ class HomePage:
             self.client_message.value = f"<p role='alert'>Not changed: {esc(str(exc))}</p>"
             return
         self.client_message.value = (f"<p role='status'>{esc(r.client_id)} is back in the list.</p>" if r.archived else
-                                     f"<p role='status'>{esc(r.client_id)} archived. To bring them back, choose "
-                                     "them here and press Bring back from the archive.</p>")
+                                     f"<p role='status'>{esc(r.client_id)} archived. To bring them back, press "
+                                     "Bring back from the archive (later: Show, Archived clients, then pick them).</p>")
         client_id = r.client_id
         self.rows = client_rows(self.store, today=self.today)
         self._update_pickers()
