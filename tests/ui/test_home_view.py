@@ -137,3 +137,12 @@ def test_the_client_picker_follows_the_search(home):
     assert home.archive_button.description == "Bring back from the archive"
     home.search.value = ""
     assert [v for _n, v in home.client.options] == ["", *sorted([a, c]), b]
+
+
+def test_plain_rows_keep_partners_together():
+    a = ClientRow("C-PA1", "", "", 0, (), "", dyad_id="D-X1", partner_id="C-PB1", couple_role="A")
+    b = ClientRow("C-PB1", "", "", 0, (), "", dyad_id="D-X1", partner_id="C-PA1", couple_role="B")
+    solo = ClientRow("C-SO1", "", "", 0, (), "")
+    page = table_html([a, solo, b])
+    assert page.count("<tbody") == 2 and "Couple D-X1: C-PA1 and C-PB1" in page and "not shown" not in page
+    assert "partner C-PB1 is not shown: archived" in table_html([[a]])

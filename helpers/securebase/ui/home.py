@@ -87,9 +87,22 @@ def _row_html(r: ClientRow, labels: dict[str, str]) -> str:
             f"<td data-label='Latest entry'>{when}</td><td>{links}</td></tr>")
 
 
-def table_html(groups: list[list[ClientRow]], labels: dict[str, str] | None = None, *, total: int | None = None) -> str:
-    """The client table: one row per client; the partners of a couple share a framed group with a heading."""
+def table_html(groups: list[list[ClientRow]] | list[ClientRow], labels: dict[str, str] | None = None, *,
+               total: int | None = None) -> str:
+    """The client table: one row per client; the partners of a couple share a framed group with a heading.
+    ``groups`` come from :func:`~securebase.progress.caseload.select`; a plain row is a group of one."""
     labels = labels or {}
+    if groups and not isinstance(groups[0], list):    # plain rows: the partners of a couple together
+        couples: dict[str, list[ClientRow]] = {}
+        flat: list[list[ClientRow]] = []
+        for r in groups:
+            if r.dyad_id in couples:
+                couples[r.dyad_id].append(r)
+            else:
+                flat.append([r])
+                if r.dyad_id:
+                    couples[r.dyad_id] = flat[-1]
+        groups = flat
     if not groups:
         if not total:
             return "<p>No clients yet. Add one below: Secure Base makes a pseudonymous code for them.</p>"
@@ -101,7 +114,7 @@ def table_html(groups: list[list[ClientRow]], labels: dict[str, str] | None = No
         rows = "".join(_row_html(r, labels) for r in group)
         if group[0].dyad_id:
             names = " and ".join(esc(m.client_id) for m in group)
-            shown = "" if len(group) == 2 else f" (partner {esc(group[0].partner_id)} is archived)"
+            shown = "" if len(group) == 2 else f" (partner {esc(group[0].partner_id)} is not shown: archived)"
             body.append(f"<tbody class='sb-couple'><tr><th scope='rowgroup' colspan='5'>Couple {esc(group[0].dyad_id)}: "
                         f"{names}{shown}</th></tr>{rows}</tbody>")
         else:
