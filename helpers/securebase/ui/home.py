@@ -291,7 +291,8 @@ class HomePage:
         with self.step_filter.hold_trait_notifications():
             self.step_filter.options = [("Every step", "")] + [(t, t) for t in titles]
             self.step_filter.value = keep
-        current = [(self._name(r), r.client_id) for r in self.rows if not r.archived]
+        current = [(self._name(r) + (f" - in couple {r.dyad_id}" if r.dyad_id else ""), r.client_id)
+                   for r in self.rows if not r.archived]
         for picker in (self.partner_a, self.partner_b):
             self._set_options(picker, current)
 
@@ -450,6 +451,7 @@ class HomePage:
             return
         self.couple_message.value = (f"<p role='status'>Linked {esc(a)} and {esc(b)} as couple {esc(dyad.dyad_id)}. "
                                      "They are shown together in the list.</p>")
+        self.partner_a.value = self.partner_b.value = ""    # linked: not offered for a second press
         self.rows = client_rows(self.store, today=self.today)
         self._update_pickers()
         self.refresh_table(reload=False)
