@@ -48,7 +48,12 @@ class LabelError(SecureBaseError):
 
 def labels_path(user: str | None = None) -> Path:
     """``<data folder>/private-labels/<operating-system user>.json``."""
-    name = _USER.sub("_", user or getpass.getuser())[:64] or "user"
+    if user is None:
+        try:
+            user = getpass.getuser()
+        except (OSError, KeyError):   # no login name (a bare container): the numeric user id
+            user = str(os.getuid()) if hasattr(os, "getuid") else "user"
+    name = _USER.sub("_", user)[:64] or "user"
     return config.data_dir() / "private-labels" / f"{name}.json"
 
 
