@@ -13,7 +13,7 @@ RESULT_MS = 60_000   # how long to wait for the result of an action (a save, a p
 
 def open_home_and_add_client(page, app_server, program_title: str) -> str:
     page.goto(app_server.url)
-    page.get_by_label("Program").select_option(label=program_title)
+    page.get_by_label("Program", exact=True).select_option(label=program_title)   # not the list's "In program"
     page.get_by_role("button", name="Add a new client").click()
     message = page.get_by_text(re.compile(r"Added client C-\w+"))
     expect(message).to_be_visible(timeout=RESULT_MS)

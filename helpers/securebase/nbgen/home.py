@@ -12,7 +12,8 @@ def home_spec() -> NotebookSpec:
     return NotebookSpec(
         cell_prefix="home",
         heading=("# Secure Base\n\nYour clients, where each one is in their program, and any open safety flags. "
-                 "Open a workbook from a client's row, or add a new client below."),
+                 "Find a client by their code or your private label, open a workbook from their row, and "
+                 "below: label or archive a client, link a couple, add a new client."),
         parameters=(STORE_PATH,),
         title="Clients",
         parameters_note="# Parameters. The app (make app) opens this page first.",

@@ -48,6 +48,14 @@ class EntryStore(ABC):
         ...
 
     @abstractmethod
+    def set_archived(self, client_id: str, archived: bool) -> bool:
+        ...
+
+    @abstractmethod
+    def archived_client_ids(self) -> set[str]:
+        ...
+
+    @abstractmethod
     def update_client(
         self, client_id: str, *, program_id: Any=..., start_date: Any=..., phase_override: Any=...,
         language: Any=...,

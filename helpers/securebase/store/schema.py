@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 6  # 2: entry_heads; 3: couples (dyads, entry_shares, protocol_versions, protocol_consents);
+SCHEMA_VERSION = 7  # 2: entry_heads; 3: couples (dyads, entry_shares, protocol_versions, protocol_consents);
 #                     4: assessments, safety_flags, safety_flag_clears; 5: group_members, poll_votes;
 #                     6: safety_check_ins (+ answers), safety_flag_acks, notifications_sent, couple_pauses (+ lifts)
+#                     7: client_archive (a client archived or brought back, from the home page)
 AUDIT_ACTIONS = frozenset({
     "create", "update", "delete", "export", "client_create", "client_update",
     "couple_link", "couple_unlink", "share", "unshare", "protocol_propose", "protocol_consent", "protocol_withdraw",
     "assessment", "safety_flag", "safety_clear", "collect", "group_join",
     "safety_check_in", "safety_check_in_answer", "safety_ack", "notify", "couple_pause", "couple_resume",
+    "client_archive", "client_unarchive",
 })
 
 SCHEMA = """
@@ -295,8 +297,19 @@ CREATE TABLE IF NOT EXISTS poll_votes (
 CREATE INDEX IF NOT EXISTS poll_votes_by_poll ON poll_votes (session_id, poll_id);
 CREATE TRIGGER IF NOT EXISTS poll_votes_no_update BEFORE UPDATE ON poll_votes
 BEGIN SELECT RAISE(ABORT, 'poll answers are append-only'); END;
+
+-- Archiving (schema 7): a log of decisions, never a deletion. The latest row of a client says
+-- whether they are archived (hidden from the home page by default); their data stays as it was.
+CREATE TABLE IF NOT EXISTS client_archive (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL REFERENCES clients (client_id),
+    archived  INTEGER NOT NULL CHECK (archived IN (0, 1)),
+    at        TEXT NOT NULL,
+    by_actor  TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS client_archive_by_client ON client_archive (client_id, seq);
 """
-# Schema 6's tables are append-only too: one pair of triggers each, with its own message.
+# Schema 6's and 7's tables are append-only too: one pair of triggers each, with its own message.
 _APPEND_ONLY = {
     "safety_check_ins": "check-in questions are kept as they were asked",
     "safety_check_in_answers": "a check-in answer is kept as it was given",
@@ -304,6 +317,7 @@ _APPEND_ONLY = {
     "notifications_sent": "the notification log is append-only",
     "couple_pauses": "a pause is kept: lift it with a reason instead",
     "couple_pause_lifts": "a lifted pause stays lifted, with its reason",
+    "client_archive": "archiving is a log: archive or bring the client back instead",
 }
 SCHEMA += "".join(
     f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table}\n"

@@ -230,6 +230,27 @@ class Store(CouplesTables, AssessmentTables, CheckInTables, FlagTables, Workshop
         ).fetchall()
         return [Client.from_row(r) for r in rows]
 
+    def set_archived(self, client_id: str, archived: bool) -> bool:
+        """Archive a client (hidden from the home page by default) or bring them back; nothing of theirs is
+        removed. Recorded in the archive log and audited; returns False when they already were so."""
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM clients WHERE client_id = ?", (client_id,)).fetchone() is None:
+                raise NotFoundError(f"There is no client {client_id!r} in the store.")
+            row = db.execute("SELECT archived FROM client_archive WHERE client_id = ? ORDER BY seq DESC LIMIT 1",
+                             (client_id,)).fetchone()
+            if bool(row and row[0]) == archived:
+                return False
+            db.execute("INSERT INTO client_archive (client_id, archived, at, by_actor) VALUES (?, ?, ?, ?)",
+                       (client_id, int(archived), utc_now(), self.actor))
+            self._audit(db, "client_archive" if archived else "client_unarchive", "client", client_id, client_id, {})
+        return True
+
+    def archived_client_ids(self) -> set[str]:
+        """The clients whose latest archive decision is "archived" (one query)."""
+        return {client_id for (client_id,) in self._db.execute(
+            "SELECT a.client_id FROM client_archive AS a WHERE a.archived = 1 AND a.seq = "
+            "(SELECT MAX(seq) FROM client_archive WHERE client_id = a.client_id)").fetchall()}
+
     _UNSET: Any = object()
 
     def update_client(
