@@ -12,8 +12,9 @@ fresh browser context:
 
 * **minimal**: the one-button page (the yardstick: what Voila itself takes on this server),
 * **home**: the clinician's home page (``app/home.ipynb``),
-* **step1**: a workbook without charts (SIE step 1, ``sie/01_awareness.ipynb?client_id=...``),
-* **progress**: a page that shows charts (SIE progress, for a client with 30 days of entries).
+* **step1**: a workbook without charts (SIE step 1, ``sie/01_awareness.ipynb?client_id=...``, for a new
+  client: with ratings saved, its summary draws a chart),
+* **progress**: a page that shows charts (SIE progress, for another client with 30 days of entries).
 
 Measured per page view:
 
@@ -58,12 +59,13 @@ sys.path.insert(0, str(ROOT / "tests"))          # synthetic.py: a client's entr
 import nbformat  # noqa: E402
 import psutil  # noqa: E402
 
-CLIENT = "C-BENCH1"
+CLIENT = "C-BENCH1"      # 30 days of step 1 entries: the progress page has charts to draw
+NEW_CLIENT = "C-BENCH0"  # no entries yet: step 1 draws no chart (its summary's chart needs ratings)
 MINIMAL = "bench_minimal.ipynb"
 PAGES = {
     "minimal": MINIMAL,
     "home": "app/home.ipynb",
-    "step1": f"sie/01_awareness.ipynb?client_id={CLIENT}",
+    "step1": f"sie/01_awareness.ipynb?client_id={NEW_CLIENT}",
     "progress": f"sie/progress.ipynb?client_id={CLIENT}",
 }
 TARGET_RATIO = 1.0
@@ -162,8 +164,8 @@ class App:
 
 
 def seed(app: App) -> None:
-    """A SIE client with 30 days of step 1 entries (so the progress page has charts to draw), and the
-    minimal page in the served workspace."""
+    """A new SIE client, one with 30 days of step 1 entries (so the progress page has charts to draw),
+    and the minimal page in the served workspace."""
     from synthetic import synthetic_client
 
     from securebase import content
@@ -174,6 +176,7 @@ def seed(app: App) -> None:
     start = date.today() - timedelta(days=30)
     sie = content.program("sie")
     with Store(app.home / STORE_FILENAME) as store:
+        store.ensure_client(NEW_CLIENT, program_id="sie")
         store.ensure_client(CLIENT, program_id="sie", start_date=start)
         for e in synthetic_client(7, start, days=30)["awareness"]:
             save_entry(store, CLIENT, sie, e["exercise"], dict(e["answers"]), occurred_at=e["occurred_at"])
@@ -236,8 +239,9 @@ def view(browser, app: App, name: str, settle: float, watcher: Watcher) -> dict:
         ms = page.wait_for_function(FIRST_CONTROL, polling="raf", timeout=PAGE_TIMEOUT_MS).json_value()
         kernel_id = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
         text = page.locator("body").inner_text()
-        if name in ("step1", "progress") and CLIENT not in text:
-            raise RuntimeError(f"the {name} page does not show client {CLIENT}: {text[:300]!r}")
+        client = re.search(r"client_id=([\w-]+)", PAGES[name])
+        if client and client.group(1) not in text:     # a preheated page must show the client its address names
+            raise RuntimeError(f"the {name} page does not show client {client.group(1)}: {text[:300]!r}")
         page.wait_for_timeout(settle * 1000)
         process = app.kernel_process(kernel_id)
         memory = process.memory_full_info() if process is not None else None
