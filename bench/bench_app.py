@@ -41,6 +41,7 @@ import json
 import os
 import platform
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -161,6 +162,14 @@ class App:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+def standing_by(app: App) -> dict:
+    """The kernels running before any page is open (the app's preheated pools): how many, and their memory."""
+    kernels = [k["id"] for k in app.get("/api/kernels")]
+    processes = [app.kernel_process(k) for k in kernels]
+    uss = [p.memory_full_info().uss / 2**20 for p in processes if p is not None]
+    return {"kernels": len(kernels), "uss_mb": [round(u) for u in uss], "uss_mb_total": round(sum(uss))}
 
 
 def seed(app: App) -> None:
@@ -305,7 +314,9 @@ def report(result: dict) -> str:
                      f"{num(p['kernel_rss_mb_median'], '12.0f')}{num(p['kernel_uss_mb_median'], '8.0f')}"
                      f"{num(p['kernel_gone_s_max'], '12.1f')}"
                      + (f"  ({p['kernels_not_gone']} kernel(s) not gone)" if p["kernels_not_gone"] else ""))
-    lines += ["", f"    per-round ratios: " + "; ".join(f"{n} {p['ratio_to_minimal']}" for n, p in pages.items()
+    sb = result["standing_by"]
+    lines += ["", f"    before any page was open: {sb['kernels']} kernel(s) standing by (preheated), USS {sb['uss_mb']} MB"]
+    lines += ["", "    per-round ratios: " + "; ".join(f"{n} {p['ratio_to_minimal']}" for n, p in pages.items()
                                                        if n != "minimal"), "", "Targets"]
     for t in result["targets"]:
         lines.append(f"    {t['name']:<52}{num(t['value'], '8.2f')}  {t['op']} {t['limit']:g}  "
@@ -321,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
                         "kernel's memory is read (default 2)")
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # stop the app on the way out
 
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
     from conftest import chromium_path
@@ -338,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
             seed(app)
             watcher = Watcher(app)
             watcher.start()
-            time.sleep(args.pause)        # the server's start-up work (kernel pools, if any) done
+            time.sleep(max(args.pause, 20))      # the server's start-up work (kernel pools, if any) done
+            pools = standing_by(app)
             with sync_playwright() as p:
                 launch = ["--disable-dev-shm-usage"] + (["--no-sandbox"] if os.geteuid() == 0 else [])
                 browser = p.chromium.launch(executable_path=chromium, args=launch)
@@ -365,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = t["value"] is not None and (t["value"] < t["limit"] if t["op"] == "<" else t["value"] <= t["limit"])
         t["pass"] = ok and t.get("all_gone", True)
     result = {"environment": environment(), "rounds": args.rounds, "pause_s": args.pause, "settle_s": args.settle,
-              "pages": pages, "targets": targets, "all_pass": all(t["pass"] for t in targets)}
+              "standing_by": pools, "pages": pages, "targets": targets, "all_pass": all(t["pass"] for t in targets)}
     print(report(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")

@@ -19,6 +19,7 @@ import ipywidgets as w
 from securebase.core import config
 from securebase import content
 from securebase.core.errors import SecureBaseError
+from securebase.core.pagerequest import wait_for_page_request
 from securebase.core.text import esc
 from securebase.progress.caseload import ClientRow, client_rows, new_client
 from securebase.safety.flags import CATEGORY_LABELS
@@ -97,6 +98,7 @@ class NoticeList:
 
 class HomePage:
     def __init__(self, store_path: str = "", today: date | None = None):
+        wait_for_page_request()   # preheated: the clients as they are when the page opens, not when its kernel started
         self.store = Store(config.resolve_store_path(store_path))
         self.today = today
         self.table = w.HTML()
