@@ -124,9 +124,11 @@ class App:
             self.stop()
             raise RuntimeError(f"securebase app printed no address: {self.log.read_text()[-2000:]}")
         self.token = json.loads(settings.read_text())["Voila"]["token"]   # the owner-only settings file
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline:   # until it answers (any HTTP status will do)
             try:
-                self.get("/api/kernels")
+                urllib.request.urlopen(self.address("/"), timeout=2).close()   # no page: no kernel
+                break
+            except urllib.error.HTTPError:
                 break
             except OSError:
                 time.sleep(0.3)
@@ -147,14 +149,20 @@ class App:
                 return False
             raise
 
-    def kernel_process(self, kernel_id: str) -> psutil.Process | None:
+    def kernels(self) -> dict[str, psutil.Process]:
+        """The server's kernel processes by kernel id (Voila does not serve the list of its kernels)."""
+        found = {}
         for child in psutil.Process(self.process.pid).children(recursive=True):
             try:
-                if any(kernel_id in part for part in child.cmdline()):
-                    return child
+                match = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(child.cmdline()))
             except psutil.Error:
                 continue
-        return None
+            if match:
+                found[match.group(1)] = child
+        return found
+
+    def kernel_process(self, kernel_id: str) -> psutil.Process | None:
+        return self.kernels().get(kernel_id)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -166,10 +174,8 @@ class App:
 
 def standing_by(app: App) -> dict:
     """The kernels running before any page is open (the app's preheated pools): how many, and their memory."""
-    kernels = [k["id"] for k in app.get("/api/kernels")]
-    processes = [app.kernel_process(k) for k in kernels]
-    uss = [p.memory_full_info().uss / 2**20 for p in processes if p is not None]
-    return {"kernels": len(kernels), "uss_mb": [round(u) for u in uss], "uss_mb_total": round(sum(uss))}
+    uss = [p.memory_full_info().uss / 2**20 for p in app.kernels().values()]
+    return {"kernels": len(uss), "uss_mb": [round(u) for u in uss], "uss_mb_total": round(sum(uss))}
 
 
 def seed(app: App) -> None:
