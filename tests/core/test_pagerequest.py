@@ -1,9 +1,10 @@
 """A preheated app page's kernel waits for its request (the client in its address) before it reads it:
-the real hand-over, Voila's request-info websocket on a tornado server."""
+the real hand-over, from Voila's own request-info websocket handler on a tornado server."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import time
@@ -122,9 +123,41 @@ def test_other_kernels_never_wait(monkeypatch):
     for key in REQUEST_KEYS:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setattr(pagerequest, "_received", False)
-    monkeypatch.setattr("voila.utils.get_query_string", lambda *a: pytest.fail("asked for a request"))
+    monkeypatch.setattr(pagerequest, "_receive", lambda url: pytest.fail("asked for a request"))
     for preheat_value in (None, "False"):          # JupyterLab, papermill; Voila without a pool
         if preheat_value:
             monkeypatch.setenv("VOILA_PREHEAT", preheat_value)
         pagerequest.wait_for_page_request()
         assert url_parameters() == {} and not pagerequest.preheated()
+
+
+def test_only_the_requests_own_variables_are_taken_and_only_from_a_small_message(voila_server, monkeypatch):
+    port, hand_over = voila_server
+    monkeypatch.delenv("LD_PRELOAD", raising=False)
+    preheat(monkeypatch, port, "k-5")
+    hand_over("k-5", {"QUERY_STRING": "client_id=C-OK1234", "LD_PRELOAD": "/tmp/x.so", "VOILA_PREHEAT": "False"})
+    assert in_thread(url_parameters) == {"client_id": "C-OK1234"}
+    assert "LD_PRELOAD" not in os.environ and pagerequest.preheated()
+    monkeypatch.setattr(pagerequest, "_received", False)
+    monkeypatch.delenv("QUERY_STRING")
+    preheat(monkeypatch, port, "k-6")
+    hand_over("k-6", {"QUERY_STRING": "client_id=C-OK1234&x=" + "a" * pagerequest.MAX_MESSAGE_BYTES})
+    assert in_thread(url_parameters) == {}            # too long: no request at all
+
+
+def test_a_failed_hand_over_leaves_the_page_without_a_client(monkeypatch):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]                # nothing listens there
+    for key in REQUEST_KEYS:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setattr(pagerequest, "_received", False)
+    preheat(monkeypatch, closed_port, "k-7")
+    with pytest.raises(ParameterError, match="names none"):
+        in_thread(lambda: check_mode_and_client("interactive", "demo-001"))
+
+
+def test_the_hand_over_address_is_voilas():
+    env = {"VOILA_APP_PORT": "8870", "VOILA_SERVER_URL": "/", "VOILA_KERNEL_ID": "abc", "VOILA_APP_IP": "[::1]"}
+    assert pagerequest.request_url(env) == "ws://[::1]:8870/voila/query/abc"
+    assert pagerequest.request_url({**env, "VOILA_APP_IP": "127.0.0.1"}) == "ws://127.0.0.1:8870/voila/query/abc"
