@@ -98,13 +98,13 @@ class NoticeList:
 
 class HomePage:
     def __init__(self, store_path: str = "", today: date | None = None):
+        programs = content.programs()
         wait_for_page_request()   # preheated: the clients as they are when the page opens, not when its kernel started
         self.store = Store(config.resolve_store_path(store_path))
         self.today = today
         self.table = w.HTML()
         self.refresh_button = w.Button(description="Refresh the list", icon="refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
-        programs = content.programs()
         self.program = w.Dropdown(options=[(p.title, p.id) for p in programs.values()], description="Program",
                                   style={"description_width": "initial"}, layout=w.Layout(width="32rem"))
         self.start = w.DatePicker(description="First day", value=today or clock.today(),
