@@ -20,7 +20,8 @@ Measured per page view:
 
 (a) **First usable control**: milliseconds from the start of the navigation (the page's own
     ``performance.now()``) until a control (button, text box, drop-down, check box) is visible and
-    enabled. Each page's figure is the median over the rounds of its ratio to the minimal page's
+    enabled; beside it, when the server had sent the whole page (``responseEnd``: Voila sends it as
+    the notebook runs, so the rest is the browser building the widgets). Each page's figure is the median over the rounds of its ratio to the minimal page's
     time in the same round, so both see the same machine noise.
 (b) **Kernel memory**: RSS and USS (memory only that process holds) of the page's kernel process,
     ``--settle`` seconds after its control appeared.
@@ -253,6 +254,7 @@ def view(browser, app: App, name: str, settle: float, watcher: Watcher) -> dict:
         page.goto(app.address(f"/voila/render/{PAGES[name]}"), wait_until="commit", timeout=PAGE_TIMEOUT_MS)
         ms = page.wait_for_function(FIRST_CONTROL, polling="raf", timeout=PAGE_TIMEOUT_MS).json_value()
         kernel_id = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+        html_ms = page.evaluate("performance.getEntriesByType('navigation')[0].responseEnd")   # the server's part
         text = page.locator("body").inner_text()
         client = re.search(r"client_id=([\w-]+)", PAGES[name])
         if client and client.group(1) not in text:     # a preheated page must show the client its address names
@@ -263,7 +265,7 @@ def view(browser, app: App, name: str, settle: float, watcher: Watcher) -> dict:
     finally:
         context.close()
     watcher.watch(name, kernel_id)
-    return {"ms": ms, "kernel_id": kernel_id,
+    return {"ms": ms, "html_ms": html_ms, "kernel_id": kernel_id,
             "rss_mb": memory.rss / 2**20 if memory else None, "uss_mb": memory.uss / 2**20 if memory else None}
 
 
@@ -280,6 +282,7 @@ def summarise(views: dict[str, list[dict]], gone: dict[str, list[float]], linger
         out[name] = {
             "first_control_ms": [round(v["ms"]) for v in views[name]],
             "first_control_median_ms": median([v["ms"] for v in views[name]]),
+            "html_done_median_ms": median([v["html_ms"] for v in views[name]]),
             "ratio_to_minimal": [round(r, 3) for r in ratios],
             "ratio_to_minimal_median": median(ratios),
             "kernel_rss_mb_median": median([v["rss_mb"] for v in views[name]]),
@@ -308,8 +311,8 @@ def report(result: dict) -> str:
         f"  {result['rounds']} rounds after 1 warm-up, {result['pause_s']:g} s between pages, memory "
         f"{result['settle_s']:g} s after the first control",
         "",
-        f"    {'page':<10}{'first control':>15}{'ratio':>8}{'kernel RSS':>12}{'USS':>8}{'gone after':>12}",
-        f"    {'':<10}{'median (ms)':>15}{'median':>8}{'(MB)':>12}{'(MB)':>8}{'max (s)':>12}",
+        f"    {'page':<10}{'first control':>15}{'ratio':>8}{'HTML done':>11}{'kernel RSS':>12}{'USS':>8}{'gone after':>12}",
+        f"    {'':<10}{'median (ms)':>15}{'median':>8}{'(ms)':>11}{'(MB)':>12}{'(MB)':>8}{'max (s)':>12}",
     ]
 
     def num(value, fmt):
@@ -317,6 +320,7 @@ def report(result: dict) -> str:
 
     for name, p in pages.items():
         lines.append(f"    {name:<10}{num(p['first_control_median_ms'], '15.0f')}{num(p['ratio_to_minimal_median'], '7.2f')}x"
+                     f"{num(p['html_done_median_ms'], '11.0f')}"
                      f"{num(p['kernel_rss_mb_median'], '12.0f')}{num(p['kernel_uss_mb_median'], '8.0f')}"
                      f"{num(p['kernel_gone_s_max'], '12.1f')}"
                      + (f"  ({p['kernels_not_gone']} kernel(s) not gone)" if p["kernels_not_gone"] else ""))
