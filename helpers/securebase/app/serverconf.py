@@ -46,7 +46,8 @@ CONTENT_SECURITY_POLICY = (
 # kernel when it is asked for.
 PREHEATED_PAGES = (HOME_NOTEBOOK, "sie/01_awareness.ipynb", f"sie/{PROGRESS_NOTEBOOK}")
 # After a preheated kernel is handed to a page, its replacement starts this many seconds later, so that it
-# does not compete with the page it was taken for while that page renders.
+# does not compete with the page it was taken for while that page renders. The cost: the same page asked
+# for again within these seconds (a reload) waits for the replacement (this delay, then its start).
 POOL_REFILL_SECONDS = 5.0
 
 
