@@ -84,6 +84,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_safety.py
 	$(BIN)/python bench/bench_research.py
 	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info helpers/*.egg-info

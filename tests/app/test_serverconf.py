@@ -88,3 +88,28 @@ def test_the_login_is_renewed_by_use_and_lapses_after_12_idle_hours():
     assert code == 200
     assert "SameSite=Strict" in cookie and "HttpOnly" in cookie and "expires=" in cookie   # renewed
     assert _serve(IdleExpiringIdentityProvider, 13)[0] == 403
+
+
+def test_only_the_pages_that_matter_are_preheated():
+    from pathlib import Path
+
+    conf = serverconf.app_config("t")
+    assert conf["VoilaConfiguration"] == {"preheat_kernel": True, "default_pool_size": 0}
+    manager = conf["VoilaKernelManager"]
+    pools = manager["kernel_pools_config"]
+    assert pools["default"]["pool_size"] == 0                      # every other page starts its kernel when asked for
+    assert {page for page, pool in pools.items() if pool["pool_size"]} == set(serverconf.PREHEATED_PAGES)
+    assert sum(pool["pool_size"] for pool in pools.values()) == 3   # one kernel each: memory matters
+    notebooks = Path(__file__).resolve().parents[2] / "notebooks"
+    for page in serverconf.PREHEATED_PAGES:                        # names as Voila's handler sees them
+        assert (notebooks / page).is_file(), page
+    assert manager["fill_delay"] == serverconf.POOL_REFILL_SECONDS > 1
+    assert {pool["kernel_env_variables"]["VOILA_APP_IP"] for pool in pools.values()} == {"127.0.0.1"}
+
+
+def test_preheated_kernels_reach_the_server_where_it_listens():
+    def reached(ip):
+        return {p["kernel_env_variables"]["VOILA_APP_IP"]
+                for p in serverconf.app_config("t", ip=ip)["VoilaKernelManager"]["kernel_pools_config"].values()}
+    assert reached("0.0.0.0") == {"127.0.0.1"} and reached("10.1.2.3") == {"10.1.2.3"}
+    assert reached("::1") == {"[::1]"} and reached("::") == {"[::1]"}

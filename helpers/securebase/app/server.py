@@ -83,7 +83,7 @@ def launch_app(workspace: Path, *, port: int = DEFAULT_PORT, ip: str = LOOPBACK,
     port = free_port(port)
     token = secrets.token_urlsafe(24)
     config_dir = run_dir("app")
-    write_private(config_dir / "voila.json", app_config(token))
+    write_private(config_dir / "voila.json", app_config(token, ip=ip))
     command = app_command(workspace, port=port, config_dir=config_dir, ip=check_ip(ip), open_browser=open_browser)
     host = display_host(ip)
     print(f"\nSecure Base app is starting. Open this address in your browser:\n\n"

@@ -9,6 +9,8 @@ user learns nothing from them.
   every request and refused once it is older than that (:mod:`securebase.app.identity`).
 * **Only the page the person needs is printed**: the servers log warnings and errors only, so they do
   not print their own addresses (JupyterLab's opens a folder browser, Voila's a bare file list).
+* **A few pages are preheated** (:func:`kernel_pools`): the app keeps one kernel standing by for each
+  of :data:`PREHEATED_PAGES`, its imports done, so those pages open sooner than a bare Voila page.
 * **Local only**: both listen on 127.0.0.1 unless ``--ip`` names another address, and then the
   launcher says so.
 """
@@ -21,6 +23,7 @@ import sys
 from pathlib import Path
 
 from securebase.core.config import data_dir, ensure_private_dir
+from securebase.core.layout import HOME_NOTEBOOK, PROGRESS_NOTEBOOK
 
 LOGIN_IDLE_HOURS = 12
 LOOPBACK = "127.0.0.1"
@@ -34,6 +37,19 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'"
 )
+
+# The pages Voila keeps one kernel preheated for (a kernel is 50-150 MB, so only these): the home page,
+# which every session opens first and comes back to between clients; SIE's step 1, the workbook every
+# client of the most used program begins with and spends the first weeks in; SIE's progress view, the
+# page a clinician opens in each session, and the slowest to start (it draws with pandas and
+# matplotlib). A pooled kernel runs its notebook up to the point where the page needs its request (the
+# client in its address; see securebase.core.pagerequest) and waits there. Every other page starts its
+# kernel when it is asked for.
+PREHEATED_PAGES = (HOME_NOTEBOOK, "sie/01_awareness.ipynb", f"sie/{PROGRESS_NOTEBOOK}")
+# After a preheated kernel is handed to a page, its replacement starts this many seconds later, so that it
+# does not compete with the page it was taken for while that page renders. The cost: the same page asked
+# for again within these seconds (a reload) waits for the replacement (this delay, then its start).
+POOL_REFILL_SECONDS = 5.0
 
 
 def run_dir(server: str) -> Path:
@@ -57,10 +73,24 @@ def write_private(path: Path, config: dict) -> Path:
     return path
 
 
-def app_config(token: str) -> dict:
-    """Voila's settings file (``voila.json``): the token, the login, the pages' security policy."""
+def app_config(token: str, *, ip: str = LOOPBACK) -> dict:
+    """Voila's settings file (``voila.json``): the token, the login, the pages' security policy, and the
+    preheated kernels (for a server listening on ``ip``)."""
     return {"Voila": {"token": token, "identity_provider_class": IDENTITY_PROVIDER, "log_level": "WARN",
-                      "tornado_settings": {"headers": {"Content-Security-Policy": CONTENT_SECURITY_POLICY}}}}
+                      "tornado_settings": {"headers": {"Content-Security-Policy": CONTENT_SECURITY_POLICY}}},
+            **kernel_pools(ip)}
+
+
+def kernel_pools(ip: str = LOOPBACK) -> dict:
+    """Voila's preheated kernels: one for each of :data:`PREHEATED_PAGES`, none for other pages. A
+    preheated kernel learns its page's request over a websocket to the server (at ``VOILA_APP_IP``,
+    127.0.0.1 unless told): a server listening on another address is reached there."""
+    host = {"0.0.0.0": LOOPBACK, "::": "[::1]", "::1": "[::1]"}.get(ip, ip)
+    env = {"VOILA_APP_IP": host}
+    pools = {"default": {"pool_size": 0, "kernel_env_variables": env}}
+    pools.update({page: {"pool_size": 1, "kernel_env_variables": env} for page in PREHEATED_PAGES})
+    return {"VoilaConfiguration": {"preheat_kernel": True, "default_pool_size": 0},
+            "VoilaKernelManager": {"kernel_pools_config": pools, "fill_delay": POOL_REFILL_SECONDS}}
 
 
 def lab_config(token: str, *, terminals: bool) -> dict:

@@ -19,13 +19,15 @@ from typing import Any, Callable
 
 from securebase.core.errors import ParameterError, SecureBaseError
 from securebase.core.layout import HOME_NOTEBOOK
+from securebase.core.pagerequest import preheated
 
 __all__ = ["Page", "RefusedPage", "client_of_page", "in_app"]
 
 
 def in_app() -> bool:
-    """Whether this kernel serves an app page: Voila tells its kernels so (``SERVER_SOFTWARE``)."""
-    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
+    """Whether this kernel serves an app page: Voila tells its kernels so (``SERVER_SOFTWARE``), and a
+    kernel it preheated for a page (``VOILA_PREHEAT``) is told only once the page is asked for."""
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/") or preheated()
 
 
 def home_address() -> str:

@@ -2,7 +2,8 @@
 
 A bad value stops the notebook with a :class:`ParameterError` whose message says what to write
 instead. In the app (Voila) the page's address names the client: Voila hands the query string
-to the kernel in ``QUERY_STRING``, and :func:`url_parameters` reads it."""
+to the kernel in ``QUERY_STRING``, and :func:`url_parameters` reads it (in a preheated kernel, once the
+page is asked for: see :mod:`securebase.core.pagerequest`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from urllib.parse import parse_qs
 
 from securebase.core.errors import ParameterError, SecureBaseError
 from securebase.core.ids import validate_client_id
+from securebase.core.pagerequest import wait_for_page_request
 from securebase.notebook.page import in_app
 
 __all__ = ["MODES", "ParameterError", "Text", "check_mode_and_client", "date_parameter",
@@ -63,6 +65,8 @@ class Text:
 
 
 def url_parameters() -> dict[str, str]:
-    """The query string of the Voila page this kernel serves (empty outside Voila)."""
+    """The query string of the Voila page this kernel serves (empty outside Voila). A preheated kernel
+    waits here until its page is asked for."""
+    wait_for_page_request()
     query = os.environ.get("QUERY_STRING", "")
     return {k: v[-1] for k, v in parse_qs(query, keep_blank_values=False).items()}

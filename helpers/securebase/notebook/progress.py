@@ -58,6 +58,10 @@ class ProgressWorkbook(Page):
         clinician_note: str = "",
         include_safety_plan: bool = False,
     ):
+        try:
+            self.program = content.program(program_id)   # before the wait for the page's request (preheated)
+        except KeyError as exc:
+            raise ParameterError(str(exc.args[0])) from None
         client_id = check_mode_and_client(mode, client_id)
         self.include_safety_plan = _yes_no("include_safety_plan", include_safety_plan)
         self.today = date_parameter("today", today) or clock.today()
@@ -65,10 +69,6 @@ class ProgressWorkbook(Page):
         if self.handout_since and self.handout_since > self.today:
             raise ParameterError(f"handout_since ({handout_since}) is after today ({self.today}); give an earlier day.")
         self.clinician_note = clinician_note
-        try:
-            self.program = content.program(program_id)
-        except KeyError as exc:
-            raise ParameterError(str(exc.args[0])) from None
         self.mode = mode
         self.client_id = client_id
         self.store = Store(config.resolve_store_path(store_path))

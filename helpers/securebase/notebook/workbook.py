@@ -62,14 +62,14 @@ class Workbook(Page):
         start_date: str = "",
         language: str = "en",
     ):
+        self.program = content.program(program_id)   # the content first: a preheated kernel has it read before
+        self.phase = self.program.phase(phase_id)     # its page is asked for (check_mode_and_client waits for that)
+        self.loc = content.locale(language)
         client_id = check_mode_and_client(mode, client_id)
         start = date_parameter("start_date", start_date)
         if mode == "batch" and answers_path and not Path(answers_path).is_file():
             raise ParameterError(f"answers_path {answers_path!r} does not exist; give the path of an answers file.")
         self.mode = mode
-        self.program = content.program(program_id)
-        self.phase = self.program.phase(phase_id)
-        self.loc = content.locale(language)
         self.language = language
         self.store = Store(config.resolve_store_path(store_path))
         self.client = client_of_page(self.store, client_id, program_id=program_id, start_date=start or clock.today())

@@ -29,6 +29,7 @@ import ipywidgets as w
 from securebase.core import config
 from securebase import content
 from securebase.core.errors import SecureBaseError
+from securebase.core.pagerequest import wait_for_page_request
 from securebase.core.text import esc
 from securebase.couples.dyads import dyad_of, link_couple
 from securebase.progress.caseload import INACTIVE_DAYS, MAX_SEARCH, SORTS, ClientRow, View, client_rows, new_client, select
@@ -173,6 +174,8 @@ def _dropdown(description: str, options, width: str = "auto") -> w.Dropdown:
 
 class HomePage:
     def __init__(self, store_path: str = "", today: date | None = None, labels_file: str = ""):
+        programs = content.programs()
+        wait_for_page_request()   # preheated: the clients as they are when the page opens, not when its kernel started
         self.store = Store(config.resolve_store_path(store_path))
         self.today = today
         self.labels_file = Path(labels_file) if labels_file else None
@@ -182,7 +185,6 @@ class HomePage:
         self.count = w.HTML()
         self.refresh_button = w.Button(description="Refresh the list", icon="refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
-        programs = content.programs()
         # the list: search, filters, order
         self.search = w.Text(description="Search", placeholder="code or your label", continuous_update=True,
                              style={"description_width": "initial"}, layout=w.Layout(width="18rem", max_width="100%"))
