@@ -18,12 +18,17 @@ from test_app_mode import RESULT_MS
 
 
 def _seed(server, prefix: str) -> dict[str, str]:
-    """Six clients: flagged (sie), quiet for 60 days (sie), fresh (asb), two partners (asb), one archived."""
+    """Six clients: flagged (sie), quiet for 60 days (sie), fresh (asb), two partners (asb), one archived.
+    A rerun of a test gets clients of its own (``prefix`` with X added, in ``codes["prefix"]``): the first
+    attempt may have archived or linked its clients."""
     from securebase.core.config import STORE_FILENAME
     from securebase.couples.dyads import link_couple
     from securebase.store import Store
 
     today = date.today()
+    with Store(server.home / STORE_FILENAME) as store:
+        while store.get_client(f"C-{prefix}1") is not None:
+            prefix += "X"
     codes = {name: f"C-{prefix}{n}" for n, name in enumerate(("flagged", "quiet", "fresh", "pa", "pb", "gone"), 1)}
     with Store(server.home / STORE_FILENAME) as store:
         for name, code in codes.items():
@@ -37,7 +42,7 @@ def _seed(server, prefix: str) -> dict[str, str]:
                                 safety_categories=["self_harm"] if name == "flagged" else [])
         link_couple(store, codes["pa"], codes["pb"], program_id="asb")
         store.set_archived(codes["gone"], True)
-    return codes
+    return {**codes, "prefix": prefix}
 
 
 def _open(page, server) -> None:
@@ -72,8 +77,8 @@ def _expect_rows(page, prefix: str, expected: set[str]) -> None:
 
 @pytest.mark.parametrize("width", [1400, 768])
 def test_search_filters_and_order(page, app_server, width):
-    prefix = f"HS{width // 100}"
-    c = _seed(app_server, prefix)
+    c = _seed(app_server, f"HS{width // 100}")
+    prefix = c["prefix"]
     page.set_viewport_size({"width": width, "height": 1000})
     _open(page, app_server)
     _search(page, prefix.lower())
@@ -131,8 +136,8 @@ def test_search_filters_and_order(page, app_server, width):
 def test_archive_asks_first_and_can_be_undone(page, app_server):
     c = _seed(app_server, "HAR")
     _open(page, app_server)
-    _search(page, "c-har")
-    _expect_rows(page, "HAR", {c[n] for n in ("flagged", "quiet", "fresh", "pa", "pb")})
+    _search(page, "c-" + c["prefix"].lower())
+    _expect_rows(page, c["prefix"], {c[n] for n in ("flagged", "quiet", "fresh", "pa", "pb")})
     _pick(page, "Client", c["fresh"])
     page.get_by_role("button", name="Archive this client").click()
     question = page.get_by_text(f"Archive {c['fresh']}?")
@@ -140,22 +145,22 @@ def test_archive_asks_first_and_can_be_undone(page, app_server):
     page.screenshot(path=str(ARTIFACTS / "home_archive_confirm.png"), full_page=True)
     page.get_by_role("button", name="Cancel").first.click()
     expect(question).to_be_hidden()
-    assert c["fresh"] in _rows(page, "HAR")
+    assert c["fresh"] in _rows(page, c["prefix"])
     page.get_by_role("button", name="Archive this client").click()
     page.get_by_role("button", name="Yes, archive").click()
     expect(page.get_by_text(f"{c['fresh']} archived.")).to_be_visible(timeout=RESULT_MS)
-    _expect_rows(page, "HAR", {c[n] for n in ("flagged", "quiet", "pa", "pb")})
+    _expect_rows(page, c["prefix"], {c[n] for n in ("flagged", "quiet", "pa", "pb")})
     page.get_by_label("Show").select_option(label="Archived clients")
-    _expect_rows(page, "HAR", {c["fresh"], c["gone"]})
+    _expect_rows(page, c["prefix"], {c["fresh"], c["gone"]})
     page.get_by_role("button", name="Bring back from the archive").click()
     expect(page.get_by_text(f"{c['fresh']} is back in the list.")).to_be_visible(timeout=RESULT_MS)
-    _expect_rows(page, "HAR", {c["gone"]})
+    _expect_rows(page, c["prefix"], {c["gone"]})
 
 
 def test_a_couple_is_linked_from_the_page(page, app_server):
     c = _seed(app_server, "HCP")
     _open(page, app_server)
-    _search(page, "c-hcp")
+    _search(page, "c-" + c["prefix"].lower())
     _pick(page, "Partner A", c["flagged"])
     _pick(page, "Partner B", c["flagged"])
     page.get_by_role("button", name="Check and link as a couple").click()
@@ -185,7 +190,7 @@ def test_a_private_label_is_kept_outside_the_store(page, app_server):
     page.get_by_role("button", name="Save label").click()
     expect(page.get_by_role("status").filter(has_text=f"Label of {c['quiet']} saved")).to_be_visible(timeout=RESULT_MS)
     _search(page, "tues</b> 3P")
-    _expect_rows(page, "HLB", {c["quiet"]})
+    _expect_rows(page, c["prefix"], {c["quiet"]})
     expect(page.locator(f"[id='client-{c['quiet']}'] .sb-label")).to_have_text("<b>Tues</b> 3pm")   # as text
     page.get_by_label("Your private label").fill("x" * 41)
     page.get_by_role("button", name="Save label").click()
@@ -201,8 +206,8 @@ def test_home_has_no_serious_accessibility_violations(page, app_server):
 
     c = _seed(app_server, "HAX")
     _open(page, app_server)
-    _search(page, "c-hax")
-    _expect_rows(page, "HAX", {c[n] for n in ("flagged", "quiet", "fresh", "pa", "pb")})
+    _search(page, "c-" + c["prefix"].lower())
+    _expect_rows(page, c["prefix"], {c[n] for n in ("flagged", "quiet", "fresh", "pa", "pb")})
     _pick(page, "Client", c["fresh"])
     page.get_by_role("button", name="Archive this client").click()      # with the confirm step open too
     expect(page.get_by_role("button", name="Yes, archive")).to_be_visible()
@@ -228,9 +233,9 @@ def test_the_keyboard_alone_searches_and_archives(page, app_server):
         pytest.fail(f"never reached with Tab: {seen[:12]} ... {seen[-5:]}")
 
     tab_to(lambda el: el["label"] == "Search", limit=150)
-    page.keyboard.type("c-hkb")
+    page.keyboard.type("c-" + c["prefix"].lower())
     page.keyboard.press("Enter")
-    _expect_rows(page, "HKB", {c[n] for n in ("flagged", "quiet", "fresh", "pa", "pb")})
+    _expect_rows(page, c["prefix"], {c[n] for n in ("flagged", "quiet", "fresh", "pa", "pb")})
     tab_to(lambda el: el["label"] == "Client" and el["tag"] == "SELECT", limit=150)
     options = page.get_by_label("Client", exact=True).locator("option").all_inner_texts()
     for _ in range(options.index(c["fresh"])):
@@ -242,4 +247,4 @@ def test_the_keyboard_alone_searches_and_archives(page, app_server):
     tab_to(lambda el: el["tag"] == "BUTTON" and el["text"] == "Yes, archive", limit=5)
     page.keyboard.press("Enter")
     expect(page.get_by_text(f"{c['fresh']} archived.")).to_be_visible(timeout=RESULT_MS)
-    _expect_rows(page, "HKB", {c[n] for n in ("flagged", "quiet", "pa", "pb")})
+    _expect_rows(page, c["prefix"], {c[n] for n in ("flagged", "quiet", "pa", "pb")})

@@ -256,3 +256,15 @@ def test_a_long_question_of_the_private_check_wraps_instead_of_being_cut(wb):
     assert "sb-help" in screen.body._dom_classes
     css = _html(screen)
     assert ".sb-help .widget-radio > .widget-label{white-space:normal" in css
+
+
+def test_the_plan_editor_is_made_only_when_it_is_opened(wb):
+    """Most page views never open the editor; its widgets (about 250) would slow every page down."""
+    screen = HelpScreen("en", wb.store, "C-2001")
+    assert screen.plan._editor is None and len(screen.plan.widget.children) == 3
+    screen.plan.open_button.click()
+    assert screen.plan._editor is not None and screen.plan.widget.children[-1] is screen.plan.editor
+    assert _visible(screen.plan.editor) and _visible(screen.plan.save_button)
+    screen.plan.cancel_button.click()
+    screen.plan.open_button.click()                     # opened again: the same editor, not a second one
+    assert len(screen.plan.widget.children) == 4

@@ -71,11 +71,11 @@ def test_archive_asks_first_and_can_be_undone(home):
     a, b = _add(home, 2)
     home.client.value = a
     home.archive_button.click()
-    assert home.archive_confirm.layout.display == "flex" and "Archive" in home.archive_question.value
-    home.archive_no.click()
-    assert home.archive_confirm.layout.display == "none" and a in home.table.value
+    assert home.archive_confirm.shown and "Archive" in home.archive_confirm.question.value
+    home.archive_confirm.no.click()
+    assert not home.archive_confirm.shown and a in home.table.value
     home.archive_button.click()
-    home.archive_yes.click()
+    home.archive_confirm.yes.click()
     assert a not in home.table.value and "1 archived, not shown" in home.count.value
     assert home.store.archived_client_ids() == {a}
     assert home.archive_button.description == "Bring back from the archive"
@@ -93,11 +93,11 @@ def test_link_a_couple_from_the_page(home):
     assert "Choose both partners" in home.couple_message.value
     home.partner_a.value, home.partner_b.value = a, a
     home.couple_button.click()
-    assert "two different clients" in home.couple_message.value and home.couple_confirm.layout.display == "none"
+    assert "two different clients" in home.couple_message.value and not home.couple_confirm.shown
     home.partner_b.value = b
     home.couple_button.click()
-    assert home.couple_confirm.layout.display == "flex"
-    home.couple_yes.click()
+    assert home.couple_confirm.shown
+    home.couple_confirm.yes.click()
     assert "Linked" in home.couple_message.value and home.partner_a.value == home.partner_b.value == ""
     dyad = home.store.active_dyad(a)
     assert dyad.members == (a, b)
@@ -107,7 +107,7 @@ def test_link_a_couple_from_the_page(home):
     assert f"{b} is already linked with {a} in couple {dyad.dyad_id}" in home.couple_message.value
     home.client.value = c
     home.archive_button.click()
-    home.archive_yes.click()
+    home.archive_confirm.yes.click()
     assert c not in dict(home.partner_a.options).values()     # an archived client is not offered
     actions = [x["action"] for x in home.store.audit_log()]
     assert actions.count("couple_link") == 2 and "client_archive" in actions
@@ -120,7 +120,7 @@ def test_the_link_itself_rechecks(home):
     from securebase.couples.dyads import link_couple
 
     link_couple(home.store, b, c)              # linked elsewhere (the CLI) while the page waited
-    home.couple_yes.click()
+    home.couple_confirm.yes.click()
     assert "Not linked" in home.couple_message.value and "already linked" in home.couple_message.value
     assert home.store.active_dyad(a) is None
 
@@ -132,7 +132,7 @@ def test_the_client_picker_follows_the_search(home):
     home.search.value = b
     assert home.client.value == b and [v for _n, v in home.client.options] == ["", b]   # the one shown is picked
     home.archive_button.click()
-    home.archive_yes.click()
+    home.archive_confirm.yes.click()
     assert b not in home.table.value and home.client.value == b                         # kept, to bring back at once
     assert home.archive_button.description == "Bring back from the archive"
     home.search.value = ""

@@ -21,6 +21,7 @@ and their categories only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -172,6 +173,31 @@ def _dropdown(description: str, options, width: str = "auto") -> w.Dropdown:
                       layout=w.Layout(width=width, max_width="100%"))
 
 
+class Confirm:
+    """A question with a confirming button and Cancel, hidden until :meth:`ask`."""
+
+    def __init__(self, yes_label: str, on_yes: Callable[[], None]):
+        self.question = w.HTML()
+        self.yes = w.Button(description=yes_label, button_style="primary", layout=w.Layout(width="auto"))
+        self.yes.on_click(lambda _b: on_yes())
+        self.no = w.Button(description="Cancel", layout=w.Layout(width="auto"))
+        self.no.on_click(lambda _b: self.hide())
+        self.widget = w.HBox([self.question, self.yes, self.no],
+                             layout=w.Layout(display="none", flex_flow="row wrap", align_items="center"))
+
+    @property
+    def shown(self) -> bool:
+        return self.widget.layout.display != "none"
+
+    def ask(self, question_html: str) -> None:
+        self.question.value = question_html
+        self.widget.layout.display = "flex"
+
+    def hide(self) -> None:
+        self.widget.layout.display = "none"
+        self.question.value = ""
+
+
 class HomePage:
     def __init__(self, store_path: str = "", today: date | None = None, labels_file: str = ""):
         programs = content.programs()
@@ -211,13 +237,7 @@ class HomePage:
         self.archive_button = w.Button(description="Archive this client", icon="archive",
                                         layout=w.Layout(width="auto", align_self="flex-start"))
         self.archive_button.on_click(lambda _b: self.ask_archive())
-        self.archive_yes = w.Button(description="Yes, archive", button_style="primary", layout=w.Layout(width="auto"))
-        self.archive_yes.on_click(lambda _b: self.archive())
-        self.archive_no = w.Button(description="Cancel", layout=w.Layout(width="auto"))
-        self.archive_no.on_click(lambda _b: self._cancel_archive())
-        self.archive_question = w.HTML()
-        self.archive_confirm = w.HBox([self.archive_question, self.archive_yes, self.archive_no],
-                                      layout=w.Layout(display="none", flex_flow="row wrap", align_items="center"))
+        self.archive_confirm = Confirm("Yes, archive", lambda: self.archive())
         self.client_message = w.HTML()
         # couples
         self.partner_a = _dropdown("Partner A", [], "22rem")
@@ -225,16 +245,10 @@ class HomePage:
         self.couple_button = w.Button(description="Check and link as a couple", icon="link",
                                        layout=w.Layout(width="auto", align_self="flex-start"))
         self.couple_button.on_click(lambda _b: self.check_couple())
-        self.couple_yes = w.Button(description="Link them", button_style="primary", layout=w.Layout(width="auto"))
-        self.couple_yes.on_click(lambda _b: self.link())
-        self.couple_no = w.Button(description="Cancel", layout=w.Layout(width="auto"))
-        self.couple_no.on_click(lambda _b: self._cancel_couple())
-        self.couple_question = w.HTML()
-        self.couple_confirm = w.HBox([self.couple_question, self.couple_yes, self.couple_no],
-                                     layout=w.Layout(display="none", flex_flow="row wrap", align_items="center"))
+        self.couple_confirm = Confirm("Link them", lambda: self.link())
         self.couple_message = w.HTML()
         for partner in (self.partner_a, self.partner_b):
-            partner.observe(lambda _c: self._cancel_couple(), names="value")
+            partner.observe(lambda _c: self.couple_confirm.hide(), names="value")
         # a new client
         self.program = w.Dropdown(options=[(p.title, p.id) for p in programs.values()], description="Program",
                                   style={"description_width": "initial"}, layout=w.Layout(width="32rem", max_width="100%"))
@@ -254,11 +268,11 @@ class HomePage:
                    "exports or the logs. Archiving hides a client from the list; nothing of theirs is deleted, and "
                    "you can bring them back from <em>Show: Archived clients</em>.</p>"),
             self.client, w.HBox([self.label, self.label_button], layout=w.Layout(**row)),
-            self.archive_button, self.archive_confirm, self.client_message,
+            self.archive_button, self.archive_confirm.widget, self.client_message,
             w.HTML("<h2>Link a couple</h2><p>Pick the two partners. Each keeps their entries private unless they "
                    "share one; a client can be in one couple at a time.</p>"),
             w.HBox([self.partner_a, self.partner_b], layout=w.Layout(**row)), self.couple_button,
-            self.couple_confirm, self.couple_message,
+            self.couple_confirm.widget, self.couple_message,
             w.HTML("<h2>New client</h2><p>Secure Base makes a pseudonymous code; keep the link to the person "
                    "outside Secure Base.</p>"),
             self.program, self.start, self.create_button, self.message,
@@ -344,7 +358,7 @@ class HomePage:
         self.label.value = self.labels.get(r.client_id, "") if r else ""
         self.archive_button.description = "Bring back from the archive" if r and r.archived else "Archive this client"
         self.archive_button.icon = "undo" if r and r.archived else "archive"
-        self._cancel_archive()
+        self.archive_confirm.hide()
 
     def save_label(self) -> None:
         client_id = self.client.value
@@ -372,18 +386,13 @@ class HomePage:
             self.archive()    # bringing a client back hides nothing: no confirm step
             return
         extra = f" Their couple {esc(r.dyad_id)} stays linked." if r.dyad_id else ""
-        self.archive_question.value = (f"<span role='alert'>Archive {esc(r.client_id)}? They leave the list; their "
-                                       f"entries, flags and results are kept.{extra}</span>")
-        self.archive_confirm.layout.display = "flex"
+        self.archive_confirm.ask(f"<span role='alert'>Archive {esc(r.client_id)}? They leave the list; their "
+                                 f"entries, flags and results are kept.{extra}</span>")
         self.client_message.value = ""
-
-    def _cancel_archive(self) -> None:
-        self.archive_confirm.layout.display = "none"
-        self.archive_question.value = ""
 
     def archive(self) -> None:
         r = self._row(self.client.value)
-        self._cancel_archive()
+        self.archive_confirm.hide()
         if r is None:
             self.client_message.value = "<p role='alert'>Choose a client first.</p>"
             return
@@ -425,21 +434,16 @@ class HomePage:
         a, b = self.partner_a.value, self.partner_b.value
         problem = self._couple_problem(a, b)
         if problem:
-            self._cancel_couple()
+            self.couple_confirm.hide()
             self.couple_message.value = f"<p role='alert'>Not linked: {esc(problem)}</p>"
             return
-        self.couple_question.value = (f"<span role='status'>Link {esc(a)} (partner A) and {esc(b)} (partner B) as a "
-                                      "couple?</span>")
-        self.couple_confirm.layout.display = "flex"
+        self.couple_confirm.ask(f"<span role='status'>Link {esc(a)} (partner A) and {esc(b)} (partner B) as a "
+                                "couple?</span>")
         self.couple_message.value = ""
-
-    def _cancel_couple(self) -> None:
-        self.couple_confirm.layout.display = "none"
-        self.couple_question.value = ""
 
     def link(self) -> None:
         a, b = self.partner_a.value, self.partner_b.value
-        self._cancel_couple()
+        self.couple_confirm.hide()
         problem = self._couple_problem(a, b)
         if problem:
             self.couple_message.value = f"<p role='alert'>Not linked: {esc(problem)}</p>"

@@ -11,6 +11,7 @@ purpose). The plan's text reaches the page only after :func:`html.escape`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as w
 
@@ -43,7 +44,7 @@ def plan_html(entry: Entry | None, language: str = "en") -> str:
 
 
 class SafetyPlanView:
-    """The plan (or an invitation), a Write/Revise button, and the editor, hidden until asked for.
+    """The plan (or an invitation), a Write/Revise button, and the editor, made and shown only when asked for.
 
     ``on_change`` is called after a save, so that the help section can put the plan first.
     """
@@ -55,25 +56,49 @@ class SafetyPlanView:
         self.entry: Entry | None = None
         self.editing_revision: int | None = None
         self.shown = w.HTML()
-        self.fields = {spec.id: FieldInput(spec, loc) for spec in self.plan.exercise().fields}
         # one Layout each: hiding the Write button while editing must not hide Save and Cancel too
         self.open_button = w.Button(description=self.plan.write_button, icon="pencil",
                                     layout=w.Layout(width="auto", align_self="flex-start"))
-        self.save_button = w.Button(description=self.plan.save_button, button_style="primary", icon="check",
-                                    layout=w.Layout(width="auto"))
-        self.cancel_button = w.Button(description=self.plan.cancel_button, layout=w.Layout(width="auto"))
         self.status = w.HTML()
         self.open_button.on_click(lambda _b: self.edit())
-        self.save_button.on_click(lambda _b: self.save())
-        self.cancel_button.on_click(lambda _b: self.close())
-        self.editor = w.VBox(
-            [w.HTML(f'<p>{esc(self.plan.intro)}</p><p style="color:#5a6372;font-size:0.9em">{esc(self.plan.private_note)}</p>'),
-             *(f.widget for f in self.fields.values()), w.HBox([self.save_button, self.cancel_button])],
-            layout=w.Layout(display="none"),
-        )
-        self.editor.add_class("sb-form")
-        self.widget = w.VBox([self.shown, self.open_button, self.status, self.editor])
+        self.widget = w.VBox([self.shown, self.open_button, self.status])
+        self._editor: dict[str, Any] | None = None   # built when first opened: most page views never open it
         self.refresh()
+
+    def _built(self) -> dict[str, Any]:
+        """The editor's widgets (its fields, Save and Cancel), made and put on the page the first time."""
+        if self._editor is None:
+            fields = {spec.id: FieldInput(spec, self.loc) for spec in self.plan.exercise().fields}
+            save = w.Button(description=self.plan.save_button, button_style="primary", icon="check",
+                            layout=w.Layout(width="auto"))
+            cancel = w.Button(description=self.plan.cancel_button, layout=w.Layout(width="auto"))
+            save.on_click(lambda _b: self.save())
+            cancel.on_click(lambda _b: self.close())
+            editor = w.VBox(
+                [w.HTML(f'<p>{esc(self.plan.intro)}</p><p style="color:#5a6372;font-size:0.9em">{esc(self.plan.private_note)}</p>'),
+                 *(f.widget for f in fields.values()), w.HBox([save, cancel])],
+                layout=w.Layout(display="none"),
+            )
+            editor.add_class("sb-form")
+            self._editor = {"fields": fields, "save": save, "cancel": cancel, "box": editor}
+            self.widget.children = (*self.widget.children, editor)
+        return self._editor
+
+    @property
+    def fields(self) -> dict[str, FieldInput]:
+        return self._built()["fields"]
+
+    @property
+    def editor(self) -> w.VBox:
+        return self._built()["box"]
+
+    @property
+    def save_button(self) -> w.Button:
+        return self._built()["save"]
+
+    @property
+    def cancel_button(self) -> w.Button:
+        return self._built()["cancel"]
 
     @property
     def exists(self) -> bool:
@@ -102,7 +127,8 @@ class SafetyPlanView:
         self.open_button.layout.display = "none"
 
     def close(self) -> None:
-        self.editor.layout.display = "none"
+        if self._editor is not None:
+            self.editor.layout.display = "none"
         self.open_button.layout.display = None
         self.editing_revision = None
 

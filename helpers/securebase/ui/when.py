@@ -25,7 +25,7 @@ class WhenInput:
         self.time = w.TimePicker(description=loc.text("occurred_at_time"), value=None, style=_LABEL_STYLE,
                                  layout=w.Layout(width="auto"))
         self.hint = w.HTML(f'<span class="sb-hint">{esc(loc.text("occurred_at_hint"))}</span>')
-        self.widget = w.VBox([w.HBox([self.date, self.time], layout=w.Layout(flex_flow="row wrap", gap="0 1.5rem")),
+        self.widget = w.VBox([w.HBox([self.date, self.time], layout=w.Layout(flex_flow="row wrap")),
                               self.hint], layout=w.Layout(**_STACKED))
         self.widget.add_class("sb-when")
 
