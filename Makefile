@@ -58,13 +58,14 @@ app: $(STAMP)
 # The root conftest.py points SECUREBASE_HOME at a throw-away folder: tests never touch real data.
 # Each run keeps its pytest temporary folders under a root of its own (PYTEST_DEBUG_TEMPROOT), removed at
 # the end: pytest prunes old runs' folders in a shared root, which would pull them from under a second
-# `make test` running on the same machine at the same time.
+# `make test` running on the same machine at the same time. The notebooks run on the day the run starts
+# (SECUREBASE_TODAY, see securebase.core.clock): a run across midnight would otherwise see "Day 2".
 test: $(STAMP)
 	$(BIN)/securebase check-content
 	$(BIN)/lint-imports
 	@root=$$(mktemp -d "$${TMPDIR:-/tmp}/securebase-pytest-XXXXXX") && trap 'rm -rf "$$root"' EXIT && \
 	PYTEST_DEBUG_TEMPROOT="$$root" $(BIN)/python -m pytest tests && \
-	PYTEST_DEBUG_TEMPROOT="$$root" $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	SECUREBASE_TODAY=$$(date +%F) PYTEST_DEBUG_TEMPROOT="$$root" $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		--nbval-current-env -p no:cacheprovider notebooks
 
 # Only the browser tests (Playwright + chromium against the app and JupyterLab); make test runs them too.
