@@ -1,6 +1,6 @@
 """Widget callbacks tested in plain Python: set .value, call .click()."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import ipywidgets as w
 import pytest
@@ -72,6 +72,7 @@ def test_invalid_save_shows_inline_messages_and_keeps_answers(wb, journal):
     fill_journal(journal, intensity=None, automatic_thoughts="")
     journal.occurred_at.date.value = date.today() + timedelta(days=3)
     assert journal.occurred_at.date.value == date.today()               # the picker goes no further than today
+    assert journal.occurred_at.value <= datetime.now().strftime("%Y-%m-%d %H:%M")   # and today is never ahead
     journal.save_button.click()
     assert "needs an answer" in journal.fields["intensity"].error.value
     assert "needs an answer" in journal.fields["automatic_thoughts"].error.value
@@ -245,3 +246,17 @@ def test_each_exercise_asks_a_question_that_fits_it():
     assert questions["behavioural_experiment"] == "When did you try it?"
     assert questions["daily_checkin"] == "Which day is this check-in for?"
     assert sum(q == "When did it happen?" for q in questions.values()) <= 6   # only for things that happen
+
+
+def test_today_without_a_time_is_never_in_the_future(monkeypatch):
+    from datetime import time
+
+    from securebase.core import clock
+    from securebase.ui.when import WhenInput
+
+    when = WhenInput("When did it happen?", content.locale("en"), today=date(2026, 3, 11))
+    monkeypatch.setenv(clock.TODAY_ENV, "2026-03-11")                  # pinned: 09:00 on that day
+    when.date.value = date(2026, 3, 11)
+    assert when.value == "2026-03-11 09:00"                          # before midday: the time now, not 12:00
+    when.time.value = time(8, 15)
+    assert when.value == "2026-03-11 08:15"

@@ -8,6 +8,7 @@ from datetime import time as dt_time
 import ipywidgets as w
 
 from securebase.content import Locale
+from securebase.core import clock
 from securebase.core.text import esc
 from securebase.ui.styles import LABEL_STYLE as _LABEL_STYLE
 from securebase.ui.styles import STACKED as _STACKED
@@ -17,10 +18,11 @@ from securebase.ui.styles import STACKED as _STACKED
 class WhenInput:
     """When an entry happened: the browser's own date and time pickers under the exercise's question.
     An empty date means "when it is saved". :attr:`value` is what the journal takes: ``""`` or
-    ``YYYY-MM-DD HH:MM`` (a date with no time is midday, so the day is right in any time zone)."""
+    ``YYYY-MM-DD HH:MM`` (a date with no time is midday, so the day is right in any time zone; today
+    before midday, the time now)."""
 
     def __init__(self, question: str, loc: Locale, today: date | None = None):
-        self.date = w.DatePicker(description=question, value=None, max=today or date.today(), style=_LABEL_STYLE,
+        self.date = w.DatePicker(description=question, value=None, max=today or clock.today(), style=_LABEL_STYLE,
                                  layout=w.Layout(width="auto"))
         self.time = w.TimePicker(description=loc.text("occurred_at_time"), value=None, style=_LABEL_STYLE,
                                  layout=w.Layout(width="auto"))
@@ -40,8 +42,14 @@ class WhenInput:
     def value(self) -> str:
         if self.date.value is None:
             return ""
-        moment = self.time.value or dt_time(12, 0)
+        moment = self.time.value or self._no_time(self.date.value)
         return f"{self.date.value.isoformat()} {moment.strftime('%H:%M')}"
+
+    @staticmethod
+    def _no_time(day: date) -> dt_time:
+        """A day picked without a time: midday, or for today the time now (midday may not have come yet)."""
+        now = clock.now()
+        return now.time() if day == now.date() and now.time() < dt_time(12, 0) else dt_time(12, 0)
 
     @value.setter
     def value(self, text: str) -> None:
