@@ -97,7 +97,8 @@ class IntakeWorkbook(Page):
         return found
 
     def occasion_label(self, occasion: str | None = None) -> str:
-        return OCCASION_LABELS.get(occasion or self.occasion, occasion or self.occasion)
+        occasion = occasion or self.occasion
+        return OCCASION_LABELS.get(occasion, occasion)
 
     def intro(self) -> Any:
         import html
