@@ -35,7 +35,7 @@ class Colour(FieldKind):
         return f"colour {value}"
 
     def build_widget(self, spec, loc, kit):
-        return FieldWidget(kit.widgets.Text(value="", placeholder="#rrggbb", **kit.labelled()))
+        return FieldWidget(kit.widgets.Text(value="", placeholder="#rrggbb", **kit.labelled(kit.widgets.Text)))
 
     def fill_widget(self, spec, built, value):
         built.control.value = value or ""

@@ -46,6 +46,8 @@ from securebase.store import Store
 class IntakeWorkbook(Page):
     """The intake notebook's cells: ``intro``, ``questionnaire`` and ``result``."""
 
+    warm_modules = (*Page.warm_modules, "securebase.ui.intake", "securebase.ui.help")
+
     def __init__(
         self,
         instrument_id: str = INSTRUMENT,

@@ -14,6 +14,7 @@ raised as before, so that papermill reports it.
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Any, Callable
 
@@ -73,6 +74,18 @@ class Page:
     to the client's other pages."""
 
     page_label = ""   # this page's label among the client's pages (see ``client_pages``)
+    # What the page's cells load once it is asked for: its widget modules, and the content its
+    # navigation reads. A preheated kernel loads them while it waits for its page, so that only the
+    # client's own work is left when a person opens it (batch runs never load widgets).
+    warm_modules: tuple[str, ...] = ("securebase.ui.nav", "securebase.progress.caseload")
+
+    @classmethod
+    def warm_up(cls) -> None:
+        from securebase.content import scales
+
+        for name in cls.warm_modules:
+            importlib.import_module(name)
+        scales.instruments()   # the intake checks, which every page's navigation links to
 
     def navigation(self) -> Any:
         """The client's pages, as a bar of links (only on an app page; elsewhere nothing)."""
@@ -92,6 +105,8 @@ class Page:
 
     @classmethod
     def open(cls, *args: Any, **kwargs: Any) -> Any:
+        if preheated() and kwargs.get("mode", "interactive") == "interactive":
+            cls.warm_up()
         try:
             return cls(*args, **kwargs)
         except SecureBaseError as exc:

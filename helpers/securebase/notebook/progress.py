@@ -43,7 +43,18 @@ def _yes_no(name: str, value: Any) -> bool:
 class ProgressWorkbook(Page):
     """The progress notebook's cells: ``overview``, ``plots``, ``override`` and ``report``."""
 
+    warm_modules = (*Page.warm_modules, "securebase.ui.progress", "securebase.ui.safety", "securebase.ui.handout",
+                    "securebase.intake.assessments", "securebase.couples.protocol", "securebase.couples.adherence",
+                    "securebase.reports.handout")
+
     page_label = "Progress"
+
+    @classmethod
+    def warm_up(cls) -> None:
+        from securebase.progress import plots
+
+        super().warm_up()
+        plots.warm_up()
 
     def __init__(
         self,

@@ -49,6 +49,10 @@ def _categories_of(found: list[Any]) -> tuple[str, ...]:
 
 
 class Workbook(Page):
+    warm_modules = (*Page.warm_modules, "securebase.ui.forms", "securebase.ui.panels", "securebase.ui.patterns",
+                    "securebase.ui.couples", "securebase.ui.help", "securebase.ui.summary",
+                    "securebase.ui.safety_plan", "securebase.journal.schedule", "securebase.journal.disclosure")
+
     def __init__(
         self,
         program_id: str,

@@ -60,6 +60,16 @@ def progress_png(progress: dict[str, Any], program: Program) -> bytes:
     return buffer.getvalue()
 
 
+def warm_up() -> None:
+    """Draw a throw-away figure with the figure's fonts, so that the first real one (on a preheated
+    page, after its request) finds them loaded and their glyphs cached."""
+    fig = plt.figure(figsize=(2, 1), dpi=100)
+    fig.text(0.05, 0.6, "Step 1 · now 25%", fontsize=9.5, fontweight="bold")
+    fig.text(0.05, 0.2, "3/4 exercises · practice 50%", fontsize=8.5)
+    fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)
+
+
 def chart_panels(progress: dict[str, Any], program: Program) -> list[str]:
     """The panels the figure draws: the steps always; intensity when the program rates intensity;
     behavioural experiments when it has any."""

@@ -11,6 +11,7 @@ import ipywidgets as w
 from securebase.core.errors import SecureBaseError
 from securebase.safety.check_in import ANSWERS, Outcome, questions
 from securebase.safety.resources import resources, resources_html
+from securebase.ui.styles import shared_layout, shared_style, text
 
 # the frame is on the whole box (question, buttons and reply), so the buttons sit inside it
 _BOX = '<div class="sb-check-in" role="group" aria-label="{label}">{body}</div>'
@@ -34,13 +35,14 @@ class CheckInBox:
     def __init__(self, loc: Any, on_answer: Callable[[str, int, str], Outcome] | None):
         self.loc = loc
         self.on_answer = on_answer
-        self.question = w.HTML(value="")
-        self.buttons = {a: w.Button(description=loc.text(f"check_in_{a}"), layout=w.Layout(width="auto"))
+        self.question = text()
+        self.buttons = {a: w.Button(description=loc.text(f"check_in_{a}"), style=shared_style(w.Button),
+                                    layout=shared_layout(width="auto"))
                         for a in ANSWERS}
         for a, button in self.buttons.items():
             button.on_click(lambda _b, a=a: self.reply(a))
         self.row = w.HBox(list(self.buttons.values()))
-        self.after = w.HTML(value="")
+        self.after = text()
         self.widget = w.VBox([self.question, self.row, self.after], layout=w.Layout(display="none", **_FRAME))
         self._target: tuple[str, int] | None = None
         self._categories: tuple[str, ...] = ()

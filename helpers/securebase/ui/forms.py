@@ -20,6 +20,7 @@ import ipywidgets as w
 from securebase.core.text import esc
 from securebase.ui.styles import LABEL_STYLE as _LABEL_STYLE
 from securebase.ui.styles import STACKED as _STACKED
+from securebase.ui.styles import shared_layout, shared_style, text
 
 from securebase.content import Exercise, FieldSpec, Locale
 from securebase.ui.when import WhenInput
@@ -60,7 +61,7 @@ def _paragraphs(text: str) -> str:
 
 
 def _error_box() -> w.HTML:
-    return w.HTML(value="", layout=w.Layout(margin="0 0 0.2rem 0"))
+    return text(margin="0 0 0.2rem 0")
 
 
 class FieldInput:
@@ -77,20 +78,20 @@ class FieldInput:
         if spec.suggestions:
             self.suggestion = w.Dropdown(
                 options=[(loc.text("suggestion_pick"), None)] + [(text, text) for text in spec.suggestions],
-                value=None, description=loc.text("suggestion_label"), style=_LABEL_STYLE,
-                layout=w.Layout(width="100%", max_width="46rem"),
+                value=None, description=loc.text("suggestion_label"), style=shared_style(w.Dropdown, **_LABEL_STYLE),
+                layout=shared_layout(width="100%", max_width="46rem"),
             )
             self.suggestion.observe(self._use_suggestion, names="value")
             items.insert(0, self.suggestion)
         if spec.help:
-            items.append(w.HTML(f'<div class="sb-help" style="color:#5a6372;font-size:0.9em">{esc(spec.help)}</div>'))
-        self.counter = w.HTML(value="")   # how much room is left, once the text nears its limit
+            items.append(text(f'<div class="sb-help" style="color:#5a6372;font-size:0.9em">{esc(spec.help)}</div>'))
+        self.counter = text()   # how much room is left, once the text nears its limit
         self._counted = bool(spec.type.is_free_text and spec.text_limit and not self._parts
                              and isinstance(getattr(self.control, "value", None), str))
         if self._counted:
             items.append(self.counter)
         items.append(self.error)
-        self.widget = w.VBox(items, layout=w.Layout(margin="0.4rem 0 0.6rem 0"))
+        self.widget = w.VBox(items, layout=shared_layout(margin="0.4rem 0 0.6rem 0"))
         for part in self._value_widgets():
             part.observe(self._on_change, names="value")
 
@@ -100,7 +101,8 @@ class FieldInput:
 
     def _build(self, loc: Locale) -> FieldWidget:
         """The field's type builds the widgets; the form gives it ipywidgets and its label and layout."""
-        kit = WidgetKit(widgets=w, label=self._label(), label_style=_LABEL_STYLE, stacked=_STACKED)
+        kit = WidgetKit(widgets=w, label=self._label(), style=shared_style, layout=shared_layout,
+                        label_style=_LABEL_STYLE, stacked=_STACKED)
         return self.spec.type.build_widget(self.spec, loc, kit)
 
     def limit_ranking(self, picked: list[str]) -> None:
@@ -195,16 +197,18 @@ class ExerciseForm:
         self.occurred_at = WhenInput(exercise.when_question(loc), loc)
         self.occurred_error = _error_box()
         self._saving = False
-        self.save_button = w.Button(description=loc.text("save"), button_style="primary", icon="check",
-                                    layout=w.Layout(width="auto"))
-        self.cancel_button = w.Button(description=loc.text("cancel_edit"), layout=w.Layout(display="none", width="auto"))
-        self.status = w.HTML(value="")
-        self.history = w.HTML(value="")
-        self.picker = w.Dropdown(options=[], value=None, description=loc.text("history_pick"),
-                                 style=_LABEL_STYLE, layout=w.Layout(width="100%", max_width="46rem"))
         auto = dict(width="auto")
-        self.edit_button = w.Button(description=loc.text("edit_selected"), icon="pencil", layout=w.Layout(**auto))
-        self.delete_button = w.Button(description=loc.text("delete_selected"), icon="trash", layout=w.Layout(**auto))
+        button = dict(style=shared_style(w.Button), layout=shared_layout(**auto))
+        self.save_button = w.Button(description=loc.text("save"), button_style="primary", icon="check", **button)
+        self.cancel_button = w.Button(description=loc.text("cancel_edit"), layout=w.Layout(display="none", width="auto"))
+        self.status = text()
+        self.history = text()
+        self.picker = w.Dropdown(options=[], value=None, description=loc.text("history_pick"),
+                                 style=shared_style(w.Dropdown, **_LABEL_STYLE),
+                                 layout=shared_layout(width="100%", max_width="46rem"))
+        self.edit_button = w.Button(description=loc.text("edit_selected"), icon="pencil", **button)
+        self.delete_button = w.Button(description=loc.text("delete_selected"), icon="trash",  # hidden by some panels
+                                      style=shared_style(w.Button), layout=w.Layout(**auto))
         self.confirm_delete_button = w.Button(description=loc.text("confirm_delete"), button_style="danger",
                                               layout=w.Layout(display="none", **auto))
 
@@ -214,7 +218,7 @@ class ExerciseForm:
         self.delete_button.on_click(self._on_delete)
         self.confirm_delete_button.on_click(self._on_confirm_delete)
 
-        self.derived = w.HTML(value="")
+        self.derived = text()
         self._wire_rankings()
         for part in [*self.occurred_at.parts(), *(p for f in self.fields.values() for p in f._value_widgets())]:
             part.observe(self._on_edit_answer, names="value")   # a change after a save can be saved again
@@ -222,9 +226,9 @@ class ExerciseForm:
             for f in self.fields.values():
                 for part in f._value_widgets():
                     part.observe(lambda _c: self._show_derived(), names="value")
-        self.safety = w.HTML(value="")  # crisis resources, shown at once when a save is flagged
+        self.safety = text()  # crisis resources, shown at once when a save is flagged
         self.check_in = CheckInBox(loc, callbacks.answer_check_in)   # asked when a save is close to risk
-        save_row = [self.derived, w.HBox([self.save_button, self.cancel_button]), self.status, self.safety,
+        save_row = [self.derived, w.HBox([self.save_button, self.cancel_button], layout=shared_layout()), self.status, self.safety,
                     self.check_in.widget]
         self.guide: GuidedSteps | None = None
         if exercise.guided:
@@ -239,8 +243,9 @@ class ExerciseForm:
         self.extra = w.VBox([])  # exercise-specific views (a plan's dates, a list's items) go here
         self.widget = w.VBox(
             [self._header()] + body
-            + [self.extra, w.HTML(f"<h4>{esc(loc.text('history_title'))}</h4>"), self.history,
-               self.picker, w.HBox([self.edit_button, self.delete_button, self.confirm_delete_button])],
+            + [self.extra, text(f"<h4>{esc(loc.text('history_title'))}</h4>"), self.history,
+               self.picker, w.HBox([self.edit_button, self.delete_button, self.confirm_delete_button],
+                                   layout=shared_layout())],
             layout=w.Layout(max_width="52rem"),
         )
         self.widget.add_class("sb-form")
@@ -284,7 +289,7 @@ class ExerciseForm:
         freq = ex.schedule.frequency
         when = self.loc.text(f"schedule_{freq}", slots=", ".join(s.label for s in ex.schedule.slots))
         parts.append(f'<p style="color:#5a6372"><em>{esc(when)}</em></p>')
-        return w.HTML("".join(parts))
+        return text("".join(parts))
 
     # -- state
     def answers(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from securebase.core import clock
 from securebase.core.text import esc
 from securebase.ui.styles import LABEL_STYLE as _LABEL_STYLE
 from securebase.ui.styles import STACKED as _STACKED
+from securebase.ui.styles import shared_layout, shared_style, text
 
 
 
@@ -22,13 +23,13 @@ class WhenInput:
     before midday, the time now)."""
 
     def __init__(self, question: str, loc: Locale, today: date | None = None):
-        self.date = w.DatePicker(description=question, value=None, max=today or clock.today(), style=_LABEL_STYLE,
-                                 layout=w.Layout(width="auto"))
-        self.time = w.TimePicker(description=loc.text("occurred_at_time"), value=None, style=_LABEL_STYLE,
-                                 layout=w.Layout(width="auto"))
-        self.hint = w.HTML(f'<span class="sb-hint">{esc(loc.text("occurred_at_hint"))}</span>')
-        self.widget = w.VBox([w.HBox([self.date, self.time], layout=w.Layout(flex_flow="row wrap")),
-                              self.hint], layout=w.Layout(**_STACKED))
+        self.date = w.DatePicker(description=question, value=None, max=today or clock.today(),
+                                 style=shared_style(w.DatePicker, **_LABEL_STYLE), layout=shared_layout(width="auto"))
+        self.time = w.TimePicker(description=loc.text("occurred_at_time"), value=None,
+                                 style=shared_style(w.TimePicker, **_LABEL_STYLE), layout=shared_layout(width="auto"))
+        self.hint = text(f'<span class="sb-hint">{esc(loc.text("occurred_at_hint"))}</span>')
+        self.widget = w.VBox([w.HBox([self.date, self.time], layout=shared_layout(flex_flow="row wrap")),
+                              self.hint], layout=w.Layout(**_STACKED))   # its own: a panel may hide it
         self.widget.add_class("sb-when")
 
     @property

@@ -44,16 +44,23 @@ class FieldProblem(ValueError):
 
 @dataclass(frozen=True)
 class WidgetKit:
-    """What a form gives a field type to build its widget with (see :meth:`FieldKind.build_widget`)."""
+    """What a form gives a field type to build its widget with (see :meth:`FieldKind.build_widget`).
+
+    Widgets that look alike share their layout and style (each is a model the page must send and build):
+    ``style(kind, **settings)`` and ``layout(**settings)`` give the shared one. A field type changes
+    neither; a part it shows and hides gets a layout of its own (``widgets.Layout``)."""
 
     widgets: Any                       # the ipywidgets module: only securebase.ui imports it, and passes it here
     label: str                         # the field's label as the form shows it (a required field's is marked)
+    style: Callable[..., Any]          # style(kind, **settings): the style widgets of this class share
+    layout: Callable[..., Any]         # layout(**settings): the layout widgets with these settings share
     label_style: Mapping[str, str]     # the style of a widget's own label (its description)
     stacked: Mapping[str, str]         # the layout of an input whose label sits above it
 
-    def labelled(self) -> dict[str, Any]:
-        """Keyword arguments for an input that carries the field's label, the label above the input."""
-        return dict(description=self.label, style=dict(self.label_style), layout=self.widgets.Layout(**self.stacked))
+    def labelled(self, kind: Any) -> dict[str, Any]:
+        """Keyword arguments for an input of ``kind`` (a widget class) that carries the field's label, the
+        label above the input."""
+        return dict(description=self.label, style=self.style(kind, **self.label_style), layout=self.layout(**self.stacked))
 
 
 @dataclass

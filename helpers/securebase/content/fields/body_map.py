@@ -62,8 +62,10 @@ class BodyMap(FieldKind):
         for c in spec.choices:
             parts[c.value] = w.ToggleButtons(options=options, value="", description=c.label,
                                              tooltips=[f"{c.label}: {label}" for label, _ in options],
-                                             style={"description_width": "10rem", "button_width": "8rem"})
-        return FieldWidget(w.VBox([w.Label(kit.label)] + list(parts.values())), parts)
+                                             style=kit.style(w.ToggleButtons, description_width="10rem", button_width="8rem"),
+                                             layout=kit.layout())
+        return FieldWidget(w.VBox([w.Label(kit.label, style=kit.style(w.Label), layout=kit.layout())] + list(parts.values()),
+                                  layout=kit.layout()), parts)
 
     def read_widget(self, spec: FieldSpec, built: FieldWidget) -> Any:
         return {loc: t.value for loc, t in built.parts.items() if t.value}

@@ -45,8 +45,8 @@ class Choice(FieldKind):
     def build_widget(self, spec: FieldSpec, loc: Locale, kit: WidgetKit) -> FieldWidget:
         options = [(c.label, c.value) for c in spec.choices]
         if len(options) <= MAX_RADIO_OPTIONS:
-            return FieldWidget(kit.widgets.RadioButtons(options=options, value=None, **kit.labelled()))
-        return FieldWidget(kit.widgets.Dropdown(options=options, value=None, **kit.labelled()))
+            return FieldWidget(kit.widgets.RadioButtons(options=options, value=None, **kit.labelled(kit.widgets.RadioButtons)))
+        return FieldWidget(kit.widgets.Dropdown(options=options, value=None, **kit.labelled(kit.widgets.Dropdown)))
 
     def group_options(self, spec: FieldSpec) -> list[tuple[Any, str]] | None:
         return [(c.value, c.label) for c in spec.choices]
@@ -76,11 +76,13 @@ class MultiChoice(Choice):
 
     def build_widget(self, spec: FieldSpec, loc: Locale, kit: WidgetKit) -> FieldWidget:
         w = kit.widgets
-        boxes = [w.Checkbox(value=False, description=c.label, indent=False, layout=w.Layout(width="auto"))
+        boxes = [w.Checkbox(value=False, description=c.label, indent=False, style=kit.style(w.Checkbox),
+                            layout=kit.layout(width="auto"))
                  for c in spec.choices]
-        grid = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(15rem, 1fr))",
+        grid = w.GridBox(boxes, layout=kit.layout(grid_template_columns="repeat(auto-fill, minmax(15rem, 1fr))",
                                                  max_width="46rem"))
-        return FieldWidget(w.VBox([w.Label(kit.label), grid]), {c.value: b for c, b in zip(spec.choices, boxes)})
+        return FieldWidget(w.VBox([w.Label(kit.label, style=kit.style(w.Label), layout=kit.layout()), grid],
+                                  layout=kit.layout()), {c.value: b for c, b in zip(spec.choices, boxes)})
 
     def read_widget(self, spec: FieldSpec, built: FieldWidget) -> Any:
         return [value for value, box in built.parts.items() if box.value]
@@ -110,7 +112,7 @@ class Boolean(FieldKind):
 
     def build_widget(self, spec: FieldSpec, loc: Locale, kit: WidgetKit) -> FieldWidget:
         return FieldWidget(kit.widgets.RadioButtons(options=[("Yes", True), ("No", False)], value=None,
-                                                    **kit.labelled()))
+                                                    **kit.labelled(kit.widgets.RadioButtons)))
 
     def group_options(self, spec: FieldSpec) -> list[tuple[Any, str]] | None:
         return [(True, "yes"), (False, "no")]

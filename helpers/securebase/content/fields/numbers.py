@@ -79,7 +79,7 @@ class Integer(FieldKind):
         return number
 
     def build_widget(self, spec: FieldSpec, loc: Locale, kit: WidgetKit) -> FieldWidget:
-        return FieldWidget(kit.widgets.Text(value="", placeholder="", **kit.labelled()))
+        return FieldWidget(kit.widgets.Text(value="", placeholder="", **kit.labelled(kit.widgets.Text)))
 
     def fill_widget(self, spec: FieldSpec, built: FieldWidget, value: Any) -> None:
         built.control.value = "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
@@ -119,12 +119,13 @@ class Rating(Integer):
         options = [(str(i), i) for i in range(int(spec.min or 0), int(spec.max or 10) + 1)]
         buttons = w.ToggleButtons(options=options, value=None, description=kit.label,
                                   tooltips=[f"{spec.short_label or spec.label}: {o}" for o, _ in options],
-                                  style={"button_width": "2.6rem", "description_width": "initial"})
+                                  style=kit.style(w.ToggleButtons, button_width="2.6rem", description_width="initial"),
+                                  layout=kit.layout())
         anchors = w.HTML(
             f'<div style="color:#5a6372;font-size:0.85em">{esc(spec.min_label)} ({spec.min:g}) &rarr; '
-            f'{esc(spec.max_label)} ({spec.max:g})</div>'
+            f'{esc(spec.max_label)} ({spec.max:g})</div>', style=kit.style(w.HTML), layout=kit.layout()
         ) if spec.min_label or spec.max_label else None
-        return FieldWidget(w.VBox([buttons] + ([anchors] if anchors else [])), {"": buttons})
+        return FieldWidget(w.VBox([buttons] + ([anchors] if anchors else []), layout=kit.layout()), {"": buttons})
 
     def read_widget(self, spec: FieldSpec, built: FieldWidget) -> Any:
         return built.parts[""].value

@@ -60,11 +60,12 @@ class Ranking(FieldKind):
         w = kit.widgets
         places = [
             w.Dropdown(options=self._options(spec, loc, [c.value for c in spec.choices]), value=None,
-                       description=f"Choice {i}", style={"description_width": "4.5rem"},
-                       layout=w.Layout(width="100%", max_width="40rem"))
+                       description=f"Choice {i}", style=kit.style(w.Dropdown, description_width="4.5rem"),
+                       layout=kit.layout(width="100%", max_width="40rem"))
             for i in range(1, (spec.max_items or 3) + 1)
         ]
-        return FieldWidget(w.VBox([w.Label(kit.label)] + places), {str(i): d for i, d in enumerate(places)})
+        return FieldWidget(w.VBox([w.Label(kit.label, style=kit.style(w.Label), layout=kit.layout())] + places,
+                                  layout=kit.layout()), {str(i): d for i, d in enumerate(places)})
 
     def read_widget(self, spec: FieldSpec, built: FieldWidget) -> Any:
         return [d.value for d in built.parts.values() if d.value is not None]

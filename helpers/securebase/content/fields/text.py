@@ -33,7 +33,7 @@ class ShortText(FieldKind):
         return clean_text(value, limit=spec.text_limit or 0, multiline=self.multiline)
 
     def build_widget(self, spec: FieldSpec, loc: Locale, kit: WidgetKit) -> FieldWidget:
-        return FieldWidget(kit.widgets.Text(value="", placeholder="", **kit.labelled()))
+        return FieldWidget(kit.widgets.Text(value="", placeholder="", **kit.labelled(kit.widgets.Text)))
 
     def fill_widget(self, spec: FieldSpec, built: FieldWidget, value: Any) -> None:
         built.control.value = value or ""
@@ -52,7 +52,7 @@ class LongText(ShortText):
     multiline = True
 
     def build_widget(self, spec: FieldSpec, loc: Locale, kit: WidgetKit) -> FieldWidget:
-        return FieldWidget(kit.widgets.Textarea(value="", rows=3, **kit.labelled()))
+        return FieldWidget(kit.widgets.Textarea(value="", rows=3, **kit.labelled(kit.widgets.Textarea)))
 
 
 class TextList(FieldKind):
@@ -86,12 +86,13 @@ class TextList(FieldKind):
         if spec.max_items and spec.max_items <= MAX_LIST_BOXES:
             name = spec.short_label or spec.label  # each box is labelled on its own, for screen readers
             boxes = [
-                w.Text(value="", description=f"{name} {i}", style=dict(kit.label_style),
-                       layout=w.Layout(width="100%", max_width="40rem"))
+                w.Text(value="", description=f"{name} {i}", style=kit.style(w.Text, **kit.label_style),
+                       layout=kit.layout(width="100%", max_width="40rem"))
                 for i in range(1, spec.max_items + 1)
             ]
-            return FieldWidget(w.VBox([w.Label(kit.label)] + boxes), {str(i): b for i, b in enumerate(boxes)})
-        return FieldWidget(w.Textarea(value="", rows=4, placeholder=loc.text("list_placeholder"), **kit.labelled()))
+            return FieldWidget(w.VBox([w.Label(kit.label, style=kit.style(w.Label), layout=kit.layout())] + boxes,
+                                              layout=kit.layout()), {str(i): b for i, b in enumerate(boxes)})
+        return FieldWidget(w.Textarea(value="", rows=4, placeholder=loc.text("list_placeholder"), **kit.labelled(w.Textarea)))
 
     def read_widget(self, spec: FieldSpec, built: FieldWidget) -> Any:
         if built.parts:

@@ -50,7 +50,7 @@ class Date(FieldKind):
         return parse_date(value).isoformat()
 
     def build_widget(self, spec: FieldSpec, loc: Locale, kit: WidgetKit) -> FieldWidget:
-        return FieldWidget(kit.widgets.DatePicker(value=None, **kit.labelled()))
+        return FieldWidget(kit.widgets.DatePicker(value=None, **kit.labelled(kit.widgets.DatePicker)))
 
     def fill_widget(self, spec: FieldSpec, built: FieldWidget, value: Any) -> None:
         built.control.value = datetime.fromisoformat(value).date() if isinstance(value, str) else value
@@ -72,7 +72,7 @@ class Time(FieldKind):
         return _parse_time(value)
 
     def build_widget(self, spec: FieldSpec, loc: Locale, kit: WidgetKit) -> FieldWidget:
-        return FieldWidget(kit.widgets.Text(value="", placeholder="HH:MM", **kit.labelled()))
+        return FieldWidget(kit.widgets.Text(value="", placeholder="HH:MM", **kit.labelled(kit.widgets.Text)))
 
     def fill_widget(self, spec: FieldSpec, built: FieldWidget, value: Any) -> None:
         built.control.value = value or ""
