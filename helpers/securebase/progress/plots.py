@@ -41,10 +41,20 @@ MIN_SPAN_DAYS = 14
 
 def progress_png(progress: dict[str, Any], program: Program) -> bytes:
     """The progress figure (its panels are :func:`chart_panels`) as PNG bytes."""
+    fig = progress_figure(progress, program)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def progress_figure(progress: dict[str, Any], program: Program) -> Any:
+    """The progress figure, drawn on fixed margins (:func:`_margins`); the caller closes it."""
     panels = chart_panels(progress, program)
     heights = {"completion": 1.0, "intensity": 1.15, "experiments": 1.15}
-    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 1.5 + 3.2 * len(panels)), dpi=100, layout="constrained",
-                             height_ratios=[heights[p] for p in panels], squeeze=False)
+    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 1.5 + 3.2 * len(panels)), dpi=100,
+                             height_ratios=[heights[p] for p in panels], squeeze=False,
+                             gridspec_kw=_margins(9, 1.5 + 3.2 * len(panels), len(panels)))
     span = date_span(progress)
     for letter, name, ax in zip("abc", panels, axes[:, 0]):
         if name == "completion":
@@ -53,11 +63,23 @@ def progress_png(progress: dict[str, Any], program: Program) -> bytes:
             intensity_panel(ax, progress, span, letter)
         else:
             prediction_panel(ax, progress, span, letter)
-    fig.suptitle(f"{program.title}\n{position_text(program, progress)}", fontsize=12)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    plt.close(fig)
-    return buffer.getvalue()
+    fig.suptitle(f"{program.title}\n{position_text(program, progress)}", fontsize=12, y=1 - 0.08 / fig.get_figheight(),
+                 va="top")
+    return fig
+
+
+# Fixed margins, in inches, for what sits around the panels: the two-line title above them all, each
+# panel's own title, the date labels under a panel (two lines when the dates span two years), and the
+# y-axis label and ticks at the left, half a date label at the right. Matplotlib's constrained layout finds the same room, but by
+# drawing the figure twice: a third of the time a progress page took to open.
+_TOP, _BOTTOM, _LEFT, _RIGHT, _GAP = 0.8, 0.5, 0.5, 0.3, 0.74
+
+
+def _margins(width: float, height: float, panels: int) -> dict[str, float]:
+    """The grid's margins for a figure of this size (inches) with this many panels, one above the other."""
+    room = height - _TOP - _BOTTOM - _GAP * (panels - 1)
+    return dict(left=_LEFT / width, right=1 - _RIGHT / width, top=1 - _TOP / height, bottom=_BOTTOM / height,
+                hspace=_GAP / (room / panels))
 
 
 def warm_up() -> None:
