@@ -1,6 +1,11 @@
 """The ``securebase`` command.
 
-    securebase init                      create the store (default location or --store)
+Size: every command and its arguments are declared here, in one parser, so that they read as one list.
+
+    securebase init [--start-empty]      create the store (default location or --store); --start-empty
+                                         begins again where a store was lost (what is left is set aside)
+    securebase backup FILE               a consistent copy of the store (SQLite's backup, owner-only)
+    securebase restore FILE              put a backup in place (what was there is set aside, not deleted)
     securebase new-client [--program P]  make a pseudonymous client code and register it
     securebase run NOTEBOOK --client ID --answers FILE
                                          run a workbook in batch mode; the executed notebook and
@@ -57,9 +62,38 @@ def _store(args: argparse.Namespace):
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    if args.start_empty:
+        from securebase.core.errors import StoreError
+        from securebase.store.upkeep import start_empty
+
+        try:
+            _store(args).close()
+        except StoreError:   # lost or damaged: what is left of it is set aside
+            for path in start_empty(config.resolve_store_path(args.store or "")):
+                print(f"Set aside: {path}")
+        else:
+            raise StoreError("The store opens whole; --start-empty is only for a store that was lost. Nothing was "
+                             "changed.")
     store = _store(args)
     print(f"Secure Base store ready: {store.path} (integrity: {store.integrity_check()})")
     store.close()
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        print(f"Backup written: {store.backup(args.file)}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from securebase.store.upkeep import restore_backup
+
+    path, aside = restore_backup(args.backup, config.resolve_store_path(args.store or ""))
+    for moved in aside:
+        print(f"Set aside: {moved}")
+    with _store(args) as store:
+        print(f"Restored {args.backup} as the store {path} (integrity: {store.integrity_check()})")
     return 0
 
 
@@ -364,7 +398,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="create the store")
     p.add_argument("--store", default="", help="store file (default: the data directory)")
+    p.add_argument("--start-empty", action="store_true",
+                   help="begin a new, empty store where a lost one was (what is left of it is set aside, not deleted)")
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("backup", help="write a consistent copy of the store")
+    p.add_argument("file", help="the new backup file")
+    p.add_argument("--store", default="", help="store file (default: the data directory)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="put a backup of the store in place")
+    p.add_argument("backup", help="the backup file")
+    p.add_argument("--store", default="", help="store file (default: the data directory)")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("new-client", help="create a pseudonymous client code")
     p.add_argument("--program", default=None, help="program id, e.g. sie or asb")

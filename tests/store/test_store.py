@@ -108,7 +108,9 @@ def test_file_permissions_are_owner_only(tmp_path: Path) -> None:
 
 
 def test_schema_version_is_recorded(store: Store, db_path: Path) -> None:
-    assert dump(db_path)["meta"] == [("schema_version", str(SCHEMA_VERSION))]
+    meta = dict(dump(db_path)["meta"])
+    assert meta["schema_version"] == str(SCHEMA_VERSION)
+    assert set(meta) == {"schema_version", "store_id", "generation"}   # the store's identity (store/identity.py)
 
 
 def test_reopen_keeps_data(db_path: Path) -> None:

@@ -47,7 +47,8 @@ def test_every_row_of_the_notebooks_program_is_prepared(batch):
         ("tue", "P-101", "done"), ("tue", "P-102", "done"), ("thu", "P-202", "done")]
     assert s.not_for_notebook == ["P-201 (asb)"] and s.workers == 2
     folder = out / "tue" / "P-101"
-    assert sorted(p.name for p in folder.iterdir()) == ["02_acceptance.ipynb", "done.json", "handout.html", "securebase.db"]
+    assert sorted(p.name for p in folder.iterdir()) == ["02_acceptance.ipynb", "done.json", "handout.html", "securebase.db",
+                                                         "securebase.db.identity"]
     for p in [folder, *folder.iterdir()]:
         assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, p  # owner only
     saved = json.loads((out / "batch-summary.json").read_text())

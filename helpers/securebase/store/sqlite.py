@@ -39,6 +39,7 @@ from securebase.store.assessments import AssessmentTables
 from securebase.store.couples import CouplesTables
 from securebase.store.check_ins import CheckInTables
 from securebase.store.flags import FlagTables
+from securebase.store import identity
 from securebase.store.interface import EntryStore
 from securebase.store.upkeep import Upkeep
 from securebase.store.workshops import WorkshopTables
@@ -47,7 +48,8 @@ from securebase.store.schema import AUDIT_ACTIONS, SCHEMA, SCHEMA_VERSION, split
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-class Store(CouplesTables, AssessmentTables, CheckInTables, FlagTables, WorkshopTables, Upkeep, EntryStore):
+class Store(CouplesTables, AssessmentTables, CheckInTables, FlagTables, WorkshopTables, Upkeep, identity.Identified,
+            EntryStore):
     """A connection to the SQLite store. Use as a context manager or call :meth:`close`."""
 
     def __init__(
@@ -64,6 +66,9 @@ class Store(CouplesTables, AssessmentTables, CheckInTables, FlagTables, Workshop
         self.max_attempts = max_attempts
         if synchronous not in ("FULL", "EXTRA", "NORMAL"):
             raise ValueError("synchronous must be FULL, EXTRA or NORMAL")
+        self._known = identity.recorded(self.path)   # a store was kept here: it must still be there, whole
+        identity.check_file(self.path, self._known)
+        self._identity: identity.Identity | None = None   # set once the store is known to be the right one
         if not self.path.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             try:  # create it owner-only before any client data goes in (SQLite gives -wal/-shm the same mode)
@@ -95,7 +100,10 @@ class Store(CouplesTables, AssessmentTables, CheckInTables, FlagTables, Workshop
         # does not go through one read() call per page. Writes are unaffected (WAL, FULL).
         self._db.execute("PRAGMA mmap_size = 268435456")
         self._db.execute("PRAGMA cache_size = -32768")
+        identity.quick_check(self._db, self.path)
+        identity.check_store(self.path, self._known, identity.found_in(self._db))
         self._migrate()
+        self._claim_identity()
 
     # ------------------------------------------------------------ plumbing
 
@@ -138,12 +146,14 @@ class Store(CouplesTables, AssessmentTables, CheckInTables, FlagTables, Workshop
                 raise StoreError(f"Nothing was saved: the store reported '{exc}'. Check the disk and try again.") from exc
             raise
         else:
+            counted = self._count_write()
             try:
                 self._run_with_retry(lambda: self._db.execute("COMMIT"))
             except BaseException:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
+            self._record_count(counted)
 
     def _migrate(self) -> None:
         def apply() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from securebase.core.errors import StoreError
+from securebase.store import identity
 
 if TYPE_CHECKING:  # pragma: no cover
     from securebase.store.sqlite import Store
@@ -63,3 +64,47 @@ class Upkeep:
             raise
         os.chmod(dest, 0o600)
         return dest
+
+
+def _store_files(store_path: Path) -> list[Path]:
+    return [store_path, *(store_path.with_name(store_path.name + s) for s in ("-wal", "-shm"))]
+
+
+def restore_backup(backup: str | os.PathLike[str], store_path: str | os.PathLike[str]) -> tuple[Path, list[Path]]:
+    """Put the backup ``backup`` in place as the store at ``store_path`` and record its identity. Whatever
+    was there (a damaged store, its log) is moved aside under a dated name, never deleted. Returns the
+    store's path and the files set aside."""
+    source, target = Path(backup).expanduser(), Path(store_path).expanduser()
+    if not source.is_file() or source.stat().st_size == 0:
+        raise StoreError(f"{source} is not a backup file; give the path of a file made by `securebase backup`.")
+    try:
+        db = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            identity.quick_check(db, source)
+            found = identity.found_in(db)
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{source} is not a Secure Base backup ({exc}); nothing was changed.") from None
+    if found is None:
+        raise StoreError(f"{source} is not a Secure Base backup (it has no store identity); nothing was changed.")
+    aside = [p for p in (identity.set_aside(f, "replaced") for f in _store_files(target)) if p is not None]
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    src, dest = sqlite3.connect(f"file:{source}?mode=ro", uri=True), sqlite3.connect(target)
+    try:
+        src.backup(dest)
+    finally:
+        src.close()
+        dest.close()
+    identity.record(target, found)
+    return target, aside
+
+
+def start_empty(store_path: str | os.PathLike[str]) -> list[Path]:
+    """Begin again with no store at ``store_path`` on purpose: the lost store's record and whatever is left of
+    it are moved aside under dated names (never deleted). Returns what was set aside. Only for a store
+    that no longer opens (the command checks that first)."""
+    target = Path(store_path).expanduser()
+    files = [identity.identity_path(target), *_store_files(target)]
+    return [p for p in (identity.set_aside(f, "lost") for f in files) if p is not None]
