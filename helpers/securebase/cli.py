@@ -62,7 +62,7 @@ def _store(args: argparse.Namespace):
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    if args.start_empty:
+    if getattr(args, "start_empty", False):   # app and start run init too
         from securebase.core.errors import StoreError
         from securebase.store.upkeep import start_empty
 

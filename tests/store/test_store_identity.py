@@ -191,3 +191,13 @@ def test_an_unreadable_identity_file_is_reported_not_ignored(tmp_path):
     identity_path(path).write_text("{not json")
     with pytest.raises(StoreError, match="identity file"):
         Store(path)
+
+
+def test_the_commands_that_initialise_the_store_first_stop_on_a_lost_store_too(capsys):
+    path = config.default_store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    make_store(path)
+    path.write_bytes(b"")
+    assert main(["app", "--port", "0"]) == 2     # app and start run init first: it stops them, in plain words
+    err = capsys.readouterr().err
+    assert "0 bytes" in err and "Traceback" not in err
