@@ -165,6 +165,11 @@ class EntryStore(ABC):
         ...
 
     @abstractmethod
+    def verify_audit(self) -> Any:
+        """Recompute the audit log's hash chain: a report of how many rows were checked, and the first
+        audit id where the chain breaks (None when it is intact)."""
+
+    @abstractmethod
     def backup(self, destination: str | os.PathLike[str]) -> Path:
         """Write a consistent copy of the live store (never copy the file itself)."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from securebase.core.errors import StoreError
-from securebase.store import identity
+from securebase.store import auditchain, identity
 
 if TYPE_CHECKING:  # pragma: no cover
     from securebase.store.sqlite import Store
@@ -39,6 +39,10 @@ class Upkeep:
             item["detail"] = json.loads(item["detail"])
             out.append(item)
         return out
+
+    def verify_audit(self: "Store") -> "auditchain.ChainReport":
+        """Recompute the audit chain; where it first breaks, if it does."""
+        return auditchain.verify(self._db)
 
     def integrity_check(self: "Store") -> str:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0]
