@@ -104,3 +104,16 @@ def test_a_store_whose_protections_were_dropped_is_not_opened(path):
 def test_verify_on_a_missing_store_says_so(tmp_path, capsys):
     assert main(["audit", "verify", "--store", str(tmp_path / "none.db")]) == 2
     assert "There is no store" in capsys.readouterr().err
+
+
+def test_opening_a_clients_workbook_or_progress_view_is_audited_as_a_read(tmp_path):
+    from securebase.notebook.progress import ProgressWorkbook
+    from securebase.notebook.workbook import Workbook
+
+    store_path = str(tmp_path / "s.sqlite3")
+    Workbook("sie", "awareness", client_id="C-READ01", store_path=store_path).store.close()
+    ProgressWorkbook("sie", client_id="C-READ01", store_path=store_path, mode="batch").store.close()
+    with Store(store_path) as store:
+        reads = [(a["object_id"], a["client_id"]) for a in store.audit_log() if a["action"] == "read"]
+        assert store.verify_audit().intact
+    assert reads == [("sie/awareness", "C-READ01"), ("sie/progress", "C-READ01")]

@@ -157,6 +157,10 @@ class EntryStore(ABC):
         """Audit an export. ``detail`` must hold no client text (ids, counts, options only)."""
 
     @abstractmethod
+    def record_read(self, client_id: str, page: str) -> None:
+        """Audit that a page showing the client's records was opened."""
+
+    @abstractmethod
     def audit_log(self, *, client_id: str | None=None, limit: int | None=None) -> list[dict[str, Any]]:
         ...
 

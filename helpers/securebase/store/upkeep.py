@@ -22,6 +22,11 @@ class Upkeep:
         with self._write() as db:
             self._audit(db, "export", "export", what, None, {"clients": client_ids or [], **(detail or {})})
 
+    def record_read(self: "Store", client_id: str, page: str) -> None:
+        """Audit that a page showing the client's records was opened (``page``: which, e.g. ``sie/progress``)."""
+        with self._write() as db:
+            self._audit(db, "read", "page", page, client_id)
+
     def audit_log(self: "Store", *, client_id: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         sql = "SELECT audit_id, at, actor, action, object_type, object_id, client_id, detail FROM audit"
         params: list[Any] = []
