@@ -6,6 +6,7 @@ Size: every command and its arguments are declared here, in one parser, so that 
                                          begins again where a store was lost (what is left is set aside)
     securebase backup FILE               a consistent copy of the store (SQLite's backup, owner-only)
     securebase restore FILE              put a backup in place (what was there is set aside, not deleted)
+    securebase audit verify              check the audit log's hash chain; report the first break
     securebase new-client [--program P]  make a pseudonymous client code and register it
     securebase run NOTEBOOK --client ID --answers FILE
                                          run a workbook in batch mode; the executed notebook and
@@ -84,6 +85,18 @@ def cmd_backup(args: argparse.Namespace) -> int:
     with _store(args) as store:
         print(f"Backup written: {store.backup(args.file)}")
     return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from securebase.store.auditchain import verify_file
+
+    report = verify_file(config.resolve_store_path(args.store or ""))   # read-only: also when the store will not open
+    if report.intact:
+        print(f"Audit chain intact: {report.rows} audit row(s) checked.")
+        return 0
+    print(f"Audit chain broken at audit row {report.first_break}: {report.reason}. Rows before it are as they were "
+          "written; compare this store with a backup from before that row.", file=sys.stderr)
+    return 1
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -406,6 +419,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="the new backup file")
     p.add_argument("--store", default="", help="store file (default: the data directory)")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("audit", help="audit log: verify checks its hash chain")
+    p.add_argument("action", choices=["verify"])
+    p.add_argument("--store", default="", help="store file (default: the data directory)")
+    p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("restore", help="put a backup of the store in place")
     p.add_argument("backup", help="the backup file")

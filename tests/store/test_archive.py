@@ -56,4 +56,4 @@ def test_a_schema_6_store_opens_and_gains_the_archive(tmp_path):
     db = sqlite3.connect(path)
     assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     db.close()
-    assert SCHEMA_VERSION == 7
+    assert SCHEMA_VERSION == 8   # schema 8 (the audit chain): tests/store/test_audit_chain.py

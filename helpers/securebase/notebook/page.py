@@ -37,15 +37,18 @@ def home_address() -> str:
     return f"{base.rstrip('/')}/voila/render/{HOME_NOTEBOOK}"
 
 
-def client_of_page(store: Any, client_id: str, **register: Any) -> Any:
+def client_of_page(store: Any, client_id: str, page: str, **register: Any) -> Any:
     """The page's client. In the app it must be in the store already; elsewhere the notebook's
-    parameter registers it (``register``: the program and start date it begins with)."""
+    parameter registers it (``register``: the program and start date it begins with). Opening the
+    page is audited as a read of the client's records (``page`` names it, e.g. ``sie/awareness``)."""
     if not in_app():
-        return store.ensure_client(client_id, **register)
-    client = store.get_client(client_id)
-    if client is None:
-        raise ParameterError(f"There is no client with the code {client_id}. Check the code on the clients "
-                             "list; a new client is added there, with \"Add a new client\".")
+        client = store.ensure_client(client_id, **register)
+    else:
+        client = store.get_client(client_id)
+        if client is None:
+            raise ParameterError(f"There is no client with the code {client_id}. Check the code on the clients "
+                                 "list; a new client is added there, with \"Add a new client\".")
+    store.record_read(client_id, page)
     return client
 
 

@@ -76,7 +76,8 @@ class Workbook(Page):
         self.mode = mode
         self.language = language
         self.store = Store(config.resolve_store_path(store_path))
-        self.client = client_of_page(self.store, client_id, program_id=program_id, start_date=start or clock.today())
+        self.client = client_of_page(self.store, client_id, f"{program_id}/{phase_id}", program_id=program_id,
+                                     start_date=start or clock.today())
         self.client_id = client_id
         self.output_dir = Path(output_dir).expanduser() if output_dir else (
             config.client_dir(client_id) / "reports" / program_id / phase_id

@@ -157,12 +157,21 @@ class EntryStore(ABC):
         """Audit an export. ``detail`` must hold no client text (ids, counts, options only)."""
 
     @abstractmethod
+    def record_read(self, client_id: str, page: str) -> None:
+        """Audit that a page showing the client's records was opened."""
+
+    @abstractmethod
     def audit_log(self, *, client_id: str | None=None, limit: int | None=None) -> list[dict[str, Any]]:
         ...
 
     @abstractmethod
     def integrity_check(self) -> str:
         ...
+
+    @abstractmethod
+    def verify_audit(self) -> Any:
+        """Recompute the audit log's hash chain: a report of how many rows were checked, and the first
+        audit id where the chain breaks (None when it is intact)."""
 
     @abstractmethod
     def backup(self, destination: str | os.PathLike[str]) -> Path:

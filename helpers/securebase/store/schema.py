@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 7  # 2: entry_heads; 3: couples (dyads, entry_shares, protocol_versions, protocol_consents);
+SCHEMA_VERSION = 8  # 2: entry_heads; 3: couples (dyads, entry_shares, protocol_versions, protocol_consents);
 #                     4: assessments, safety_flags, safety_flag_clears; 5: group_members, poll_votes;
 #                     6: safety_check_ins (+ answers), safety_flag_acks, notifications_sent, couple_pauses (+ lifts)
 #                     7: client_archive (a client archived or brought back, from the home page)
+#                     8: audit_chain (each audit row's hash, chained; see auditchain.py)
 AUDIT_ACTIONS = frozenset({
     "create", "update", "delete", "export", "client_create", "client_update",
     "couple_link", "couple_unlink", "share", "unshare", "protocol_propose", "protocol_consent", "protocol_withdraw",
     "assessment", "safety_flag", "safety_clear", "collect", "group_join",
     "safety_check_in", "safety_check_in_answer", "safety_ack", "notify", "couple_pause", "couple_resume",
-    "client_archive", "client_unarchive",
+    "client_archive", "client_unarchive", "read",
 })
 
 SCHEMA = """
@@ -92,6 +93,17 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+-- Each audit row's hash, chained to the one before (auditchain.py): a changed or removed audit row
+-- breaks the chain. Written in the same transaction as its audit row; append-only as well.
+CREATE TABLE IF NOT EXISTS audit_chain (
+    audit_id INTEGER PRIMARY KEY REFERENCES audit(audit_id),
+    hash     TEXT NOT NULL CHECK (length(hash) = 64)
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS audit_chain_no_update BEFORE UPDATE ON audit_chain
+BEGIN SELECT RAISE(ABORT, 'the audit chain is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_chain_no_delete BEFORE DELETE ON audit_chain
+BEGIN SELECT RAISE(ABORT, 'the audit chain is append-only'); END;
 
 -- Couples (see couples.py and protocol.py). A dyad links two clients as partner A and B; a
 -- link can end (ended_at) but is never removed, so that what was shared stays explainable.

@@ -39,7 +39,7 @@ from securebase.store.assessments import AssessmentTables
 from securebase.store.couples import CouplesTables
 from securebase.store.check_ins import CheckInTables
 from securebase.store.flags import FlagTables
-from securebase.store import identity
+from securebase.store import auditchain, identity
 from securebase.store.interface import EntryStore
 from securebase.store.upkeep import Upkeep
 from securebase.store.workshops import WorkshopTables
@@ -171,31 +171,27 @@ class Store(CouplesTables, AssessmentTables, CheckInTables, FlagTables, Workshop
                         "upgrade Secure Base to open it."
                     )
                 if version == SCHEMA_VERSION:
-                    return
+                    return auditchain.check_protections(db, SCHEMA, self.path)
                 for statement in split_sql(SCHEMA):
                     db.execute(statement)
+                auditchain.chain_unchained(db)   # rows from before schema 8
                 db.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                     (str(SCHEMA_VERSION),),
                 )
         self._run_with_retry(apply)
 
-    def _audit(
-        self,
-        db: sqlite3.Connection,
-        action: str,
-        object_type: str,
-        object_id: str,
-        client_id: str | None,
-        detail: dict[str, Any] | None = None,
-    ) -> None:
+    def _audit(self, db: sqlite3.Connection, action: str, object_type: str, object_id: str, client_id: str | None,
+               detail: dict[str, Any] | None = None) -> None:
+        """One audit row, and its link in the audit chain (:mod:`securebase.store.auditchain`)."""
         if action not in AUDIT_ACTIONS:
             raise ValueError(f"unknown audit action {action!r}")
-        db.execute(
+        cursor = db.execute(
             "INSERT INTO audit (at, actor, action, object_type, object_id, client_id, detail) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (utc_now(), self.actor, action, object_type, object_id, client_id, json.dumps(detail or {})),
         )
+        auditchain.chain_row(db, cursor.lastrowid)
 
     # ------------------------------------------------------------ clients
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from securebase.core.errors import StoreError
-from securebase.store import identity
+from securebase.store import auditchain, identity
 
 if TYPE_CHECKING:  # pragma: no cover
     from securebase.store.sqlite import Store
@@ -21,6 +21,11 @@ class Upkeep:
         """Audit an export. ``detail`` must hold no client text (ids, counts, options only)."""
         with self._write() as db:
             self._audit(db, "export", "export", what, None, {"clients": client_ids or [], **(detail or {})})
+
+    def record_read(self: "Store", client_id: str, page: str) -> None:
+        """Audit that a page showing the client's records was opened (``page``: which, e.g. ``sie/progress``)."""
+        with self._write() as db:
+            self._audit(db, "read", "page", page, client_id)
 
     def audit_log(self: "Store", *, client_id: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         sql = "SELECT audit_id, at, actor, action, object_type, object_id, client_id, detail FROM audit"
@@ -39,6 +44,10 @@ class Upkeep:
             item["detail"] = json.loads(item["detail"])
             out.append(item)
         return out
+
+    def verify_audit(self: "Store") -> "auditchain.ChainReport":
+        """Recompute the audit chain; where it first breaks, if it does."""
+        return auditchain.verify(self._db)
 
     def integrity_check(self: "Store") -> str:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0]

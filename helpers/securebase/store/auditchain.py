@@ -1,0 +1,111 @@
+"""The audit log as a hash chain: each audit row's hash covers the row and the hash before it, so a row
+that is changed, removed or slipped in later breaks the chain from that row on.
+
+The triggers already refuse ``UPDATE`` and ``DELETE`` on the audit table, but anyone who can write the
+file can drop a trigger first (``DROP TRIGGER audit_no_update; UPDATE audit ...``). The chain makes that
+visible afterwards: :func:`verify` (``securebase audit verify``) recomputes it and reports the first row
+where it breaks. The hashes live in their own append-only table, ``audit_chain`` (one row per audit row,
+written in the same transaction), so the audit table itself keeps its shape.
+
+A hash is SHA-256 over the previous hash and the row's fields as canonical JSON (the first row's
+previous hash is 64 zeros). Rows written before the chain existed are chained, in order, when the store
+is first opened by this version: the chain vouches for them from then on, not for their past.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from securebase.core.errors import StoreError
+
+GENESIS = "0" * 64
+FIELDS = ("audit_id", "at", "actor", "action", "object_type", "object_id", "client_id", "detail")
+_SELECT = f"SELECT {', '.join('a.' + f for f in FIELDS)}, c.hash FROM audit a LEFT JOIN audit_chain c USING (audit_id)"
+
+
+def row_hash(previous: str, row: tuple) -> str:
+    body = json.dumps(dict(zip(FIELDS, row)), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{previous}\n{body}".encode("utf-8")).hexdigest()
+
+
+def last_hash(db: sqlite3.Connection) -> str:
+    row = db.execute("SELECT hash FROM audit_chain ORDER BY audit_id DESC LIMIT 1").fetchone()
+    return row[0] if row else GENESIS
+
+
+def chain_row(db: sqlite3.Connection, audit_id: int) -> None:
+    """Chain the audit row ``audit_id`` (just inserted, in the caller's write transaction)."""
+    row = db.execute(f"SELECT {', '.join(FIELDS)} FROM audit WHERE audit_id = ?", (audit_id,)).fetchone()
+    db.execute("INSERT INTO audit_chain (audit_id, hash) VALUES (?, ?)", (audit_id, row_hash(last_hash(db), row)))
+
+
+def chain_unchained(db: sqlite3.Connection) -> int:
+    """Chain, in order, the audit rows written before the chain existed (in the caller's transaction)."""
+    newest = db.execute("SELECT COALESCE(MAX(audit_id), 0) FROM audit_chain").fetchone()[0]
+    ids = [r[0] for r in db.execute("SELECT audit_id FROM audit WHERE audit_id > ? ORDER BY audit_id", (newest,))]
+    for audit_id in ids:
+        chain_row(db, audit_id)
+    return len(ids)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    rows: int                  # audit rows checked
+    first_break: int | None    # the audit id where the chain first breaks (None: intact)
+    reason: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.first_break is None
+
+
+def verify(db: sqlite3.Connection) -> ChainReport:
+    """Recompute the chain over every audit row; the first row where it breaks, and why."""
+    rows = db.execute(_SELECT + " ORDER BY a.audit_id").fetchall()
+    present = {r[0] for r in rows}
+    removed = sorted(r[0] for r in db.execute("SELECT audit_id FROM audit_chain") if r[0] not in present)
+    previous = GENESIS
+    for count, (*row, stored) in enumerate(rows, start=1):
+        audit_id = row[0]
+        if removed and removed[0] < audit_id:
+            return ChainReport(count - 1, removed[0], "the audit row with this id was removed")
+        if stored is None:
+            return ChainReport(count, audit_id, "this audit row has no hash: it was added outside Secure Base")
+        if row_hash(previous, tuple(row)) != stored:
+            return ChainReport(count, audit_id, "this audit row, or its hash, was changed")
+        previous = stored
+    if removed:
+        return ChainReport(len(rows), removed[0], "the audit row with this id was removed")
+    return ChainReport(len(rows), None)
+
+
+def check_protections(db: sqlite3.Connection, schema: str, store_path: Path) -> None:
+    """Every trigger the schema makes is still there (a store of the current schema). One that is gone was
+    dropped outside Secure Base, and history may have been changed since: the store is not opened."""
+    expected = set(re.findall(r"CREATE TRIGGER IF NOT EXISTS (\w+)", schema))
+    present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    missing = sorted(expected - present)
+    if missing:
+        raise StoreError(f"The store {store_path} has lost protections that keep its history unchanged "
+                         f"({', '.join(missing[:3])}{', ...' if len(missing) > 3 else ''} dropped outside Secure "
+                         "Base), so its records may have been changed. Nothing was opened. Run `securebase audit "
+                         "verify` to find the first changed audit row, then restore a backup from before it "
+                         "(`securebase restore BACKUP-FILE`).")
+
+
+def verify_file(store_path: Path) -> ChainReport:
+    """:func:`verify` on the store file itself, read-only (also for a store that will not open)."""
+    if not store_path.is_file():
+        raise StoreError(f"There is no store at {store_path}.")
+    db = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)
+    try:
+        return verify(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"The audit log of {store_path} cannot be read ({exc}).") from None
+    finally:
+        db.close()
