@@ -14,6 +14,7 @@ is first opened by this version: the chain vouches for them from then on, not fo
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -84,10 +85,16 @@ def verify(db: sqlite3.Connection) -> ChainReport:
     return ChainReport(len(rows), None)
 
 
+@functools.cache
+def _triggers(schema: str) -> frozenset[str]:
+    """The triggers the schema makes (read once, not at every open)."""
+    return frozenset(re.findall(r"CREATE TRIGGER IF NOT EXISTS (\w+)", schema))
+
+
 def check_protections(db: sqlite3.Connection, schema: str, store_path: Path) -> None:
     """Every trigger the schema makes is still there (a store of the current schema). One that is gone was
     dropped outside Secure Base, and history may have been changed since: the store is not opened."""
-    expected = set(re.findall(r"CREATE TRIGGER IF NOT EXISTS (\w+)", schema))
+    expected = _triggers(schema)
     present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     missing = sorted(expected - present)
     if missing:
