@@ -10,22 +10,24 @@ PORT   ?= 8888
 
 APP_PORT ?= 8866
 
-.PHONY: start app test test-browser install system-deps init-store notebooks safety-model bench lint clean help
+.PHONY: start app test test-browser test-postgres install system-deps init-store notebooks safety-model bench lint clean help
 
 help:
 	@echo "make start   - install and open the workbooks in JupyterLab (http://127.0.0.1:$(PORT))"
 	@echo "make app     - install and open the workbooks as an app (http://127.0.0.1:$(APP_PORT))"
 	@echo "make test    - install and run the whole test suite"
+	@echo "make test-postgres - only the PostgreSQL tests (a throw-away cluster; needs make system-deps)"
 	@echo "make bench   - run the benchmarks in bench/"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Secure Base needs Python 3.11 or newer; set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 
-# Debian packages: the libraries WeasyPrint loads (Pango, a font for PDFs) and chromium, which the
-# browser tests drive with Playwright. Installed only when missing; needs root (CI runs as root),
-# otherwise the command to run is printed.
-DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
+# Debian packages: the libraries WeasyPrint loads (Pango, a font for PDFs), chromium, which the
+# browser tests drive with Playwright, and postgresql, whose server binaries the PostgreSQL tests run
+# as a throw-away cluster (tests/pgcluster.py). Installed only when missing; needs root (CI runs as
+# root), otherwise the command to run is printed.
+DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium postgresql
 
 system-deps:
 	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -34,7 +36,7 @@ system-deps:
 		echo "Installing Debian packages: $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	else \
-		echo "Missing Debian packages (PDF handouts and browser tests need them): sudo apt-get update && sudo apt-get install $$missing"; \
+		echo "Missing Debian packages (PDF handouts, browser and PostgreSQL tests need them): sudo apt-get update && sudo apt-get install $$missing"; \
 	fi
 
 $(STAMP): pyproject.toml | $(BIN)/python system-deps
@@ -68,6 +70,11 @@ test: $(STAMP)
 	SECUREBASE_TODAY=$$(date +%F) PYTEST_DEBUG_TEMPROOT="$$root" $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		--nbval-current-env -p no:cacheprovider notebooks
 
+# Only the PostgreSQL tests (marker postgres: those using the pg_cluster or pg_url fixtures of
+# tests/conftest.py), against a throw-away cluster on a Unix socket; make test runs them too.
+test-postgres: $(STAMP)
+	$(BIN)/python -m pytest -m postgres tests
+
 # Only the browser tests (Playwright + chromium against the app and JupyterLab); make test runs them too.
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest tests/browser
@@ -82,6 +89,7 @@ safety-model: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_store.py
+	$(BIN)/python bench/bench_backends.py
 	$(BIN)/python bench/bench_safety.py
 	$(BIN)/python bench/bench_research.py
 	$(BIN)/python bench/bench_batch.py

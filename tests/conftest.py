@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from securebase import content
@@ -17,9 +19,40 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     return home
 
 
+# The store's tests, and those of what builds on it most (entries, couples, protocols, assessments, safety
+# flags and check-ins, collect, export), run against both backends: each test that uses the `store` fixture
+# (or `store_location`) there runs twice, test[sqlite] and test[postgres]. A test that looks inside the
+# SQLite file itself (it asks for `db_path`, or is marked sqlite_only) runs on SQLite alone.
+BOTH_BACKENDS = ("store/", "couples/", "journal/test_entries.py", "intake/test_assessments.py",
+                 "safety/test_safety_flags.py", "safety/test_check_in.py", "workshop/test_collect.py",
+                 "research/test_research_export.py")
+
+
+def pytest_generate_tests(metafunc):
+    fixtures = set(metafunc.fixturenames)
+    if not {"store", "store_location"} & fixtures or "db_path" in fixtures:
+        return
+    where = metafunc.definition.path.relative_to(metafunc.config.rootpath / "tests").as_posix()
+    if where.startswith(BOTH_BACKENDS) and not metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+
+
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "store.sqlite3", actor="test-clinician") as s:
+def backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def store_location(backend, tmp_path, request):
+    """Where the test's store is: a SQLite file, or (backend "postgres") a fresh PostgreSQL database."""
+    if backend == "postgres":
+        return request.getfixturevalue("pg_url")
+    return tmp_path / "store.sqlite3"
+
+
+@pytest.fixture
+def store(store_location):
+    with Store(store_location, actor="test-clinician") as s:
         yield s
 
 
@@ -61,3 +94,40 @@ def content_copy(tmp_path, monkeypatch):
     content.clear_cache()
     yield root
     content.clear_cache()
+
+
+# PostgreSQL (make test-postgres): one throw-away cluster per session (tests/pgcluster.py), a fresh
+# database per test. Tests that use either fixture get the `postgres` marker automatically.
+_PG_FIXTURES = frozenset({"pg_cluster", "pg_url"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects on markers
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _PG_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A running PostgreSQL cluster (:class:`pgcluster.PgCluster`), stopped and removed after the
+    session. Fails (does not skip) when Debian's PostgreSQL is missing: run `make system-deps`."""
+    from pgcluster import temporary_cluster
+
+    with temporary_cluster() as cluster:
+        yield cluster
+
+
+_pg_db_count = 0
+
+
+@pytest.fixture
+def pg_url(pg_cluster, request):
+    """The SQLAlchemy URL of a fresh, empty database for this test, dropped afterwards."""
+    global _pg_db_count
+    _pg_db_count += 1
+    stem = re.sub(r"[^a-z0-9_]+", "_", request.node.name.lower())[:40].strip("_")
+    name = f"t{_pg_db_count}_{stem}"
+    url = pg_cluster.create_database(name)
+    yield url
+    pg_cluster.drop_database(name)

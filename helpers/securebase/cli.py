@@ -7,6 +7,12 @@ Size: every command and its arguments are declared here, in one parser, so that 
     securebase backup FILE               a consistent copy of the store (SQLite's backup, owner-only)
     securebase restore FILE              put a backup in place (what was there is set aside, not deleted)
     securebase audit verify              check the audit log's hash chain; report the first break
+    securebase users add NAME --role clinician|supervisor|researcher|client [--client C-XXXX] [--clinician NAME]
+    securebase users list | disable NAME | assign NAME --clinician NAME
+                                         a clinic's PostgreSQL store: each person's own login role
+                                         (sb_NAME), a client's clinicians, a supervisor's clinicians
+    securebase db upgrade                bring a store made by an older Secure Base up to date (a
+                                         SQLite store is backed up first); db current shows its revision
     securebase new-client [--program P]  make a pseudonymous client code and register it
     securebase run NOTEBOOK --client ID --answers FILE
                                          run a workbook in batch mode; the executed notebook and
@@ -46,6 +52,7 @@ Size: every command and its arguments are declared here, in one parser, so that 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -59,7 +66,7 @@ EXIT_PARTIAL = 3  # batch ran, but some entries were rejected
 def _store(args: argparse.Namespace):
     from securebase.store import Store
 
-    return Store(config.resolve_store_path(getattr(args, "store", "") or ""))
+    return Store(config.resolve_store(getattr(args, "store", "") or ""))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -70,13 +77,13 @@ def cmd_init(args: argparse.Namespace) -> int:
         try:
             _store(args).close()
         except StoreError:   # lost or damaged: what is left of it is set aside
-            for path in start_empty(config.resolve_store_path(args.store or "")):
+            for path in start_empty(config.store_file(args.store or "")):
                 print(f"Set aside: {path}")
         else:
             raise StoreError("The store opens whole; --start-empty is only for a store that was lost. Nothing was "
                              "changed.")
     store = _store(args)
-    print(f"Secure Base store ready: {store.path} (integrity: {store.integrity_check()})")
+    print(f"Secure Base store ready: {store.where} (integrity: {store.integrity_check()})")
     store.close()
     return 0
 
@@ -90,7 +97,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from securebase.store.auditchain import verify_file
 
-    report = verify_file(config.resolve_store_path(args.store or ""))   # read-only: also when the store will not open
+    where = config.resolve_store(args.store or "")
+    if isinstance(where, str):   # PostgreSQL
+        with _store(args) as store:
+            report = store.verify_audit()
+    else:
+        report = verify_file(where)   # read-only: also when the store will not open
     if report.intact:
         print(f"Audit chain intact: {report.rows} audit row(s) checked.")
         return 0
@@ -99,10 +111,60 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    from securebase.store import Store, migrate
+
+    upgrade = args.action == "upgrade"
+    try:
+        store = Store(config.resolve_store(args.store or ""), upgrade=upgrade)
+    except migrate.OutdatedStoreError as exc:   # db current, on an older store
+        print(str(exc).replace(" and must be upgraded before it is used", ""), file=sys.stderr)
+        return 1
+    with store:
+        if store.upgraded_from is not None:
+            print(f"Backup taken first: {store.upgrade_backup}")
+            print(f"Upgraded the store {store.where} from schema {store.upgraded_from} to revision {migrate.HEAD}.")
+        else:
+            print(f"The store {store.where} is up to date (revision {migrate.HEAD}).")
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        if args.action == "list":
+            people = store.people()
+            if not people:
+                print("No people yet: add them with `securebase users add NAME --role ROLE`.")
+            for p in people:
+                linked = ", ".join(p.clinicians) or "-"
+                print(f"{p.name:<20} {p.kind:<11} {p.db_role:<24} {p.client_id or '-':<10} "
+                      f"{'clinicians' if p.kind != 'supervisor' else 'supervises'}: {linked}"
+                      f"{'  (disabled)' if p.disabled else ''}")
+            return 0
+        if not args.name:
+            raise ValueError(f"securebase users {args.action} needs a person's NAME.")
+        if args.action == "add":
+            if not args.role:
+                raise ValueError("Give the person's role: --role clinician|supervisor|researcher|client.")
+            person = store.add_person(args.name, args.role, client_id=args.client or None, clinicians=args.clinician)
+            print(f"Added {person.name} ({person.kind}), who logs in as the database role {person.db_role}.")
+        elif args.action == "assign":
+            if not args.clinician:
+                raise ValueError("Name the clinician: --clinician NAME.")
+            for clinician in args.clinician:
+                store.assign_person(args.name, clinician)
+            print(f"{args.name} is now assigned to {', '.join(args.clinician)}.")
+        elif store.disable_person(args.name):
+            print(f"{args.name} can no longer log in; their records are kept.")
+        else:
+            print(f"{args.name} was already disabled.")
+    return 0
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     from securebase.store.upkeep import restore_backup
 
-    path, aside = restore_backup(args.backup, config.resolve_store_path(args.store or ""))
+    path, aside = restore_backup(args.backup, config.store_file(args.store or ""))
     for moved in aside:
         print(f"Set aside: {moved}")
     with _store(args) as store:
@@ -425,6 +487,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default="", help="store file (default: the data directory)")
     p.set_defaults(func=cmd_audit)
 
+    p = sub.add_parser("db", help="the store's schema: upgrade brings an older store up to date; current shows it")
+    p.add_argument("action", choices=["upgrade", "current"])
+    p.add_argument("--store", default="", help="store file (default: the data directory)")
+    p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("users", help="people of a clinic's PostgreSQL store: add, list, disable, assign")
+    p.add_argument("action", choices=["add", "list", "disable", "assign"])
+    p.add_argument("name", nargs="?", default="", help="the person's user name (letters, digits, '-')")
+    p.add_argument("--role", choices=["clinician", "supervisor", "researcher", "client"])
+    p.add_argument("--client", default="", help="a client's code (C-XXXX), for --role client")
+    p.add_argument("--clinician", action="append", default=[],
+                   help="a client's clinician, or a clinician a supervisor supervises (repeat for more)")
+    p.add_argument("--store", default="")
+    p.set_defaults(func=cmd_users)
+
     p = sub.add_parser("restore", help="put a backup of the store in place")
     p.add_argument("backup", help="the backup file")
     p.add_argument("--store", default="", help="store file (default: the data directory)")
@@ -541,7 +618,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--execute", action="store_true", help="also run them against an empty demo store")
     p.add_argument("--only", default="", help="create or refresh only this program or phase, e.g. sie/acceptance")
     p.set_defaults(func=cmd_notebooks)
+    for command in sub.choices.values():
+        command.add_argument("--database-url", default="", metavar="URL",
+                             help="a clinic's PostgreSQL store, postgresql+psycopg://ROLE@/DATABASE?host=SOCKET-DIR "
+                                  "(default: $SECUREBASE_DATABASE_URL, else the embedded SQLite store); never with a "
+                                  "password in it: use ~/.pgpass or peer authentication")
     return parser
+
+
+def _use_database_url(args: argparse.Namespace) -> None:
+    """``--database-url``: the store for this command and for the notebooks and kernels it starts."""
+    url = args.database_url.strip()
+    if not url:
+        return
+    from securebase.core.errors import StoreError
+    from securebase.store.engine import database_url, has_password
+
+    database_url(url)   # a PostgreSQL URL, or a plain message
+    if has_password(url):
+        raise StoreError("--database-url must not hold a password (other users can read command lines): put it "
+                         "in ~/.pgpass, or use peer authentication on the server's Unix socket.")
+    if getattr(args, "store", ""):
+        raise StoreError("Give either --store or --database-url, not both.")
+    args.store = url
+    os.environ[config.DATABASE_URL_ENV] = url
 
 
 _COUPLE_ARITY = {"new": 0, "link": 2, "show": 1, "end": 1, "resume": 1}
@@ -557,6 +657,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"securebase: usage: securebase {usage}", file=sys.stderr)
         return 2
     try:
+        _use_database_url(args)
         return args.func(args)
     except (SecureBaseError, KeyError, ValueError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)

@@ -66,9 +66,9 @@ class Server:
         return f"{self.base}{path}{sep}token={self.token}"
 
 
-def _start(args: list[str], tmp: Path, pattern: str) -> Server:
+def _start(args: list[str], tmp: Path, pattern: str, extra_env: dict[str, str] | None = None) -> Server:
     home = tmp / "home"
-    env = {**os.environ, "SECUREBASE_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "SECUREBASE_HOME": str(home), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     log = tmp / "server.log"
     proc = subprocess.Popen([str(BIN / "securebase"), *args], stdout=open(log, "w"), stderr=subprocess.STDOUT, env=env)
     deadline = time.time() + 120

@@ -65,8 +65,8 @@ def test_pooled_kernels_outlive_culling_and_serve_the_client_their_address_names
     deadline = time.monotonic() + CULL_IDLE_SECONDS + 2 * CULL_INTERVAL_SECONDS + 120
     while len(kernel_processes(app_server)) != len(PREHEATED_PAGES) and time.monotonic() < deadline:
         time.sleep(1)
-    pooled = set(kernel_processes(app_server))
-    assert len(pooled) == len(PREHEATED_PAGES)
+    pooled = set(kernel_processes(app_server))   # on a busy machine a closed tab's kernel may outlive the wait:
+    assert len(pooled) >= len(PREHEATED_PAGES)     # it is left out below once it is culled
     # long enough for any kernel nothing is connected to to be culled - but not the pools'
     time.sleep(CULL_IDLE_SECONDS + 2 * CULL_INTERVAL_SECONDS + 5)
     pooled &= set(kernel_processes(app_server))

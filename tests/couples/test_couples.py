@@ -1,6 +1,5 @@
 """Couples mode: linking two clients, and entries that stay private until their author shares them."""
 
-import sqlite3
 
 import pytest
 
@@ -9,6 +8,7 @@ from securebase.couples.dyads import (
 )
 from securebase.journal.entries import revise_entry, save_entry
 from securebase.core.errors import NotFoundError
+from backends import REFUSED
 
 
 def journal(trigger="They looked at their phone while I was talking about my day."):
@@ -47,9 +47,9 @@ def test_ending_a_link_keeps_it_and_allows_a_new_one(store, couple):
     again = link_couple(store, a, "C-2003")
     assert [d.dyad_id for d in list_dyads(store)] == [again.dyad_id]
     assert len(list_dyads(store, include_ended=True)) == 2
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(REFUSED):
         store._db.execute("DELETE FROM dyads")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(REFUSED):
         store._db.execute("UPDATE dyads SET ended_at = NULL WHERE dyad_id = ?", (dyad.dyad_id,))
 
 
@@ -107,5 +107,5 @@ def test_share_log_is_append_only(store, asb, couple):
     dyad, a, b = couple
     share_entry(store, a, save_entry(store, a, asb, "activation_journal", journal()).entry_id)
     for sql in ("UPDATE entry_shares SET shared = 0", "DELETE FROM entry_shares"):
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        with pytest.raises(REFUSED, match="append-only"):
             store._db.execute(sql)

@@ -1,12 +1,12 @@
 """The couple's protocol: versions, consent per partner, and the 20-minute timeout floor."""
 
 import json
-import sqlite3
 
 import pytest
 
 from securebase.couples.dyads import CoupleError
 from securebase.core.errors import EntryValidationError
+from backends import REFUSED
 from securebase.couples.protocol import (
     MIN_TIMEOUT_MINUTES, changed_fields, in_force, propose_version, protocol_exercise, set_consent, status_text,
     versions,
@@ -54,7 +54,7 @@ def test_a_change_is_a_new_version_and_history_is_kept(store, asb, couple):
         "What kind of signal will you use?", "Signal", "Timeout (minutes)"]
     for sql in ("UPDATE protocol_versions SET data = '{}'", "DELETE FROM protocol_versions",
                 "UPDATE protocol_consents SET consent = 0", "DELETE FROM protocol_consents"):
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(REFUSED):
             store._db.execute(sql)
 
 
@@ -98,7 +98,7 @@ def test_the_floor_holds_even_if_the_content_is_loosened(store, asb, couple, mon
     monkeypatch.setattr("securebase.couples.protocol.protocol_exercise", lambda program: loose)
     with pytest.raises(EntryValidationError, match="at least 20 minutes"):
         propose_version(store, asb, a, protocol(timeout_minutes=10))
-    with pytest.raises(sqlite3.IntegrityError):     # and the store itself refuses it
+    with pytest.raises(REFUSED):     # and the store itself refuses it
         store._db.execute(
             "INSERT INTO protocol_versions (dyad_id, version, data, content_version, proposed_by, proposed_at) "
             "VALUES (?, 1, ?, '1.0', ?, '2026-01-01')",

@@ -1,6 +1,5 @@
 """Stored questionnaire results: versions kept, append-only, change from the first, milestones."""
 
-import sqlite3
 from datetime import date
 
 import pytest
@@ -12,6 +11,7 @@ from securebase.intake.assessments import (
 )
 from securebase.core.errors import SecureBaseError
 from securebase.content.scales import ScaleError
+from backends import REFUSED
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_saved_with_versions_and_never_changed(store, check):
     assert saved.scores["anxiety"] == 6.0 and saved.result["classifications"]["security_pattern"]["rule"] == "anxious"
     assert get_assessments(store, "C-6101") == [saved]
     for sql in ("UPDATE assessments SET result = '{}'", "DELETE FROM assessments"):
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(REFUSED):
             store._db.execute(sql)
     assert [r["action"] for r in store.audit_log(client_id="C-6101")][-1] == "assessment"
 

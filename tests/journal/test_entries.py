@@ -1,4 +1,3 @@
-import sqlite3
 
 import pytest
 
@@ -18,11 +17,7 @@ GOOD = {
 
 
 def _snapshot(store):
-    db = sqlite3.connect(store.path)
-    try:
-        return db.execute("SELECT COUNT(*) FROM entries").fetchone()[0], db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
-    finally:
-        db.close()
+    return tuple(store._db.execute(f"SELECT COUNT(*) FROM {table}").scalar_one() for table in ("entries", "audit"))
 
 
 def test_valid_entry_is_saved(store, client, sie):

@@ -1,7 +1,6 @@
 """A flagged save is still saved, flagged in the same transaction, shown with crisis resources at
 once, marked for the clinician, and cleared only by a clinician with a logged reason."""
 
-import sqlite3
 
 import pytest
 import yaml
@@ -10,6 +9,7 @@ from securebase.journal.entries import revise_entry, save_entry
 from securebase.core.errors import SecureBaseError
 from securebase.safety.flags import clear_flag, flags
 from securebase.notebook.workbook import Workbook
+from backends import REFUSED
 
 DISCLOSURE = "After the fight I just wanted to kill myself. <b>bold</b>"
 ORDINARY = "They were slow to reply and I felt hurt and a bit lonely."
@@ -47,7 +47,7 @@ def test_only_a_clinician_reason_clears_a_flag(store, asb):
         clear_flag(store, flag.flag_id, reason="again")
     for sql in ("DELETE FROM safety_flags", "UPDATE safety_flags SET categories = '[]'",
                 "DELETE FROM safety_flag_clears", "UPDATE safety_flag_clears SET reason = 'x'"):
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(REFUSED):
             store._db.execute(sql)
     assert [r["action"] for r in store.audit_log(client_id="C-8202")][-1] == "safety_clear"
 
@@ -142,7 +142,7 @@ def test_a_save_is_screened_once_and_its_result_carries_what_was_found(store, as
     assert result.flagged and result.safety == ("self_harm",)
     assert result.answers["trigger"] == DISCLOSURE and store.get_entry(result.entry_id).data == result.answers
 
-    wb = Workbook("asb", "awareness", client_id="C-8204", store_path=str(store.path), mode="interactive")
+    wb = Workbook("asb", "awareness", client_id="C-8204", store_path=store.location, mode="interactive")
     form = wb.form("activation_journal")
     form.fields["trigger"].set(DISCLOSURE)
     form.fields["response"].set("withdraw")

@@ -8,6 +8,8 @@ import pytest
 
 from securebase.core.errors import NotFoundError
 from securebase.store import SCHEMA_VERSION, Store
+from legacy_store import make_legacy
+from backends import REFUSED
 
 
 def test_archive_and_bring_back_keeps_everything(tmp_path):
@@ -35,7 +37,7 @@ def test_the_archive_log_is_append_only(tmp_path):
         store.set_archived("C-AR2", True)
     db = sqlite3.connect(path)
     for sql in ("UPDATE client_archive SET archived = 0", "DELETE FROM client_archive"):
-        with pytest.raises(sqlite3.DatabaseError, match="archiving is a log"):
+        with pytest.raises(REFUSED, match="archiving is a log"):
             db.execute(sql)
     db.close()
 
@@ -44,16 +46,13 @@ def test_a_schema_6_store_opens_and_gains_the_archive(tmp_path):
     path = tmp_path / "old.db"
     with Store(path) as store:
         store.ensure_client("C-OLD6")
-    db = sqlite3.connect(path)
-    db.execute("DROP TABLE client_archive")     # what a schema-6 store looks like
-    db.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
-    db.commit()
-    db.close()
-    with Store(path) as store:
+    make_legacy(path, 6, "DROP TABLE client_archive")     # what a schema-6 store looks like
+    with Store(path, upgrade=True) as store:
+        assert store.upgraded_from == 6
         assert store.get_client("C-OLD6") is not None and store.archived_client_ids() == set()
         store.set_archived("C-OLD6", True)
         assert store.archived_client_ids() == {"C-OLD6"}
     db = sqlite3.connect(path)
     assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     db.close()
-    assert SCHEMA_VERSION == 8   # schema 8 (the audit chain): tests/store/test_audit_chain.py
+    assert SCHEMA_VERSION == 9   # schema 9 (people and access): tests/store/test_rls_matrix.py

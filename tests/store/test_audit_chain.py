@@ -13,6 +13,8 @@ from securebase.core import config
 from securebase.core.errors import StoreError
 from securebase.store import Store
 from securebase.store.auditchain import GENESIS, row_hash, verify
+from legacy_store import make_legacy
+from backends import REFUSED
 
 
 @pytest.fixture
@@ -48,9 +50,9 @@ def test_every_audit_row_is_chained_to_the_one_before(path):
 
 def test_the_chain_is_append_only_like_the_audit(path):
     db = sqlite3.connect(path)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(REFUSED, match="append-only"):
         db.execute("UPDATE audit_chain SET hash = ? WHERE audit_id = 1", ("f" * 64,))
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(REFUSED, match="append-only"):
         db.execute("DELETE FROM audit_chain")
     db.close()
 
@@ -78,12 +80,8 @@ def test_a_schema_7_store_has_its_old_audit_rows_chained_when_it_is_opened(tmp_p
     with Store(path) as store:
         store.ensure_client("C-OLD7A")
         store.ensure_client("C-OLD7B")
-    db = sqlite3.connect(path)
-    db.execute("DROP TABLE audit_chain")     # what a schema-7 store looks like
-    db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
-    db.commit()
-    db.close()
-    with Store(path) as store:
+    make_legacy(path, 7, "DROP TABLE audit_chain")     # what a schema-7 store looks like
+    with Store(path, upgrade=True) as store:
         store.ensure_client("C-NEW8A")
         report = store.verify_audit()
     assert report.intact and report.rows == 3

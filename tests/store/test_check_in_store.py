@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 from securebase.core.errors import NotFoundError, StoreError
+from backends import REFUSED
 
 SECRET = "Private words ZQX-7741 that must never reach the audit log"
 
@@ -93,14 +94,14 @@ def test_check_ins_and_answers_are_append_only(store, sql):
     ref = _add(store)
     store.answer_check_in_row(_only_check_in(store, ref.entry_id)[0], "yes")
     before = store.check_in_rows()
-    with pytest.raises(sqlite3.IntegrityError, match="kept as"):
+    with pytest.raises(REFUSED, match="kept as"):
         with store._write() as db:
             db.execute(sql)
     assert store.check_in_rows() == before and before[0][6] == "yes"
 
 
 def test_an_answer_needs_a_real_check_in(store):
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(REFUSED):
         with store._write() as db:
             db.execute("INSERT INTO safety_check_in_answers VALUES ('no-such', 'no', '2026-03-01T10:00:00')")
 

@@ -3,12 +3,12 @@ clinician (acks) and once per flag, channel and recipient (notifications)."""
 
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 
 from securebase.journal.entries import save_entry
 from securebase.safety.flags import flags
+from backends import REFUSED
 
 DISCLOSURE = "After the fight I just wanted to kill myself."
 
@@ -32,13 +32,13 @@ def test_an_acknowledgement_is_kept_once_per_clinician_and_audited(store, asb):
     assert len(audit) == 2 and audit[0]["object_id"] == flag.flag_id and "kill" not in repr(audit)
     assert flags(store, flag.client_id, open_only=True) == [flag]            # acknowledging does not clear
     for sql in ("DELETE FROM safety_flag_acks", "UPDATE safety_flag_acks SET acknowledged_by = 'x'"):
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(REFUSED):
             store._db.execute(sql)
 
 
 def test_an_acknowledgement_needs_a_real_flag(store):
     store.ensure_client("C-8402", program_id="asb")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(REFUSED):
         store.ack_flag_row("no-such-flag", "C-8402", acknowledged_by="dr-a")
     assert store.flag_acks() == []
 
@@ -52,7 +52,7 @@ def test_notifications_are_logged_once_per_recipient_and_audited_with_ids_only(s
     assert store.notifications_sent("sms") == set()
     audit = [r for r in store.audit_log(client_id="C-8403") if r["action"] == "notify"]
     assert len(audit) == 1 and audit[0]["detail"] == {"channel": "email"}
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(REFUSED):
         store._db.execute("DELETE FROM notifications_sent")
 
 

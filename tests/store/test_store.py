@@ -13,21 +13,26 @@ import pytest
 
 from securebase.core.errors import ClientIdError, NotFoundError, StoreError
 from securebase.store import SCHEMA_VERSION, DuplicateEntryError, EntryRef, Store
+from legacy_store import make_legacy
+from backends import REFUSED
 
 CLIENT = "C-7KQ2M9"
 OTHER = "C-3HX8P4"
+# The actor audited: on SQLite the one the store is opened with; on PostgreSQL the database role logged in
+# (here the throw-away cluster's superuser), whatever the caller says.
+ACTOR = {False: "tester", True: "postgres"}
 # Client text that must never reach the audit log.
 SECRET = "I told nobody about the panic attack on the bus"
 
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "store.db"
+    return tmp_path / "store.sqlite3"   # where the store fixture puts a SQLite store
 
 
 @pytest.fixture
-def store(db_path: Path):
-    with Store(db_path, actor="tester") as s:
+def store(store_location):
+    with Store(store_location, actor="tester") as s:
         yield s
 
 
@@ -74,6 +79,7 @@ def audit_actions(store: Store) -> list[tuple[str, str, str]]:
 # ---------------------------------------------------------------- opening
 
 
+@pytest.mark.sqlite_only
 def test_connection_pragmas(store: Store) -> None:
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
@@ -168,7 +174,7 @@ def test_ensure_client_is_idempotent_and_audited_once(store: Store) -> None:
     assert [(a["action"], a["object_type"], a["object_id"], a["client_id"]) for a in log] == [
         ("client_create", "client", CLIENT, CLIENT)
     ]
-    assert log[0]["actor"] == "tester"
+    assert log[0]["actor"] == ACTOR[store.url is not None]
     assert log[0]["detail"] == {"program_id": "secure-base"}
 
 
@@ -233,7 +239,7 @@ def test_add_entry_saves_revision_one_and_audits(client_store: Store) -> None:
     assert entry.data == data
     assert entry.client_id == CLIENT
     assert entry.exercise_id == "daily-journal"
-    assert entry.recorded_by == "tester"
+    assert entry.recorded_by == ACTOR[client_store.url is not None]
     assert entry.deleted is False
     assert entry.source_key is None
     last = client_store.audit_log()[-1]
@@ -420,6 +426,7 @@ def test_duplicate_source_key_is_refused_and_store_unchanged(client_store: Store
         add(client_store, source_key="diary.csv:17")
 
 
+@pytest.mark.sqlite_only
 def test_failed_write_surfaces_the_real_error_and_store_stays_usable(client_store: Store) -> None:
     """If SQLite rolls the transaction back itself (disk full), that error must reach the caller."""
     add(client_store)
@@ -455,14 +462,14 @@ def test_triggers_refuse_changes_in_place(client_store: Store, db_path: Path, sq
     before = dump(db_path)
     con = raw(db_path)
     try:
-        with pytest.raises(sqlite3.IntegrityError) as info:
+        with pytest.raises(REFUSED) as info:
             con.execute(sql)
         assert isinstance(info.value, sqlite3.DatabaseError)
         assert str(info.value) == message
         assert info.value.sqlite_errorname == "SQLITE_CONSTRAINT_TRIGGER"
         # Inside an explicit transaction too.
         con.execute("BEGIN IMMEDIATE")
-        with pytest.raises(sqlite3.IntegrityError, match=message):
+        with pytest.raises(REFUSED, match=message):
             con.execute(sql)
         con.execute("ROLLBACK")
     finally:
@@ -479,7 +486,7 @@ def test_record_export_is_audited(client_store: Store) -> None:
     last = client_store.audit_log()[-1]
     assert last["action"] == "export"
     assert (last["object_type"], last["object_id"], last["client_id"]) == ("export", "history.xlsx", None)
-    assert last["actor"] == "tester"
+    assert last["actor"] == ACTOR[client_store.url is not None]
     assert last["detail"] == {"clients": [CLIENT, OTHER], "rows": 12, "format": "xlsx"}
     client_store.record_export(what="all.csv")
     assert client_store.audit_log()[-1]["detail"] == {"clients": []}
@@ -575,6 +582,7 @@ def test_backup_writes_a_consistent_copy(client_store: Store, db_path: Path, tmp
         assert restored.count_entries(CLIENT) == 5
 
 
+@pytest.mark.sqlite_only
 def test_backup_refuses_to_overwrite(client_store: Store, tmp_path: Path) -> None:
     add(client_store)
     dest = tmp_path / "copy.db"
@@ -594,6 +602,10 @@ class _FailingBackup:
     def __init__(self, db: sqlite3.Connection, dest: Path):
         self._db, self._dest, self.mode_during_copy = db, dest, None
 
+    @property
+    def driver_connection(self) -> "_FailingBackup":
+        return self
+
     def backup(self, target: sqlite3.Connection) -> None:
         self.mode_during_copy = stat.S_IMODE(self._dest.stat().st_mode)
         raise sqlite3.OperationalError("disk I/O error")
@@ -602,6 +614,7 @@ class _FailingBackup:
         return getattr(self._db, name)
 
 
+@pytest.mark.sqlite_only
 def test_backup_file_is_never_readable_by_others(client_store: Store, tmp_path: Path) -> None:
     dest = tmp_path / "copy.db"
     real = client_store._db
@@ -647,20 +660,14 @@ def test_entry_heads_follow_every_revision_and_delete(tmp_path):
 
 
 def test_upgrade_from_schema_1_builds_entry_heads(tmp_path):
-    import sqlite3 as _sqlite3
-
     path = tmp_path / "old.db"
     with Store(path) as store:
         store.ensure_client("C-9002")
         ref = store.add_entry("C-9002", program_id="p", phase_id="a", exercise_id="e", content_version="1",
                               data={"n": 1}, occurred_at="2026-01-01T10:00:00")
         store.revise_entry(ref.entry_id, data={"n": 2})
-    db = _sqlite3.connect(path)
-    db.execute("DROP TABLE entry_heads")  # what a schema-1 store looks like
-    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    db.commit()
-    db.close()
-    with Store(path) as store:
+    make_legacy(path, 1, "DROP TABLE entry_heads")  # what a schema-1 store looks like
+    with Store(path, upgrade=True) as store:
         assert [e.data["n"] for e in store.current_entries("C-9002")] == [2]
     computed, stored = _recomputed_heads(path)
     assert computed == stored

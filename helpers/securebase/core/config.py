@@ -34,6 +34,32 @@ def resolve_store_path(store_path: str | os.PathLike[str] | None) -> Path:
     return Path(store_path).expanduser().resolve()
 
 
+DATABASE_URL_ENV = "SECUREBASE_DATABASE_URL"
+
+
+def resolve_store(store_path: str | os.PathLike[str] | None) -> Path | str:
+    """Where the store is: a notebook's ``store_path`` parameter or a command's ``--store`` (a file, or a
+    ``postgresql+psycopg://`` URL); when that is empty, ``SECUREBASE_DATABASE_URL`` (a clinic's shared
+    PostgreSQL store, also set by ``--database-url``), and otherwise the embedded SQLite store."""
+    text = "" if store_path is None else str(store_path).strip()
+    if "://" in text:
+        return text
+    if not text and os.environ.get(DATABASE_URL_ENV, "").strip():
+        return os.environ[DATABASE_URL_ENV].strip()
+    return resolve_store_path(text)
+
+
+def store_file(store_path: str | os.PathLike[str] | None) -> Path:
+    """:func:`resolve_store` for the commands that work on the SQLite file itself (restore, start again)."""
+    where = resolve_store(store_path)
+    if isinstance(where, str):
+        from securebase.core.errors import StoreError
+
+        raise StoreError("This command works on the embedded SQLite store's file; a PostgreSQL store is restored "
+                         "with the clinic's database tools (pg_restore, see the README).")
+    return where
+
+
 def client_dir(client_id: str) -> Path:
     """Per-client folder for executed notebooks and reports (outside the repository)."""
     return data_dir() / "clients" / client_id

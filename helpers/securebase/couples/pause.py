@@ -44,10 +44,11 @@ def pause_of(store: Store, dyad: Dyad | None) -> PauseState | None:
     """The couple's open pause, or ``None`` when its joint features are available (or there is no couple)."""
     if dyad is None or not dyad.active:
         return None
-    open_pauses = store.couple_pauses(dyad.dyad_id, open_only=True)
-    if not open_pauses:
+    since = store.couple_paused_since(dyad.dyad_id)
+    if since is None:
         return None
-    return PauseState(dyad, open_pauses[0].paused_at, frozenset(p.client_id for p in open_pauses))
+    # On a clinic's store a client's own role sees only their own pause rows, so only their own flag.
+    return PauseState(dyad, since, frozenset(p.client_id for p in store.couple_pauses(dyad.dyad_id, open_only=True)))
 
 
 def paused_couples(store: Store) -> dict[str, PauseState]:

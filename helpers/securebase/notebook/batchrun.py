@@ -69,7 +69,7 @@ def run_workbook(
         raise BatchRunError(f"{notebook.name} takes no answers file; run it without --answers.")
     given = {
         "client_id": client_id,
-        "store_path": str(config.resolve_store_path(store_path)),
+        "store_path": str(config.resolve_store(store_path)),
         "mode": "batch",
         "answers_path": str(answers_path.resolve()) if answers_path else "",
         "output_dir": str(out_dir.resolve()),

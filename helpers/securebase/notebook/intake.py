@@ -72,7 +72,7 @@ class IntakeWorkbook(Page):
                                  "first check, milestone during the program, follow_up after it.")
         self.mode, self.client_id, self.occasion, self.language = mode, client_id, occasion, language
         self.answers_path = answers_path
-        self.store = Store(config.resolve_store_path(store_path))
+        self.store = Store(config.resolve_store(store_path))
         client_of_page(self.store, client_id, f"intake/{instrument_id}")
         if mode == "interactive" and occasion == "intake" and get_assessments(self.store, client_id, instrument_id):
             self.occasion = "milestone"   # a second check is not an intake; the page lets the person change it

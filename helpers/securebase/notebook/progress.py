@@ -82,7 +82,7 @@ class ProgressWorkbook(Page):
         self.clinician_note = clinician_note
         self.mode = mode
         self.client_id = client_id
-        self.store = Store(config.resolve_store_path(store_path))
+        self.store = Store(config.resolve_store(store_path))
         client_of_page(self.store, client_id, f"{program_id}/progress", program_id=program_id, start_date=self.today)
         self.output_dir = Path(output_dir).expanduser() if output_dir else (
             config.client_dir(client_id) / "reports" / program_id / "progress"

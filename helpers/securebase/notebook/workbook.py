@@ -75,7 +75,7 @@ class Workbook(Page):
             raise ParameterError(f"answers_path {answers_path!r} does not exist; give the path of an answers file.")
         self.mode = mode
         self.language = language
-        self.store = Store(config.resolve_store_path(store_path))
+        self.store = Store(config.resolve_store(store_path))
         self.client = client_of_page(self.store, client_id, f"{program_id}/{phase_id}", program_id=program_id,
                                      start_date=start or clock.today())
         self.client_id = client_id

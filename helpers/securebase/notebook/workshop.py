@@ -80,7 +80,7 @@ class WorkshopSession:
         self.program = content.program(self.workshop.program)
         self.plan = plan_agenda(self.workshop, parse_start_time(start_time, started))
         self.results_path = Path(results_path).expanduser() if results_path else default_results_path(self.session_id)
-        self.store = Store(config.resolve_store_path(store_path))
+        self.store = Store(config.resolve_store(store_path))
         self._views: dict[str, Any] = {}
 
     def now(self) -> datetime:

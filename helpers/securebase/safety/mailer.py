@@ -240,11 +240,11 @@ def notify_soon(store: Store) -> threading.Thread | None:
     connection), so the save does not wait for the server. Does nothing (``None``) when it is not."""
     if not os.environ.get(ENV + "HOST", "").strip():
         return None
-    path, actor = store.path, store.actor  # type: ignore[attr-defined]
+    where, actor = store.location, store.actor  # type: ignore[attr-defined]
 
     def run() -> None:
         try:
-            with Store(path, actor=actor) as own:
+            with Store(where, actor=actor) as own:
                 notify_new_flags(own)
         except Exception as exc:  # noqa: BLE001 - a background send must never surface in a workbook
             log.warning("Safety e-mail not sent (%s); the flags will be tried again next time.", type(exc).__name__)

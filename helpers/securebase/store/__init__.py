@@ -1,8 +1,8 @@
 """The store: the only package that talks to a database.
 
-``from securebase.store import Store`` opens the embedded SQLite store. :class:`EntryStore` is the
-interface every store implements (the SQLite one here; a clinic's PostgreSQL one plugs in behind
-the same methods). The records it hands out (:class:`Entry`, :class:`Client`, :class:`Dyad`, ...)
+``from securebase.store import Store`` opens the store: the embedded SQLite file, or a clinic's shared
+PostgreSQL database when given a ``postgresql+psycopg://`` URL (one implementation on SQLAlchemy Core).
+:class:`EntryStore` is the interface it implements. The records it hands out (:class:`Entry`, :class:`Client`, :class:`Dyad`, ...)
 hold no connection.
 """
 
@@ -27,7 +27,7 @@ from securebase.store.records import (
     utc_now,
 )
 from securebase.store.schema import AUDIT_ACTIONS, SCHEMA_VERSION
-from securebase.store.sqlite import Store
+from securebase.store.database import Store
 
 __all__ = [
     "AUDIT_ACTIONS", "ENTRY_COLUMNS", "SCHEMA_VERSION", "AlreadyLinked", "AlreadySaved", "Assessment", "Client", "CouplePause", "CouplePausedError",

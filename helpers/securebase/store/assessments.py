@@ -1,6 +1,6 @@
 """The assessments table of the store: questionnaire results, one append-only row each.
 
-A mixin of :class:`~securebase.store.sqlite.Store`; :mod:`securebase.intake.assessments` scores and
+A mixin of :class:`~securebase.store.database.Store`; :mod:`securebase.intake.assessments` scores and
 interprets, this module only keeps.
 """
 
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from securebase.store.records import AlreadySaved, Assessment, utc_now
 
 if TYPE_CHECKING:  # pragma: no cover
-    from securebase.store.sqlite import Store
+    from securebase.store.database import Store
 
 _COLUMNS = ("assessment_id, client_id, instrument_id, instrument_version, scoring_version, occasion, "
             "administered_at, responses, result")

@@ -91,18 +91,42 @@ def _triggers(schema: str) -> frozenset[str]:
     return frozenset(re.findall(r"CREATE TRIGGER IF NOT EXISTS (\w+)", schema))
 
 
-def check_protections(db: sqlite3.Connection, schema: str, store_path: Path) -> None:
+def check_protections(db, schema: str, where: str) -> None:
     """Every trigger the schema makes is still there (a store of the current schema). One that is gone was
     dropped outside Secure Base, and history may have been changed since: the store is not opened."""
     expected = _triggers(schema)
-    present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    if db.dialect == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:   # enabled ones only: a disabled trigger protects nothing
+        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
+    present = {r[0] for r in db.execute(sql)}
     missing = sorted(expected - present)
+    if db.dialect != "sqlite":
+        missing += postgres_protections_missing(db, present)
     if missing:
-        raise StoreError(f"The store {store_path} has lost protections that keep its history unchanged "
+        raise StoreError(f"The store {where} has lost protections that keep its history unchanged "
                          f"({', '.join(missing[:3])}{', ...' if len(missing) > 3 else ''} dropped outside Secure "
                          "Base), so its records may have been changed. Nothing was opened. Run `securebase audit "
                          "verify` to find the first changed audit row, then restore a backup from before it "
                          "(`securebase restore BACKUP-FILE`).")
+
+
+# What PostgreSQL adds from schema 9 on (store/access_pg.py): the audit's stamp and chain link, and
+# row-level security on every table that holds people's data.
+PG_TRIGGERS = frozenset({"audit_stamp", "audit_link", "clients_assign_new"})
+
+
+def postgres_protections_missing(db, present: set[str]) -> list[str]:
+    from securebase.store import access_pg
+
+    if "people" not in {r[0] for r in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}:
+        return []   # schema 8: no roles yet
+    missing = sorted(PG_TRIGGERS - present)
+    tables = (*access_pg.DATA_TABLES, "audit", "audit_chain", "people", "caseload", "supervision")
+    unprotected = {r[0] for r in db.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND NOT c.relrowsecurity")}
+    return missing + sorted(f"row-level security on {t}" for t in tables if t in unprotected)
 
 
 def verify_file(store_path: Path) -> ChainReport:

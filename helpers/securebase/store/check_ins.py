@@ -1,7 +1,7 @@
 """The check-in tables of the store: a save the safety screen found close to risk, the question the
 workbook then asked, and the person's answer.
 
-A mixin of :class:`~securebase.store.sqlite.Store`. The question is recorded with its entry, in the
+A mixin of :class:`~securebase.store.database.Store`. The question is recorded with its entry, in the
 same transaction (``_check_in``, called by the entry writers), so a clinician can see that a check-in
 was due even if the person closed the page without answering. The answer is a separate append-only
 row; a "yes" raises a flag in the same transaction as the answer. Audit rows name ids, categories and
@@ -21,7 +21,7 @@ from securebase.store.records import utc_now
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite3
 
-    from securebase.store.sqlite import Store
+    from securebase.store.database import Store
 
 CHECK_IN_ANSWERS = ("yes", "no", "rather_not_say")
 # check_in_id, client_id, entry_id, revision, categories (tuple), asked_at, answer or None, answered_at or None

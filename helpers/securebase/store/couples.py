@@ -1,6 +1,6 @@
 """The couples tables of the store: dyads, the log of share decisions, protocol versions and consents.
 
-A mixin of :class:`~securebase.store.sqlite.Store`: every query the couples features need, so that
+A mixin of :class:`~securebase.store.database.Store`: every query the couples features need, so that
 :mod:`securebase.couples` holds the rules and no SQL. Checks that must hold against concurrent
 writers (a partner already linked, a proposal already saved) run inside the write transaction.
 """
@@ -30,7 +30,7 @@ from securebase.store.records import (
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite3
 
-    from securebase.store.sqlite import Store
+    from securebase.store.database import Store
 
 _DYAD_COLUMNS = "dyad_id, partner_a, partner_b, program_id, created_at, ended_at"
 PAUSING_CATEGORY = "abuse_danger"  # a flag in this category pauses the flagged client's couple
@@ -210,9 +210,18 @@ class CouplesTables:
 
     def _refuse_if_paused(self: "Store", db: "sqlite3.Connection", dyad_id: str) -> None:
         """Checked inside the write transaction, so a pause raised by a concurrent save is never missed."""
-        if db.execute("SELECT 1 FROM couple_pauses AS p LEFT JOIN couple_pause_lifts AS l ON l.pause_id = p.pause_id "
-                      "WHERE p.dyad_id = ? AND l.pause_id IS NULL LIMIT 1", (dyad_id,)).fetchone():
+        if self._paused_since(db, dyad_id) is not None:
             raise CouplePausedError(dyad_id)
+
+    def couple_paused_since(self: "Store", dyad_id: str) -> str | None:
+        return self._paused_since(self._db, dyad_id)
+
+    def _paused_since(self: "Store", db, dyad_id: str) -> str | None:
+        if db.dialect != "sqlite":   # the pause rows name the flagged partner: a partner's role may not read them
+            return db.execute("SELECT securebase_couple_paused_since(?)", (dyad_id,)).scalar_one()
+        return db.execute("SELECT MIN(p.paused_at) FROM couple_pauses AS p LEFT JOIN couple_pause_lifts AS l "
+                          "ON l.pause_id = p.pause_id WHERE p.dyad_id = ? AND l.pause_id IS NULL",
+                          (dyad_id,)).scalar_one()
 
     def couple_pauses(self: "Store", dyad_id: str | None = None, *, open_only: bool = False) -> list[CouplePause]:
         """Pauses (of one couple, or of all), oldest first, each with its lift (``None`` three times while open)."""

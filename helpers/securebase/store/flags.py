@@ -1,6 +1,6 @@
 """The safety-flag tables of the store: flags raised with the entry they belong to, and their clearing.
 
-A mixin of :class:`~securebase.store.sqlite.Store`. Flags are written in the same transaction as
+A mixin of :class:`~securebase.store.database.Store`. Flags are written in the same transaction as
 their entry (``_flag``, called by the entry writers); a flag is never deleted, and clearing one is
 an append-only row with who, when and why.
 """
@@ -17,7 +17,7 @@ from securebase.store.records import utc_now
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite3
 
-    from securebase.store.sqlite import Store
+    from securebase.store.database import Store
 
 FlagRow = tuple  # flag_id, client_id, entry_id, revision, categories (tuple), flagged_at, cleared_at, cleared_by, reason
 
@@ -63,8 +63,8 @@ class FlagTables:
     def ack_flag_row(self: "Store", flag_id: str, client_id: str, *, acknowledged_by: str) -> bool:
         """Record that ``acknowledged_by`` has seen the flag (audited); False when they had already."""
         with self._write() as db:
-            cursor = db.execute("INSERT OR IGNORE INTO safety_flag_acks (flag_id, acknowledged_by, acknowledged_at) "
-                                "VALUES (?, ?, ?)", (flag_id, acknowledged_by, utc_now()))
+            cursor = db.execute("INSERT INTO safety_flag_acks (flag_id, acknowledged_by, acknowledged_at) "
+                                "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (flag_id, acknowledged_by, utc_now()))
             if cursor.rowcount == 0:
                 return False
             self._audit(db, "safety_ack", "safety_flag", flag_id, client_id, {"acknowledged_by": acknowledged_by})
@@ -92,8 +92,8 @@ class FlagTables:
     def record_notification(self: "Store", flag_id: str, client_id: str, *, channel: str, recipient: str) -> bool:
         """Log one sent notification (audited "notify", ids only); False when it was logged before."""
         with self._write() as db:
-            cursor = db.execute("INSERT OR IGNORE INTO notifications_sent (flag_id, channel, recipient, sent_at) "
-                                "VALUES (?, ?, ?, ?)", (flag_id, channel, recipient, utc_now()))
+            cursor = db.execute("INSERT INTO notifications_sent (flag_id, channel, recipient, sent_at) "
+                                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", (flag_id, channel, recipient, utc_now()))
             if cursor.rowcount == 0:
                 return False
             self._audit(db, "notify", "safety_flag", flag_id, client_id, {"channel": channel})

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from securebase.core.errors import StoreError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from securebase.store.sqlite import Store
+    from securebase.store.database import Store
 
 __all__ = ["Identified", "Identity", "LostStoreError", "check_file", "check_store", "identity_path", "recorded", "record",
            "set_aside"]
@@ -57,7 +57,7 @@ def identity_path(store_path: Path) -> Path:
     return store_path.with_name(store_path.name + SUFFIX)
 
 
-def _advice(store_path: Path) -> str:
+def advice(store_path: Path) -> str:
     return (f"Nothing was changed. Restore the latest backup with `securebase restore BACKUP-FILE --store {store_path}`. "
             "To begin again with an empty store on purpose, run `securebase init --start-empty`.")
 
@@ -96,9 +96,9 @@ def check_file(store_path: Path, known: Identity | None) -> None:
         return
     if not store_path.exists():
         raise LostStoreError(f"The store {store_path} is missing, but a store was kept there (its identity is "
-                             f"recorded in {identity_path(store_path).name}). {_advice(store_path)}")
+                             f"recorded in {identity_path(store_path).name}). {advice(store_path)}")
     if store_path.stat().st_size == 0:
-        raise LostStoreError(f"The store {store_path} is empty (0 bytes): its contents are lost. {_advice(store_path)}")
+        raise LostStoreError(f"The store {store_path} is empty (0 bytes): its contents are lost. {advice(store_path)}")
 
 
 def check_store(store_path: Path, known: Identity | None, found: Identity | None) -> None:
@@ -107,14 +107,14 @@ def check_store(store_path: Path, known: Identity | None, found: Identity | None
         return
     if found is None:
         raise LostStoreError(f"The store {store_path} is not the store that was kept there: it has no Secure Base "
-                             f"data (an empty or new file, or a store whose write-ahead log was lost). {_advice(store_path)}")
+                             f"data (an empty or new file, or a store whose write-ahead log was lost). {advice(store_path)}")
     if found.store_id != known.store_id:
         raise LostStoreError(f"The file {store_path} is a different Secure Base store from the one kept there "
-                             f"(store {found.store_id[:8]}, not {known.store_id[:8]}). {_advice(store_path)}")
+                             f"(store {found.store_id[:8]}, not {known.store_id[:8]}). {advice(store_path)}")
     if found.generation < known.generation:
         raise LostStoreError(f"The store {store_path} is missing its latest saves ({known.generation - found.generation} "
                              "write(s)), as when its write-ahead log (the -wal file) is lost after a crash. "
-                             f"{_advice(store_path)}")
+                             f"{advice(store_path)}")
 
 
 def set_aside(path: Path, why: str) -> Path | None:
@@ -128,8 +128,10 @@ def set_aside(path: Path, why: str) -> Path | None:
 
 
 def found_in(db) -> Identity | None:
-    """The identity the open SQLite store ``db`` holds in its ``meta`` table (None for an empty file)."""
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is None:
+    """The identity the open store ``db`` holds in its ``meta`` table (None for an empty file)."""
+    from securebase.store.migrate import tables
+
+    if "meta" not in tables(db):
         return None
     rows = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('store_id', 'generation')").fetchall())
     if "store_id" not in rows:
@@ -142,11 +144,11 @@ def quick_check(db, store_path: Path) -> None:
     result = [row[0] for row in db.execute("PRAGMA quick_check(3)").fetchall()]
     if result != ["ok"]:
         raise StoreError(f"The store {store_path} is damaged (SQLite's check found: {'; '.join(result)[:300]}). "
-                         f"{_advice(store_path)}")
+                         f"{advice(store_path)}")
 
 
 class Identified:
-    """The store's side of it: a mixin of :class:`~securebase.store.sqlite.Store`."""
+    """The store's side of it: a mixin of :class:`~securebase.store.database.Store`."""
 
     def _claim_identity(self: "Store") -> None:
         """Give a new (or older) store its identity, and record it beside the store."""
@@ -154,25 +156,25 @@ class Identified:
         if found is None:
             new = Identity.new()
             with self._write() as db:
-                db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?), ('generation', '0')",
-                           (new.store_id,))
+                db.execute("INSERT INTO meta (key, value) VALUES ('store_id', ?), ('generation', '0') "
+                           "ON CONFLICT DO NOTHING", (new.store_id,))
             found = found_in(self._db)
         self._identity = found
-        if self._known != found:
+        if self.path is not None and self._known != found:
             record(self.path, found)
 
     def _count_write(self: "Store") -> Identity | None:
         """Count this write transaction in the store's generation (see :mod:`securebase.store.identity`)."""
-        if self._identity is None:
+        if self._identity is None or self.path is None:   # PostgreSQL keeps its own write-ahead log
             return None
-        row = self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation' "
+        row = self._db.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'generation' "
                                "RETURNING value").fetchone()
         return Identity(self._identity.store_id, int(row[0])) if row else None
 
     def _record_count(self: "Store", counted: Identity | None) -> None:
         """Record the generation a commit reached, once the commit returned: the record may lag behind the
         store (a crash in between), never run ahead of it."""
-        if counted is None:
+        if counted is None or self.path is None:
             return
         try:
             record(self.path, counted)

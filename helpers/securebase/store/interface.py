@@ -1,6 +1,6 @@
 """The store's interface: everything the rest of the package may ask of a store.
 
-:class:`~securebase.store.sqlite.Store` implements it on the embedded SQLite file; a clinic's
+:class:`~securebase.store.database.Store` implements it on the embedded SQLite file; a clinic's
 shared PostgreSQL store implements the same methods. Nothing outside ``store/`` sees a connection
 or SQL: domain modules (couples, protocol, assessments, safety flags, workshops) call these
 methods, and each write runs in one transaction with its audit row (and its safety flag).
@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from securebase.store.check_ins import CheckInRow
     from securebase.store.records import Assessment, Client, CouplePause, Dyad, Entry, EntryRef, ProtocolRecord
     from securebase.store.flags import FlagRow
+    from securebase.store.people import Person
 
 
 class EntryStore(ABC):
@@ -240,6 +241,11 @@ class EntryStore(ABC):
         A pause is raised in the same transaction as an abuse-or-danger flag on either partner's entry."""
 
     @abstractmethod
+    def couple_paused_since(self, dyad_id: str) -> str | None:
+        """When the couple's open pause began (None when it is not paused). Names no one: on PostgreSQL a
+        partner may know that the couple is paused, never whose entry was flagged."""
+
+    @abstractmethod
     def lift_couple_pauses(self, dyad_id: str, *, lifted_by: str, reason: str) -> list[str]:
         """Lift every open pause of the couple with the clinician's reason (audited "couple_resume", one
         transaction); returns the ids of the pauses lifted."""
@@ -295,3 +301,26 @@ class EntryStore(ABC):
     @abstractmethod
     def record_notification(self, flag_id: str, client_id: str, *, channel: str, recipient: str) -> bool:
         """Log one sent notification (audited "notify", ids only); False when it was logged before."""
+
+    # ------------------------------------------------------------ people (a clinic's PostgreSQL store)
+
+    @abstractmethod
+    def add_person(self, name: str, kind: str, *, client_id: str | None=None, clinicians: Sequence[str]=()) -> "Person":
+        """Add a person with their own login role ``sb_<name>`` (audited "user_add"); a client is assigned to
+        ``clinicians``, a supervisor supervises them. The embedded SQLite store has no people: it refuses."""
+
+    @abstractmethod
+    def assign_person(self, name: str, clinician: str) -> None:
+        """Assign a client to one more clinician, or a clinician to a supervisor (audited "user_assign")."""
+
+    @abstractmethod
+    def disable_person(self, name: str) -> bool:
+        """Stop a person from logging in, keeping their records (audited "user_disable"); False if already so."""
+
+    @abstractmethod
+    def person(self, name: str) -> "Person":
+        """One person (:class:`NotFoundError` when there is none)."""
+
+    @abstractmethod
+    def people(self) -> list["Person"]:
+        """Everyone, by role and name, with a client's clinicians or a supervisor's."""

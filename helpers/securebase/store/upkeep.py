@@ -1,5 +1,5 @@
 """Keeping the store: export records and the audit log, the integrity check, and backups taken
-with SQLite's backup API (never a copy of a live file). A mixin of :class:`~securebase.store.sqlite.Store`."""
+with SQLite's backup API (never a copy of a live file). A mixin of :class:`~securebase.store.database.Store`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from securebase.core.errors import StoreError
 from securebase.store import auditchain, identity
 
 if TYPE_CHECKING:  # pragma: no cover
-    from securebase.store.sqlite import Store
+    from securebase.store.database import Store
 
 
 class Upkeep:
@@ -46,14 +46,25 @@ class Upkeep:
         return out
 
     def verify_audit(self: "Store") -> "auditchain.ChainReport":
-        """Recompute the audit chain; where it first breaks, if it does."""
+        """Recompute the audit chain; where it first breaks, if it does. On PostgreSQL only the owner reads
+        every audit row: a person's own role sees only their own, which is no chain to check."""
+        if self.url is not None and self._db.execute("SELECT 1 FROM people WHERE db_role = session_user").fetchone():
+            raise StoreError("Only the store's owner (the role that ran `securebase init`) can check the whole audit "
+                             "chain: each person's own login reads only the audit of their own actions.")
         return auditchain.verify(self._db)
 
     def integrity_check(self: "Store") -> str:
+        """SQLite's integrity check ("ok", or what it found). A PostgreSQL server checks its own pages as it
+        reads them (and with the amcheck extension); what is reported here is that the store answers."""
+        if self._db.dialect != "sqlite":
+            return "ok" if self._db.execute("SELECT 1").scalar_one() == 1 else "no answer"
         return self._db.execute("PRAGMA integrity_check").fetchone()[0]
 
     def backup(self: "Store", destination: str | os.PathLike[str]) -> Path:
         """Write a consistent copy of the live store (never copy the file itself)."""
+        if self.path is None:
+            raise StoreError("A PostgreSQL store is backed up by the clinic's database backups (pg_dump or "
+                             "pg_basebackup, see the README), not by `securebase backup`.")
         dest = Path(destination)
         if dest.exists():
             raise StoreError(f"{dest} already exists; choose a new file name for the backup.")
@@ -65,7 +76,7 @@ class Upkeep:
         try:
             target = sqlite3.connect(dest)
             try:
-                self._db.backup(target)
+                self._db.driver_connection.backup(target)
             finally:
                 target.close()
         except BaseException:

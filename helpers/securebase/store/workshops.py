@@ -1,5 +1,5 @@
 """The workshop tables of the store: returned workbooks collected in, group membership and
-anonymous poll answers. A mixin of :class:`~securebase.store.sqlite.Store`."""
+anonymous poll answers. A mixin of :class:`~securebase.store.database.Store`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from securebase.core.errors import NotFoundError
 from securebase.store.records import ENTRY_COLUMNS, Entry, dump_data, utc_now
 
 if TYPE_CHECKING:  # pragma: no cover
-    from securebase.store.sqlite import Store
+    from securebase.store.database import Store
 
 
 class WorkshopTables:
@@ -70,7 +70,8 @@ class WorkshopTables:
         with self._write() as db:
             if db.execute("SELECT 1 FROM clients WHERE client_id = ?", (client_id,)).fetchone() is None:
                 raise NotFoundError(f"There is no client {client_id!r} in the store. Create it first.")
-            added = db.execute("INSERT OR IGNORE INTO group_members (group_id, client_id, joined_at) VALUES (?, ?, ?)",
+            added = db.execute("INSERT INTO group_members (group_id, client_id, joined_at) VALUES (?, ?, ?) "
+                               "ON CONFLICT DO NOTHING",
                                (group_id, client_id, utc_now())).rowcount
             if added:
                 self._audit(db, "group_join", "group", group_id, client_id)

@@ -202,7 +202,7 @@ class HomePage:
     def __init__(self, store_path: str = "", today: date | None = None, labels_file: str = ""):
         programs = content.programs()
         wait_for_page_request()   # preheated: the clients as they are when the page opens, not when its kernel started
-        self.store = Store(config.resolve_store_path(store_path))
+        self.store = Store(config.resolve_store(store_path))
         self.today = today
         self.labels_file = Path(labels_file) if labels_file else None
         self.rows: list[ClientRow] = []

@@ -1,6 +1,8 @@
-"""The embedded, durable store: one SQLite file per installation.
+"""The store, on SQLAlchemy Core: one SQLite file per installation (embedded), or a clinic's shared
+PostgreSQL database (``postgresql+psycopg://`` URL; roles and row-level security in access_pg.py).
 
-Design
+Design (SQLite; on PostgreSQL the server's write-ahead log, triggers and one advisory lock per write
+give the same guarantees)
 ------
 * **Durable.** WAL journal with ``synchronous=FULL``: a commit that returned is on disk,
   even if the process is killed or the machine loses power right after.
@@ -28,47 +30,80 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from securebase.core.errors import NotFoundError, StoreBusyError, StoreError
-from securebase.core.ids import validate_client_id
-from securebase.store.records import ENTRY_COLUMNS, dump_data, Client, DuplicateEntryError, Entry, EntryRef, default_actor, utc_now
+from securebase.store.records import ENTRY_COLUMNS, dump_data, DuplicateEntryError, Entry, EntryRef, default_actor, utc_now
 from securebase.store.assessments import AssessmentTables
+from securebase.store.clients import ClientTables
 from securebase.store.couples import CouplesTables
 from securebase.store.check_ins import CheckInTables
 from securebase.store.flags import FlagTables
-from securebase.store import auditchain, identity
+from securebase.store import auditchain, identity, migrate
+from securebase.store.engine import Connection, database_url, display_url, is_busy, is_operational, sqlite_url
 from securebase.store.interface import EntryStore
+from securebase.store.people import PeopleTables
 from securebase.store.upkeep import Upkeep
 from securebase.store.workshops import WorkshopTables
-from securebase.store.schema import AUDIT_ACTIONS, SCHEMA, SCHEMA_VERSION, split_sql
+from securebase.store.schema import AUDIT_ACTIONS, SCHEMA
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-class Store(CouplesTables, AssessmentTables, CheckInTables, FlagTables, WorkshopTables, Upkeep, identity.Identified,
-            EntryStore):
-    """A connection to the SQLite store. Use as a context manager or call :meth:`close`."""
+class Store(ClientTables, CouplesTables, AssessmentTables, CheckInTables, FlagTables, WorkshopTables, PeopleTables,
+            Upkeep, identity.Identified, EntryStore):
+    """A connection to the store: a SQLite file path, or a PostgreSQL URL. Use as a context manager or call
+    :meth:`close`. On PostgreSQL ``actor`` is ignored: the actor is the role logged in."""
 
     def __init__(
         self,
-        path: str | os.PathLike[str],
+        location: str | os.PathLike[str],
         *,
         actor: str | None = None,
         busy_timeout_ms: int = 10_000,
         max_attempts: int = 8,
         synchronous: str = "FULL",
+        upgrade: bool = False,
     ):
-        self.path = Path(path).expanduser()
-        self.actor = actor or default_actor()
         self.max_attempts = max_attempts
+        self.upgraded_from: int | None = None   # set when ``upgrade=True`` migrated the store ...
+        self.upgrade_backup: Path | None = None  # ... after this backup of it
+        self._identity: identity.Identity | None = None   # set once the store is known to be the right one
+        self.url = database_url(location)
+        if self.url is not None:
+            self._open_postgres(upgrade)
+        else:
+            self._open_sqlite(Path(location).expanduser(), actor, busy_timeout_ms, synchronous, upgrade)
+
+    def _open_postgres(self, upgrade: bool) -> None:
+        """A clinic's store: the person is the database role they log in as (``session_user``)."""
+        self.path, self.where, self._known = None, display_url(self.url), None
+        self.location = self.url   # what opens this store again (Store(store.location))
+        try:
+            self._db = Connection(self.url)
+        except Exception as exc:
+            if not is_operational(exc):
+                raise
+            raise StoreError(f"Cannot connect to the store {self.where}: {' '.join(str(exc).split())} Check the "
+                             "URL, that the server runs, and that your login may use it.") from None
+        try:
+            self.actor = self._db.execute("SELECT session_user").scalar_one()
+            self._migrate(upgrade)
+            self._claim_identity()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _open_sqlite(self, path: Path, actor: str | None, busy_timeout_ms: int, synchronous: str, upgrade: bool) -> None:
+        self.path = path
+        self.where = self.location = str(self.path)
+        self.actor = actor or default_actor()
         if synchronous not in ("FULL", "EXTRA", "NORMAL"):
             raise ValueError("synchronous must be FULL, EXTRA or NORMAL")
         self._known = identity.recorded(self.path)   # a store was kept here: it must still be there, whole
         identity.check_file(self.path, self._known)
-        self._identity: identity.Identity | None = None   # set once the store is known to be the right one
         if not self.path.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             try:  # create it owner-only before any client data goes in (SQLite gives -wal/-shm the same mode)
@@ -78,31 +113,31 @@ class Store(CouplesTables, AssessmentTables, CheckInTables, FlagTables, Workshop
             except OSError as exc:
                 raise StoreError(f"Cannot create the store at {self.path}: {exc.strerror}. Check the path and permissions.") from None
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+            self._db = Connection(sqlite_url(self.path), connect_args={"timeout": busy_timeout_ms / 1000})
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot open the store at {self.path}: {exc}. Check the path and permissions.") from None
         try:
-            self._configure(busy_timeout_ms, synchronous)
+            self._configure(busy_timeout_ms, synchronous, upgrade)
         except sqlite3.DatabaseError as exc:
             self._db.close()
-            raise StoreError(f"{self.path} is not a readable Secure Base store ({exc}). Restore it from a backup "
-                             "or check that the path names the right file.") from None
+            raise StoreError(f"{self.path} is not a readable Secure Base store ({exc}): check that the path names "
+                             f"the right file. {identity.advice(self.path)}") from None
         except BaseException:
             self._db.close()
             raise
 
-    def _configure(self, busy_timeout_ms: int, synchronous: str) -> None:
-        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        self._run_with_retry(lambda: self._db.execute("PRAGMA journal_mode = WAL").fetchone())
-        self._db.execute(f"PRAGMA synchronous = {synchronous}")
-        self._db.execute("PRAGMA foreign_keys = ON")
+    def _configure(self, busy_timeout_ms: int, synchronous: str, upgrade: bool) -> None:
+        self._db.script(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        self._run_with_retry(lambda: self._db.script("PRAGMA journal_mode = WAL").fetchone())
+        self._db.script(f"PRAGMA synchronous = {synchronous}")
+        self._db.script("PRAGMA foreign_keys = ON")
         # Reads: memory-map the file and keep a larger page cache, so loading a long history
         # does not go through one read() call per page. Writes are unaffected (WAL, FULL).
-        self._db.execute("PRAGMA mmap_size = 268435456")
-        self._db.execute("PRAGMA cache_size = -32768")
+        self._db.script("PRAGMA mmap_size = 268435456")
+        self._db.script("PRAGMA cache_size = -32768")
         identity.quick_check(self._db, self.path)
         identity.check_store(self.path, self._known, identity.found_in(self._db))
-        self._migrate()
+        self._migrate(upgrade)
         self._claim_identity()
 
     # ------------------------------------------------------------ plumbing
@@ -121,10 +156,11 @@ class Store(CouplesTables, AssessmentTables, CheckInTables, FlagTables, Workshop
         for attempt in range(1, self.max_attempts + 1):
             try:
                 return fn()
-            except sqlite3.OperationalError as exc:
-                message = str(exc).lower()
-                if "locked" not in message and "busy" not in message:
-                    raise StoreError(f"The store could not complete the operation: {exc}") from None
+            except Exception as exc:
+                if not is_busy(exc):
+                    if is_operational(exc):
+                        raise StoreError(f"The store could not complete the operation: {exc}") from None
+                    raise
                 if attempt == self.max_attempts:
                     raise StoreBusyError(
                         "The workbook store is busy: another program (a second notebook or a batch job) "
@@ -134,169 +170,61 @@ class Store(CouplesTables, AssessmentTables, CheckInTables, FlagTables, Workshop
                 delay = min(delay * 2, 1.0)
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: ``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any error."""
-        self._run_with_retry(lambda: self._db.execute("BEGIN IMMEDIATE"))
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction (:meth:`Connection.begin` ... ``COMMIT``), rolled back on any error."""
+        self._run_with_retry(self._db.begin)
         try:
             yield self._db
         except BaseException as exc:
-            if self._db.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
-                self._db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.OperationalError):
+            self._db.rollback()
+            if is_operational(exc):
                 raise StoreError(f"Nothing was saved: the store reported '{exc}'. Check the disk and try again.") from exc
             raise
         else:
             counted = self._count_write()
             try:
-                self._run_with_retry(lambda: self._db.execute("COMMIT"))
+                self._run_with_retry(self._db.commit)
             except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
+                self._db.rollback()
                 raise
             self._record_count(counted)
 
-    def _migrate(self) -> None:
+    def _migrate(self, upgrade: bool) -> None:
+        """Bring a new store to the current schema, or check that an existing one is current
+        (:mod:`securebase.store.migrate`); an older one is upgraded only when ``upgrade`` is asked for."""
         def apply() -> None:
             with self._write() as db:
-                row = db.execute(
-                    "SELECT name FROM sqlite_master WHERE type='table' AND name='meta'"
-                ).fetchone()
-                version = None
-                if row:
-                    found = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                    version = int(found[0]) if found else None
-                if version is not None and version > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"The store at {self.path} was written by a newer Secure Base (schema {version}); "
-                        "upgrade Secure Base to open it."
-                    )
-                if version == SCHEMA_VERSION:
-                    return auditchain.check_protections(db, SCHEMA, self.path)
-                for statement in split_sql(SCHEMA):
-                    db.execute(statement)
-                auditchain.chain_unchained(db)   # rows from before schema 8
-                db.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
+                what = migrate.needs(db, self.where)
+                if what is None:
+                    return auditchain.check_protections(db, SCHEMA, self.where)
+                if what == "upgrade":
+                    if not upgrade:
+                        raise migrate.outdated(self.where, migrate.state(db)[2])
+                    self.upgraded_from = migrate.state(db)[2] or 0
+                migrate.run(db, what)
+        if upgrade and self.path is not None:   # PostgreSQL: the clinic's own backups (pg_dump), see the README
+            self._backup_before_upgrade()
         self._run_with_retry(apply)
 
-    def _audit(self, db: sqlite3.Connection, action: str, object_type: str, object_id: str, client_id: str | None,
+    def _backup_before_upgrade(self) -> None:
+        """A backup beside the store before an upgrade changes it: ``<store>.before-upgrade-<time>``."""
+        if migrate.needs(self._db, self.where) != "upgrade":
+            return
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        self.upgrade_backup = self.backup(self.path.with_name(f"{self.path.name}.before-upgrade-{stamp}"))
+
+    def _audit(self, db: Connection, action: str, object_type: str, object_id: str, client_id: str | None,
                detail: dict[str, Any] | None = None) -> None:
         """One audit row, and its link in the audit chain (:mod:`securebase.store.auditchain`)."""
         if action not in AUDIT_ACTIONS:
             raise ValueError(f"unknown audit action {action!r}")
-        cursor = db.execute(
+        audit_id = db.execute(
             "INSERT INTO audit (at, actor, action, object_type, object_id, client_id, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING audit_id",
             (utc_now(), self.actor, action, object_type, object_id, client_id, json.dumps(detail or {})),
-        )
-        auditchain.chain_row(db, cursor.lastrowid)
-
-    # ------------------------------------------------------------ clients
-
-    def ensure_client(
-        self,
-        client_id: str,
-        *,
-        program_id: str | None = None,
-        start_date: date | None = None,
-        language: str = "en",
-    ) -> Client:
-        """Return the client, creating it (audited) if it does not exist yet."""
-        validate_client_id(client_id)
-        existing = self.get_client(client_id)
-        if existing:
-            return existing
-        now = utc_now()
-        with self._write() as db:
-            inserted = db.execute(
-                "INSERT OR IGNORE INTO clients (client_id, program_id, start_date, language, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (client_id, program_id, start_date.isoformat() if start_date else None, language, now, now),
-            ).rowcount
-            if inserted:
-                self._audit(db, "client_create", "client", client_id, client_id, {"program_id": program_id})
-        client = self.get_client(client_id)
-        assert client is not None
-        return client
-
-    def get_client(self, client_id: str) -> Client | None:
-        row = self._db.execute(
-            "SELECT client_id, program_id, start_date, phase_override, language, created_at, updated_at "
-            "FROM clients WHERE client_id = ?",
-            (client_id,),
-        ).fetchone()
-        return Client.from_row(row) if row else None
-
-    def list_clients(self) -> list[Client]:
-        rows = self._db.execute(
-            "SELECT client_id, program_id, start_date, phase_override, language, created_at, updated_at "
-            "FROM clients ORDER BY client_id"
-        ).fetchall()
-        return [Client.from_row(r) for r in rows]
-
-    def set_archived(self, client_id: str, archived: bool) -> bool:
-        """Archive a client (hidden from the home page by default) or bring them back; nothing of theirs is
-        removed. Recorded in the archive log and audited; returns False when they already were so."""
-        with self._write() as db:
-            if db.execute("SELECT 1 FROM clients WHERE client_id = ?", (client_id,)).fetchone() is None:
-                raise NotFoundError(f"There is no client {client_id!r} in the store.")
-            row = db.execute("SELECT archived FROM client_archive WHERE client_id = ? ORDER BY seq DESC LIMIT 1",
-                             (client_id,)).fetchone()
-            if bool(row and row[0]) == archived:
-                return False
-            db.execute("INSERT INTO client_archive (client_id, archived, at, by_actor) VALUES (?, ?, ?, ?)",
-                       (client_id, int(archived), utc_now(), self.actor))
-            self._audit(db, "client_archive" if archived else "client_unarchive", "client", client_id, client_id, {})
-        return True
-
-    def archived_client_ids(self) -> set[str]:
-        """The clients whose latest archive decision is "archived" (one query)."""
-        return {client_id for (client_id,) in self._db.execute(
-            "SELECT a.client_id FROM client_archive AS a WHERE a.archived = 1 AND a.seq = "
-            "(SELECT MAX(seq) FROM client_archive WHERE client_id = a.client_id)").fetchall()}
-
-    _UNSET: Any = object()
-
-    def update_client(
-        self,
-        client_id: str,
-        *,
-        program_id: Any = _UNSET,
-        start_date: Any = _UNSET,
-        phase_override: Any = _UNSET,
-        language: Any = _UNSET,
-    ) -> Client:
-        """Change a client's settings (program, start date, phase override, language); audited."""
-        changes = {
-            name: value
-            for name, value in (
-                ("program_id", program_id),
-                ("start_date", start_date.isoformat() if isinstance(start_date, date) else start_date),
-                ("phase_override", phase_override),
-                ("language", language),
-            )
-            if value is not self._UNSET
-        }
-        if not changes:
-            return self.require_client(client_id)
-        with self._write() as db:
-            assignments = ", ".join(f"{name} = ?" for name in changes)
-            updated = db.execute(
-                f"UPDATE clients SET {assignments}, updated_at = ? WHERE client_id = ?",
-                (*changes.values(), utc_now(), client_id),
-            ).rowcount
-            if not updated:
-                raise NotFoundError(f"There is no client {client_id!r} in the store.")
-            self._audit(db, "client_update", "client", client_id, client_id, {"changed": sorted(changes)})
-        return self.require_client(client_id)
-
-    def require_client(self, client_id: str) -> Client:
-        client = self.get_client(client_id)
-        if client is None:
-            raise NotFoundError(f"There is no client {client_id!r} in the store. Create it first.")
-        return client
+        ).scalar_one()
+        if db.dialect == "sqlite":   # on PostgreSQL a trigger links it (and stamps the actor): store/access_pg.py
+            auditchain.chain_row(db, audit_id)
 
     # ------------------------------------------------------------ entries
 
@@ -395,8 +323,9 @@ class Store(CouplesTables, AssessmentTables, CheckInTables, FlagTables, Workshop
                 ),
             )
             db.execute(
-                "INSERT OR REPLACE INTO entry_heads (entry_id, client_id, revision, occurred_at, recorded_at, deleted) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO entry_heads (entry_id, client_id, revision, occurred_at, recorded_at, deleted) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id) DO UPDATE SET revision = excluded.revision, "
+                "occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at, deleted = excluded.deleted",
                 (entry_id, latest.client_id, revision, when, now, int(deleted)),
             )
             self._audit(
