@@ -214,3 +214,22 @@ def test_a_workbook_runs_in_batch_against_the_clinic_store_as_the_clinician(pg_u
         assert owner._db.execute("SELECT clinician FROM caseload WHERE client_id = 'C-PGR7K2'").fetchall() == [
             (f"sb_pat_{tag}",)]   # a clinician's new client is in their caseload at once
         assert owner.verify_audit().intact
+
+
+def test_a_researchers_role_reads_no_client_rows_and_cannot_export_them(pg_url, tmp_path, monkeypatch, capsys):
+    import uuid
+
+    tag = uuid.uuid4().hex[:6]
+    monkeypatch.setenv(config.DATABASE_URL_ENV, "")
+    with Store(pg_url) as owner:
+        owner.add_person(f"rae-{tag}", "researcher")
+        owner.ensure_client("C-RSC7K2", program_id="sie")
+    as_rae = pg_url.replace("postgres@", f"sb_rae_{tag}@", 1)
+    with Store(as_rae) as rae, pytest.raises(StoreError, match="Your login may not do this"):
+        rae.list_clients()
+    code = main(["export", "--out", str(tmp_path / "out"), "--key-dir", str(tmp_path / "keys"), "--database-url", as_rae])
+    err = capsys.readouterr().err
+    assert code == 2 and "may not do this" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.csv"))
+    # the owner's export is the researcher's way in: de-identified by default
+    assert main(["export", "--out", str(tmp_path / "own"), "--key-dir", str(tmp_path / "k2"), "--database-url", pg_url]) == 0
