@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import random
 import statistics
 import sys
@@ -140,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="securebase-bench-") as tmp, temporary_cluster() as cluster:
+        os.environ["SECUREBASE_HOME"] = str(Path(tmp) / "home")   # the stores' records, not the user's data folder
         def places(stem: str) -> dict[str, str]:
             return {"sqlite": str(Path(tmp) / f"{stem}.db"), "postgresql": cluster.create_database(stem)}
 

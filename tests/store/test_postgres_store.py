@@ -233,3 +233,20 @@ def test_a_researchers_role_reads_no_client_rows_and_cannot_export_them(pg_url, 
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.csv"))
     # the owner's export is the researcher's way in: de-identified by default
     assert main(["export", "--out", str(tmp_path / "own"), "--key-dir", str(tmp_path / "k2"), "--database-url", pg_url]) == 0
+
+
+def test_a_clinic_database_that_was_emptied_or_swapped_is_refused(pg_cluster, pg_url):
+    with Store(pg_url) as store:
+        store.ensure_client("C-LOST7K")
+    name = sqlalchemy.engine.make_url(pg_url).database
+    pg_cluster.drop_database(name)
+    pg_cluster.create_database(name)   # the same URL, an empty database
+    with pytest.raises(StoreError, match="is not the clinic store this data folder used before.*empty.*pg_restore"):
+        Store(pg_url)
+    assert raw(pg_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]   # nothing made
+    other = pg_cluster.create_database(f"{name}_other")
+    Store(other).close()
+    raw(other, "UPDATE meta SET value = 'x' WHERE key = 'store_id'")   # swapped for another store
+    with pytest.raises(StoreError, match=r"it is another store \(x\)"):
+        Store(other)
+    pg_cluster.drop_database(f"{name}_other")

@@ -90,6 +90,9 @@ class Store(ClientTables, CouplesTables, AssessmentTables, CheckInTables, FlagTa
                              "URL, that the server runs, and that your login may use it.") from None
         try:
             self.actor = self._db.execute("SELECT session_user").scalar_one()
+            self._record_at = identity.clinic_record(self.where)
+            self._known = identity.recorded(self._record_at)
+            identity.check_clinic_store(self.where, self._record_at, self._known, identity.found_in(self._db))
             self._migrate(upgrade)
             self._claim_identity()
         except BaseException:

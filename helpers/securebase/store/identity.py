@@ -57,6 +57,30 @@ def identity_path(store_path: Path) -> Path:
     return store_path.with_name(store_path.name + SUFFIX)
 
 
+def clinic_record(where: str) -> Path:
+    """Where this data folder records which PostgreSQL store ``where`` (a URL without its password) is:
+    ``<data folder>/clinic-stores/<digest>.identity``, so that a database that was emptied or swapped is
+    refused as a lost SQLite file is."""
+    import hashlib
+
+    from securebase.core.config import data_dir
+
+    folder = data_dir() / "clinic-stores"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder / hashlib.sha256(where.encode("utf-8")).hexdigest()[:24]
+
+
+def check_clinic_store(where: str, record_at: Path, known: Identity | None, found: Identity | None) -> None:
+    """A PostgreSQL store this data folder used before must still be that store (not empty, not another)."""
+    if known is None or (found is not None and found.store_id == known.store_id):
+        return
+    what = "empty: it has no Secure Base store" if found is None else f"another store ({found.store_id[:8]})"
+    raise LostStoreError(f"The database {where} is not the clinic store this data folder used before (store "
+                         f"{known.store_id[:8]}): it is {what}. Nothing was changed. Check SECUREBASE_DATABASE_URL; if "
+                         "the clinic's database was lost, restore its latest backup (pg_restore). To begin a new store "
+                         f"there on purpose, move {identity_path(record_at)} away first.")
+
+
 def advice(store_path: Path) -> str:
     return (f"Nothing was changed. Restore the latest backup with `securebase restore BACKUP-FILE --store {store_path}`. "
             "To begin again with an empty store on purpose, run `securebase init --start-empty`.")
@@ -160,8 +184,8 @@ class Identified:
                            "ON CONFLICT DO NOTHING", (new.store_id,))
             found = found_in(self._db)
         self._identity = found
-        if self.path is not None and self._known != found:
-            record(self.path, found)
+        if self._known != found and (self.path is not None or self._known is None):
+            record(self.path or self._record_at, found)   # PostgreSQL: only its id, which never changes
 
     def _count_write(self: "Store") -> Identity | None:
         """Count this write transaction in the store's generation (see :mod:`securebase.store.identity`)."""
