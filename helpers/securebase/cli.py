@@ -8,7 +8,7 @@ Size: every command and its arguments are declared here, in one parser, so that 
     securebase restore FILE              put a backup in place (what was there is set aside, not deleted)
     securebase audit verify              check the audit log's hash chain; report the first break
     securebase users add NAME --role clinician|supervisor|researcher|client [--client C-XXXX] [--clinician NAME]
-    securebase users list | disable NAME | assign NAME --clinician NAME
+    securebase users list | disable NAME | assign NAME --clinician NAME | unassign NAME --clinician NAME
                                          a clinic's PostgreSQL store: each person's own login role
                                          (sb_NAME), a client's clinicians, a supervisor's clinicians
     securebase db upgrade                bring a store made by an older Secure Base up to date (a
@@ -148,12 +148,13 @@ def cmd_users(args: argparse.Namespace) -> int:
                 raise ValueError("Give the person's role: --role clinician|supervisor|researcher|client.")
             person = store.add_person(args.name, args.role, client_id=args.client or None, clinicians=args.clinician)
             print(f"Added {person.name} ({person.kind}), who logs in as the database role {person.db_role}.")
-        elif args.action == "assign":
+        elif args.action in ("assign", "unassign"):
             if not args.clinician:
                 raise ValueError("Name the clinician: --clinician NAME.")
             for clinician in args.clinician:
-                store.assign_person(args.name, clinician)
-            print(f"{args.name} is now assigned to {', '.join(args.clinician)}.")
+                store.assign_person(args.name, clinician, remove=args.action == "unassign")
+            print(f"{args.name} is {'now' if args.action == 'assign' else 'no longer'} assigned to "
+                  f"{', '.join(args.clinician)}.")
         elif store.disable_person(args.name):
             print(f"{args.name} can no longer log in; their records are kept.")
         else:
@@ -493,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_db)
 
     p = sub.add_parser("users", help="people of a clinic's PostgreSQL store: add, list, disable, assign")
-    p.add_argument("action", choices=["add", "list", "disable", "assign"])
+    p.add_argument("action", choices=["add", "list", "disable", "assign", "unassign"])
     p.add_argument("name", nargs="?", default="", help="the person's user name (letters, digits, '-')")
     p.add_argument("--role", choices=["clinician", "supervisor", "researcher", "client"])
     p.add_argument("--client", default="", help="a client's code (C-XXXX), for --role client")

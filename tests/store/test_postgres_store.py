@@ -166,11 +166,19 @@ def test_users_are_added_listed_assigned_and_disabled_from_the_command_line(pg_u
     listing = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
     assert f"clinicians: kim-{tag}, lee-{tag}" in listing[f"Mo-{tag}"] and "C-MOC4X7" in listing[f"Mo-{tag}"]
     assert f"supervises: lee-{tag}" in listing[f"sue-{tag}"] and "researcher" in listing[f"rae-{tag}"]
+    assert main(["users", "unassign", f"Mo-{tag}", "--clinician", f"kim-{tag}"]) == 0
+    assert "no longer assigned to kim" in capsys.readouterr().out
+    assert main(["users", "unassign", f"Mo-{tag}", "--clinician", f"lee-{tag}"]) == 2
+    assert "only clinician" in capsys.readouterr().err
+    assert main(["users", "unassign", f"sue-{tag}", "--clinician", f"lee-{tag}"]) == 0
+    capsys.readouterr()
     assert main(["users", "disable", f"rae-{tag}"]) == 0 and "can no longer log in" in capsys.readouterr().out
     assert main(["users", "list"]) == 0 and "(disabled)" in capsys.readouterr().out
     with Store(pg_url) as store:
         actions = [a["action"] for a in store.audit_log()]
-    assert actions.count("user_add") == 5 and "user_assign" in actions and "user_disable" in actions
+    assert actions.count("user_add") == 5 and actions.count("user_unassign") == 2 and "user_disable" in actions
+    with Store(pg_url) as store:
+        assert store.person(f"Mo-{tag}").clinicians == (f"lee-{tag}",) and store.person(f"sue-{tag}").clinicians == ()
     for argv, message in (
         (["users", "add", f"lee-{tag}", "--role", "clinician"], "already a person called"),
         (["users", "add", "bad name", "--role", "clinician"], "cannot be a user name"),

@@ -310,8 +310,9 @@ class EntryStore(ABC):
         ``clinicians``, a supervisor supervises them. The embedded SQLite store has no people: it refuses."""
 
     @abstractmethod
-    def assign_person(self, name: str, clinician: str) -> None:
-        """Assign a client to one more clinician, or a clinician to a supervisor (audited "user_assign")."""
+    def assign_person(self, name: str, clinician: str, *, remove: bool=False) -> None:
+        """Assign a client to one more clinician, or a clinician to a supervisor (audited "user_assign"), or
+        take that back with ``remove`` ("user_unassign"; a client keeps one clinician at least)."""
 
     @abstractmethod
     def disable_person(self, name: str) -> bool:

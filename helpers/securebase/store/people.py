@@ -112,16 +112,26 @@ class PeopleTables:
             db.execute("INSERT INTO supervision (supervisor, clinician, assigned_at) VALUES (?, ?, ?) "
                        "ON CONFLICT DO NOTHING", (role, clinician, utc_now()))
 
-    def assign_person(self: "Store", name: str, clinician: str) -> None:
-        """Assign a client to one more clinician, or a clinician to a supervisor (audited "user_assign")."""
+    def assign_person(self: "Store", name: str, clinician: str, *, remove: bool = False) -> None:
+        """Assign a client to one more clinician, or a clinician to a supervisor (audited "user_assign"); with
+        ``remove``, take the assignment back ("user_unassign"): a client keeps one clinician at least."""
         self._people_store()
         with self._write() as db:
             role, kind, _disabled, client_id = self._existing_person(db, name)
             if kind not in ("client", "supervisor"):
                 raise StoreError(f"{name} is a {kind}: only clients and supervisors are assigned to clinicians.")
             target = self._clinician_role(db, clinician)
-            self._assign(db, role, kind, client_id, target)
-            self._audit(db, "user_assign", "person", role, client_id, {"clinician": target})
+            if not remove:
+                self._assign(db, role, kind, client_id, target)
+            elif kind == "client":
+                if db.execute("SELECT COUNT(*) FROM caseload WHERE client_id = ? AND clinician <> ?",
+                              (client_id, target)).scalar_one() == 0:
+                    raise StoreError(f"{clinician} is {name}'s only clinician: assign another one first.")
+                db.execute("DELETE FROM caseload WHERE client_id = ? AND clinician = ?", (client_id, target))
+            else:
+                db.execute("DELETE FROM supervision WHERE supervisor = ? AND clinician = ?", (role, target))
+            self._audit(db, "user_unassign" if remove else "user_assign", "person", role, client_id,
+                        {"clinician": target})
 
     def disable_person(self: "Store", name: str) -> bool:
         """Stop a person from logging in (their role keeps no access; their records stay). False when they

@@ -17,7 +17,7 @@ AUDIT_ACTIONS = frozenset({
     "couple_link", "couple_unlink", "share", "unshare", "protocol_propose", "protocol_consent", "protocol_withdraw",
     "assessment", "safety_flag", "safety_clear", "collect", "group_join",
     "safety_check_in", "safety_check_in_answer", "safety_ack", "notify", "couple_pause", "couple_resume",
-    "client_archive", "client_unarchive", "read", "user_add", "user_assign", "user_disable",
+    "client_archive", "client_unarchive", "read", "user_add", "user_assign", "user_unassign", "user_disable",
 })
 
 SCHEMA = """
