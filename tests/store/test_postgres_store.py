@@ -222,6 +222,12 @@ def test_a_workbook_runs_in_batch_against_the_clinic_store_as_the_clinician(pg_u
         assert owner._db.execute("SELECT clinician FROM caseload WHERE client_id = 'C-PGR7K2'").fetchall() == [
             (f"sb_pat_{tag}",)]   # a clinician's new client is in their caseload at once
         assert owner.verify_audit().intact
+    # from the environment, with a password in it: the executed notebook never holds the URL
+    monkeypatch.setenv(config.DATABASE_URL_ENV, as_pat.replace(f"sb_pat_{tag}@", f"sb_pat_{tag}:hunter2@", 1))
+    assert main(["run", "notebooks/sie/01_awareness.ipynb", "--client", "C-PGR7K3",
+                 "--answers", "tests/fixtures/sie_awareness_answers.yaml"]) == EXIT_PARTIAL
+    executed = list((config.client_dir("C-PGR7K3") / "notebooks").glob("*.ipynb"))
+    assert executed and not any("hunter2" in p.read_text() or "postgresql" in p.read_text() for p in executed)
 
 
 def test_a_researchers_role_reads_no_client_rows_and_cannot_export_them(pg_url, tmp_path, monkeypatch, capsys):

@@ -69,7 +69,10 @@ def run_workbook(
         raise BatchRunError(f"{notebook.name} takes no answers file; run it without --answers.")
     given = {
         "client_id": client_id,
-        "store_path": str(config.resolve_store(store_path)),
+        # a clinic store named only by SECUREBASE_DATABASE_URL stays there (the kernel inherits it): the URL,
+        # which may hold a password, is never written into the executed notebook
+        "store_path": "" if isinstance(config.resolve_store(store_path), str) and not store_path
+                      else str(config.resolve_store(store_path)),
         "mode": "batch",
         "answers_path": str(answers_path.resolve()) if answers_path else "",
         "output_dir": str(out_dir.resolve()),
