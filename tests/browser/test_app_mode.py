@@ -29,8 +29,9 @@ def fill_pattern_journal(page, trigger: str = TRIGGER) -> None:
     page.locator(".widget-toggle-buttons").filter(has_text="How strong").get_by_role("button", name="7").click()
 
 
-def test_app_flow_home_workbook_save_reload(page, app_server):
-    client_id = open_home_and_add_client(page, app_server, "Security through Interpersonal Effectiveness")
+def add_client_save_an_entry_and_reload(page, server) -> str:
+    """Home page, a new client, their Step 1, a saved journal entry that is there after a reload."""
+    client_id = open_home_and_add_client(page, server, "Security through Interpersonal Effectiveness")
     page.get_by_role("link", name=f"Open Step 1: Awareness for {client_id}").click()
     expect(page.get_by_text(f"Client {client_id}", exact=False).first).to_be_visible(timeout=RESULT_MS)
     assert "client_id=" + client_id in page.url
@@ -42,6 +43,11 @@ def test_app_flow_home_workbook_save_reload(page, app_server):
     page.reload()
     expect(page.get_by_text(TRIGGER).first).to_be_visible(timeout=RESULT_MS)
     assert page.watched.dialogs == [] and page.watched.page_errors == []
+    return client_id
+
+
+def test_app_flow_home_workbook_save_reload(page, app_server):
+    client_id = add_client_save_an_entry_and_reload(page, app_server)
     assert page.watched.external_requests == []   # the app fetches nothing from other sites
     page.goto(app_server.url)  # the home page now shows the entry's day
     expect(page.get_by_role("row", name=re.compile(client_id))).not_to_contain_text("none yet", timeout=RESULT_MS)

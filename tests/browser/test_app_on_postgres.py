@@ -3,15 +3,13 @@ add a client, open their workbook, save, reload, see the entry; the database has
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import pytest
-from playwright.sync_api import expect
 
 from conftest import _free_port, _start, _stop
 from securebase.store import Store
-from test_app_mode import RESULT_MS, TRIGGER, fill_pattern_journal, open_home_and_add_client
+from test_app_mode import TRIGGER, add_client_save_an_entry_and_reload
 
 pytestmark = pytest.mark.postgres
 TAG = uuid.uuid4().hex[:6]
@@ -33,16 +31,7 @@ def clinic_app(pg_cluster, tmp_path_factory):
 
 def test_a_clinician_works_in_the_app_on_the_clinic_store(page, clinic_app):
     server, url = clinic_app
-    client_id = open_home_and_add_client(page, server, "Security through Interpersonal Effectiveness")
-    page.get_by_role("link", name=f"Open Step 1: Awareness for {client_id}").click()
-    expect(page.get_by_text(f"Client {client_id}", exact=False).first).to_be_visible(timeout=RESULT_MS)
-    fill_pattern_journal(page)
-    page.get_by_role("button", name="Save entry").first.click()
-    expect(page.locator(".sb-status").filter(has_text="Saved:").first).to_have_text(re.compile(r"^Saved: "),
-                                                                                 timeout=RESULT_MS)
-    page.reload()
-    expect(page.get_by_text(TRIGGER).first).to_be_visible(timeout=RESULT_MS)
-    assert page.watched.dialogs == [] and page.watched.page_errors == []
+    client_id = add_client_save_an_entry_and_reload(page, server)
     with Store(url) as owner:
         entries = owner.current_entries(client_id)
         assert [e.data["trigger"] for e in entries] == [TRIGGER] and entries[0].recorded_by == f"sb_lee_{TAG}"
