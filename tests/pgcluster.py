@@ -163,10 +163,12 @@ def temporary_cluster(*, settings: dict[str, str] | None = None) -> Iterator[PgC
     parent = Path(tempfile.gettempdir())
     if as_root and not _traversable_by_others(parent):
         parent = Path("/tmp")  # TMPDIR is private to root: the postgres user could not reach it
+    reap_orphans(parent, bin_dir, run_as)
     root = Path(tempfile.mkdtemp(prefix="sb-pg-", dir=parent))
     started = False
     try:
         os.chmod(root, 0o700)
+        (root / OWNER_FILE).write_text(str(os.getpid()))   # whose cluster it is (see reap_orphans)
         if as_root:
             os.chown(root, account.pw_uid, account.pw_gid)
         data_dir = root / "data"
@@ -197,11 +199,40 @@ def temporary_cluster(*, settings: dict[str, str] | None = None) -> Iterator[PgC
             shutil.rmtree(root, ignore_errors=True)
 
 
-def _stop(bin_dir: Path, data_dir: Path, run_as: str | None, cwd: Path) -> None:
+def _stop(bin_dir: Path, data_dir: Path, run_as: str | None, cwd: Path, mode: str = "fast") -> None:
     if not (data_dir / "postmaster.pid").exists():
         return
-    _run([str(bin_dir / "pg_ctl"), "stop", "-D", str(data_dir), "-m", "fast", "-w", "-t", "60", "-s"],
+    _run([str(bin_dir / "pg_ctl"), "stop", "-D", str(data_dir), "-m", mode, "-w", "-t", "60", "-s"],
          as_user=run_as, cwd=cwd, timeout=90)
+
+
+OWNER_FILE = "owner.pid"
+
+
+def reap_orphans(parent: Path, bin_dir: Path, run_as: str | None) -> list[Path]:
+    """Stop and remove the clusters of test runs that were killed before they could stop their own (a
+    SIGKILLed pytest leaves its server running): those whose owner process is gone. Returns their folders."""
+    reaped = []
+    for root in parent.glob("sb-pg-*"):
+        try:
+            owner = int((root / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue   # not one of ours, or still being made
+        try:
+            os.kill(owner, 0)
+            continue   # its run is still going
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue   # another user's process: alive
+        try:
+            _stop(bin_dir, root / "data", run_as, root, mode="immediate")
+        except RuntimeError:
+            pass   # a server that cannot be stopped now is left; its folder too
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+            reaped.append(root)
+    return reaped
 
 
 def _conf_string(value: str) -> str:
