@@ -198,3 +198,40 @@ def test_safety_ack_and_notify(capsys, monkeypatch):
         assert len(sink.messages) == 1 and "ending my life" not in sink.messages[0][2].as_string()
         monkeypatch.setenv("SECUREBASE_SMTP_SECURITY", "plain")
         assert main(["safety", "notify"]) == 2 and "use starttls, tls or none" in capsys.readouterr().err
+
+
+def test_homework_from_the_command_line(capsys, monkeypatch, tmp_path):
+    from icalendar import Calendar
+
+    from smtp_sink import local_smtp
+
+    monkeypatch.setenv("SECUREBASE_TODAY", "2026-11-02")
+    monkeypatch.setenv("SECUREBASE_PUBLIC_URL", "https://clinic.example/")
+    with Store(config.default_store_path()) as store:
+        store.ensure_client("C-HW01", program_id="sie")
+    capsys.readouterr()
+    assert main(["homework", "assign", "C-HW01", "signal_scan", "--frequency", "twice_daily", "--until",
+                 "2026-11-20", "--times", "07:00,19:00"]) == 0
+    assert "twice a day at 07:00, 19:00, from 2026-11-02 to 2026-11-20" in capsys.readouterr().out
+    assert main(["homework", "assign", "C-HW01", "signal_scan", "--until", "20-11-2026"]) == 2
+    assert "write it as YYYY-MM-DD" in capsys.readouterr().err
+    assert main(["homework", "list"]) == 2 and "takes 1" in capsys.readouterr().err
+    assert main(["homework", "list", "C-HW01"]) == 0
+    assignment = capsys.readouterr().out.split()[0]
+    assert main(["homework", "feed", "C-HW01"]) == 0
+    address = next(w for w in capsys.readouterr().out.split() if w.startswith("https://"))
+    assert address.startswith("https://clinic.example/services/securebase/calendar/") and address.endswith(".ics")
+    out = tmp_path / "feed.ics"
+    assert main(["homework", "calendar", "C-HW01", "--out", str(out)]) == 0
+    assert len(Calendar.from_ical(out.read_bytes()).walk("VEVENT")) == 2 and (out.stat().st_mode & 0o077) == 0
+    assert main(["homework", "revoke-feed", "C-HW01"]) == 0 and "Revoked 1" in capsys.readouterr().out
+    assert main(["homework", "reminders", "C-HW01", "--email", "hw@home.example", "--time-zone", "UTC"]) == 0
+    assert main(["homework", "remind"]) == 2 and "not set up" in capsys.readouterr().err
+    with local_smtp() as sink:
+        for name, value in (("HOST", "127.0.0.1"), ("PORT", str(sink.port)), ("FROM", "sb@clinic.example"),
+                            ("SECURITY", "none")):
+            monkeypatch.setenv(f"SECUREBASE_SMTP_{name}", value)
+        assert main(["homework", "remind"]) == 0   # the real clock: what is due is tested in tests/homework
+    assert capsys.readouterr().out.startswith(f"Sent {len(sink.messages)} reminder(s)")
+    assert main(["homework", "end", assignment, "--last-day", "2026-11-05"]) == 0
+    assert "its last day is 2026-11-05" in capsys.readouterr().out

@@ -13,6 +13,16 @@ Size: every command and its arguments are declared here, in one parser, so that 
                                          (sb_NAME), a client's clinicians, a supervisor's clinicians
     securebase db upgrade                bring a store made by an older Secure Base up to date (a
                                          SQLite store is backed up first); db current shows its revision
+    securebase homework assign CLIENT EXERCISE --frequency daily|twice_daily|weekly --until DATE
+                        [--from DATE] [--times 08:00,20:00]
+    securebase homework list CLIENT | end ASSIGNMENT [--last-day DATE]
+                                         homework a clinician sets between sessions
+    securebase homework feed CLIENT | revoke-feed CLIENT | calendar CLIENT [--out FILE]
+                                         the client's private calendar feed: a new secret address,
+                                         revoke every address, or the feed as a file
+    securebase homework reminders CLIENT [--email ADDRESS] [--time-zone ZONE] | remind
+                                         where a client's reminders go; send the ones due now
+                                         (SECUREBASE_SMTP_* settings; no client text in any e-mail)
     securebase new-client [--program P]  make a pseudonymous client code and register it
     securebase run NOTEBOOK --client ID --answers FILE
                                          run a workbook in batch mode; the executed notebook and
@@ -159,6 +169,87 @@ def cmd_users(args: argparse.Namespace) -> int:
             print(f"{args.name} can no longer log in; their records are kept.")
         else:
             print(f"{args.name} was already disabled.")
+    return 0
+
+
+_HOMEWORK_ARITY = {"assign": 2, "list": 1, "end": 1, "feed": 1, "revoke-feed": 1, "calendar": 1, "reminders": 1,
+                   "remind": 0}
+
+
+def _day_arg(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{what} {text!r} is not a date: write it as YYYY-MM-DD, for example 2027-01-31.") from None
+
+
+def cmd_homework(args: argparse.Namespace) -> int:
+    from securebase import content, homework
+    from securebase.core.clock import today
+    from securebase.homework import calendar, reminders
+
+    ids = args.ids
+    if len(ids) != _HOMEWORK_ARITY[args.action]:
+        raise ValueError(f"securebase homework {args.action} takes {_HOMEWORK_ARITY[args.action]} name(s) or code(s): "
+                         "see securebase homework --help.")
+    with _store(args) as store:
+        if args.action == "assign":
+            client = store.require_client(ids[0])
+            if not args.until:
+                raise ValueError("Say until when it is set: --until YYYY-MM-DD.")
+            program = content.program(args.program or client.program_id or "")
+            a = homework.assign(store, program, ids[0], ids[1], frequency=args.frequency, today=today(),
+                                until=_day_arg(args.until, "--until"), times=args.times,
+                                starts_on=_day_arg(args.start, "--from") if args.start else None)
+            print(f"Set {a.exercise_id} for {a.client_id}, {homework.FREQUENCY_WORDS[a.frequency]} at "
+                  f"{', '.join(a.times)}, from {a.starts_on} to {a.until} (assignment {a.assignment_id}).")
+        elif args.action == "list":
+            found = store.assignments(ids[0])
+            for a in found:
+                state = f"ended, last day {a.ended_on}" if a.ended_on else ("set" if a.until >= today() else "over")
+                print(f"{a.assignment_id}  {a.exercise_id:<28} {a.frequency:<12} {','.join(a.times):<12} "
+                      f"{a.starts_on} to {a.until}  {state}")
+            if not found:
+                print(f"No homework set for {ids[0]}.")
+        elif args.action == "end":
+            last = _day_arg(args.last_day, "--last-day") if args.last_day else today()
+            a = store.end_homework(ids[0], last)
+            print(f"Ended {a.assignment_id} ({a.exercise_id} for {a.client_id}); its last day is {a.ended_on}.")
+        elif args.action == "feed":
+            store.require_client(ids[0])
+            secret = calendar.new_feed(store, ids[0])
+            print("The client's private calendar address (shown once; anyone with it can read their practice "
+                  f"times, so give it only to them):\n\n    {config.calendar_url(secret)}\n\n"
+                  f"Revoke it with: securebase homework revoke-feed {ids[0]}")
+        elif args.action == "revoke-feed":
+            count = store.revoke_calendar_feeds(ids[0])
+            print(f"Revoked {count} calendar address(es) of {ids[0]}." if count else
+                  f"{ids[0]} has no calendar address open.")
+        elif args.action == "calendar":
+            ics = calendar.client_feed(store, content.program, ids[0], default_time_zone=config.default_time_zone(),
+                                       url=config.public_url())
+            if args.out:
+                config.write_private_file(Path(args.out), ics)
+                print(f"Wrote {args.out} (owner-only).")
+            else:
+                sys.stdout.write(ics.decode("utf-8"))
+        elif args.action == "reminders":
+            current = store.reminder_settings(ids[0])
+            zone = args.time_zone or (current.time_zone if current else config.default_time_zone())
+            email = args.email if args.email is not None else (current.email if current else None)
+            set_to = reminders.set_reminders(store, ids[0], email=email, time_zone=zone)
+            print(f"Reminders for {ids[0]}: {'by e-mail' if set_to.email else 'no e-mails'}, time zone {set_to.time_zone}.")
+        else:
+            from securebase.safety.mailer import SmtpSettings
+
+            settings = SmtpSettings.from_env(recipients=False)
+            if settings is None:
+                print("securebase: e-mail is not set up: set SECUREBASE_SMTP_HOST and SECUREBASE_SMTP_FROM "
+                      "(see securebase.safety.mailer).", file=sys.stderr)
+                return 2
+            report = reminders.send_reminders(store, settings, content.program, sign_in_url=config.public_url())
+            print("\n".join(report.lines()))
+            return EXIT_PARTIAL if report.failed else 0
     return 0
 
 
@@ -502,6 +593,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a client's clinician, or a clinician a supervisor supervises (repeat for more)")
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("homework", help="homework: assign, list, end; a client's calendar feed; e-mail reminders")
+    p.add_argument("action", choices=list(_HOMEWORK_ARITY))
+    p.add_argument("ids", nargs="*", help="the client's code (and for assign the exercise); for end the assignment")
+    p.add_argument("--frequency", choices=["daily", "twice_daily", "weekly"], default="daily")
+    p.add_argument("--until", default="", help="the last day it is set (YYYY-MM-DD)")
+    p.add_argument("--from", dest="start", default="", help="the first day (default: today)")
+    p.add_argument("--times", default="", help="times of the client's day, HH:MM, comma-separated (one, or two for "
+                                               "twice_daily)")
+    p.add_argument("--program", default="", help="the program (default: the client's)")
+    p.add_argument("--last-day", default="", help="for end: the last day it is set (default: today)")
+    p.add_argument("--out", default="", help="for calendar: write the feed to this file")
+    p.add_argument("--email", default=None, help="for reminders: the address (an empty one: no e-mails)")
+    p.add_argument("--time-zone", default="", help="for reminders: the client's time zone, e.g. Europe/London")
+    p.add_argument("--store", default="")
+    p.set_defaults(func=cmd_homework)
 
     p = sub.add_parser("restore", help="put a backup of the store in place")
     p.add_argument("backup", help="the backup file")

@@ -81,6 +81,28 @@ def test_completion_and_adherence_by_phase_window(store, sie, started):
     assert values["fraction"] == 0.0 and values["adherence"] is None
 
 
+def test_with_homework_adherence_is_measured_against_what_was_set(store, sie, started):
+    from securebase.homework import assign
+    from securebase.progress.compute import overview_lines
+
+    today = START + timedelta(days=9)                                          # day 10
+    assign(store, sie, "C-1101", "acceptance_practice", frequency="daily", until=START + timedelta(days=20),
+           today=START + timedelta(days=7), starts_on=START + timedelta(days=7))   # from day 8
+    for day in (8, 10):
+        add(store, sie, "C-1101", "acceptance_practice", day, {"intensity_before": 6, "intensity_after": 3})
+    add(store, sie, "C-1101", "signal_scan", 9, {"slot": "midday", "felt_safety": 5})   # not set: not counted
+    client = store.require_client("C-1101")
+    progress = compute_progress(sie, client, store.current_entries("C-1101"), today, store.assignments("C-1101"))
+    block = progress["homework"]
+    assert (block["done"], block["expected"]) == (2, 3)                        # days 8 and 10 done, 9 missed
+    assert block["assignments"][0]["title"] == sie.find_exercise("acceptance_practice")[1].title
+    html = overview_html(sie, progress)
+    assert "Homework: 2 of 3 set practices done (67%)." in html
+    assert html.index("Homework:") < html.index("Scheduled practice")
+    assert any(line.startswith("Homework: 2 of 3") for line in overview_lines(sie, progress))
+    assert progress_of(store, sie, "C-1101", today_day=10)["homework"] is None   # without assignments, none
+
+
 def test_daily_practice_in_the_current_phase_is_clipped_to_today(store, sie, started):
     for day in (22, 23, 23, 25):
         add(store, sie, "C-1101", "gratitude_log", day, {"items": ["a", "b", "c"]})

@@ -172,7 +172,7 @@ def test_send_pending_with_nothing_pending_does_not_connect(store, monkeypatch):
     def no_connection(_settings):
         raise AssertionError("connected with nothing to send")
 
-    monkeypatch.setattr(mailer, "_connect", no_connection)
+    monkeypatch.setattr(mailer, "connect", no_connection)
     settings = SmtpSettings("127.0.0.1", 25, "securebase@clinic.example", ("dr.a@clinic.example",), "none")
     report = send_pending(store, settings)
     assert (report.sent, report.failed) == (0, 0) and "No new safety flags" in report.lines()[0]

@@ -87,3 +87,22 @@ def write_private_file(path: Path, data: bytes | str) -> Path:
     os.replace(tmp, path)
     os.chmod(path, 0o600)
     return path
+
+
+PUBLIC_URL_ENV = "SECUREBASE_PUBLIC_URL"      # where people reach the clinic server (links in feeds and e-mails)
+TIME_ZONE_ENV = "SECUREBASE_TIME_ZONE"        # the clinic's time zone, for clients who have not set their own
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def public_url() -> str:
+    """The clinic server's address as people reach it, without a trailing slash."""
+    return (os.environ.get(PUBLIC_URL_ENV, "").strip() or DEFAULT_PUBLIC_URL).rstrip("/")
+
+
+def default_time_zone() -> str:
+    return os.environ.get(TIME_ZONE_ENV, "").strip() or "UTC"
+
+
+def calendar_url(secret: str) -> str:
+    """The address a calendar program subscribes to (served by the clinic server's calendar service)."""
+    return f"{public_url()}/services/securebase/calendar/{secret}.ics"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Literal
 
 from securebase.content import Phase, Program
@@ -117,18 +117,30 @@ def maintenance_events(
     return sorted(events, key=lambda e: (e.when, e.kind))
 
 
+def maintenance_vevents(events: list[PlannedEvent]) -> list[Any]:
+    """The events as all-day iCalendar events (``icalendar``), each with a UID made of its kind and date, so a
+    calendar that subscribed keeps one copy of each, however often the plan is saved again."""
+    from icalendar import Event
+
+    out = []
+    for event in events:
+        vevent = Event()
+        vevent.add("uid", f"{event.kind}-{event.when:%Y%m%d}@maintenance.securebase")
+        vevent.add("dtstamp", datetime.combine(event.when, time(0), timezone.utc))
+        vevent.add("dtstart", event.when)
+        vevent.add("summary", event.label)
+        out.append(vevent)
+    return out
+
+
 def to_ics(events: list[PlannedEvent], *, calendar_name: str = "Secure Base maintenance plan") -> str:
     """The events as an iCalendar file (all-day events), for any calendar program."""
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Secure Base//Maintenance plan//EN",
-             f"X-WR-CALNAME:{calendar_name}"]
-    for i, event in enumerate(events):
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:securebase-{event.kind}-{event.when:%Y%m%d}-{i}@securebase.invalid",
-            f"DTSTAMP:{event.when:%Y%m%d}T000000Z",
-            f"DTSTART;VALUE=DATE:{event.when:%Y%m%d}",
-            f"SUMMARY:{event.label}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(lines) + "\r\n"
+    from icalendar import Calendar
+
+    cal = Calendar()
+    cal.add("prodid", "-//Secure Base//Maintenance plan//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", calendar_name)
+    for vevent in maintenance_vevents(events):
+        cal.add_component(vevent)
+    return cal.to_ical().decode("utf-8")

@@ -99,7 +99,7 @@ class ProgressWorkbook(Page):
         client = self.store.require_client(self.client_id)
         entries = self.store.current_entries(self.client_id, program_id=self.program.id)
         entries += [e for e in as_entries(self.store, self.client_id) if e.program_id == self.program.id]
-        return {**compute_progress(self.program, client, entries, self.today),
+        return {**compute_progress(self.program, client, entries, self.today, self.store.assignments(self.client_id)),
                 "safety": flag_summary(self.store, self.client_id)}
 
     def refresh(self) -> dict[str, Any]:

@@ -9,7 +9,8 @@
 * the intensity trend (ratings tagged ``trend: intensity``): daily means, a 7-day rolling
   mean and the slope of a least-squares line, in points per week;
 * the prediction errors of behavioural experiments (predicted minus felt), with their trend;
-* the means of derived values per exercise.
+* the means of derived values per exercise;
+* when the clinician set homework, adherence against it (each assignment and overall).
 
 The result holds content labels and numbers only, never client free text.
 
@@ -19,17 +20,18 @@ The progress notebook's cells are :class:`securebase.notebook.progress.ProgressW
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 
+from securebase import homework
 from securebase.core.text import esc
 from securebase.journal import derived
 from securebase.journal import schedule
 from securebase.content import Exercise, Phase, Program
-from securebase.store import Client, Entry
+from securebase.store import Assignment, Client, Entry
 
 TREND_TAG = "intensity"
 EXPERIMENT = "prediction_error"  # the behaviour of behavioural experiments
@@ -281,11 +283,14 @@ def _group_by_exercise(entries: Iterable[Entry]) -> dict[str, list[Entry]]:
     return groups
 
 
-def compute_progress(program: Program, client: Client, entries: list[Entry], today: date) -> dict[str, Any]:
+def compute_progress(program: Program, client: Client, entries: list[Entry], today: date,
+                     assignments: Sequence[Assignment] = ()) -> dict[str, Any]:
     """One client's progress through ``program`` as of ``today``: JSON-safe, no free text.
 
     ``entries`` are the client's current entries; deleted entries, entries of other programs
     and entries after ``today`` are left out. A client without a start date is counted from ``today``.
+    With ``assignments`` (homework a clinician set), ``homework`` measures adherence against them
+    (:func:`securebase.homework.adherence`); without, it is None.
     """
     entries = [e for e in entries if e.program_id == program.id and not e.deleted and _day(e) <= today]
     by_exercise = _group_by_exercise(entries)
@@ -313,7 +318,19 @@ def compute_progress(program: Program, client: Client, entries: list[Entry], tod
         "prediction_errors": prediction_errors(program, entries),
         "has_experiments": bool(program.exercises_with(EXPERIMENT)),
         "derived_means": derived_means(program, by_exercise),
+        "homework": _homework(program, assignments, entries, today),
     }
+
+
+def _homework(program: Program, assignments: Sequence[Assignment], entries: list[Entry], today: date) -> dict | None:
+    mine = [a for a in assignments if a.program_id == program.id]
+    if not mine:
+        return None
+    result = homework.adherence(mine, entries, today)
+    titles = {e.id: e.title for p in program.phases for e in p.exercises}
+    for row in result["assignments"]:
+        row["title"] = titles.get(row["exercise_id"], row["exercise_id"])
+    return result
 
 
 # ---------------------------------------------------------------- words for people
@@ -403,31 +420,61 @@ def headline_lines(progress: dict[str, Any]) -> list[str]:
     return lines
 
 
+def homework_rows(progress: dict[str, Any]) -> list[dict[str, str]]:
+    """One row of display strings per assignment that has begun (none without homework)."""
+    rows = []
+    for row in (progress.get("homework") or {}).get("assignments", []):
+        done = f"{row['done']} of {row['expected']}" + (f" ({row['adherence']:.0%})" if row["expected"] else "")
+        rows.append({"title": row["title"], "how_often": homework.FREQUENCY_WORDS[row["frequency"]],
+                     "when": f"{row['starts_on']} to {row['last_day']}" + ("" if row["active"] else " (ended)"),
+                     "done": done})
+    return rows
+
+
+def homework_text(progress: dict[str, Any]) -> str | None:
+    """``Homework: 9 of 14 set practices done (64%)``, or None when none was set (or none began yet)."""
+    block = progress.get("homework")
+    if not block or not block["assignments"]:
+        return None
+    if not block["expected"]:
+        return "Homework: set, nothing due yet."
+    return f"Homework: {block['done']} of {block['expected']} set practices done ({block['adherence']:.0%})."
+
+
 def overview_lines(program: Program, progress: dict[str, Any]) -> list[str]:
     lines = [f"Client {progress['client_id']} · {program.title}", position_text(program, progress)]
+    if (text := homework_text(progress)) is not None:
+        lines.append(text)
+        lines += [f"  {r['title']}, {r['how_often']}, {r['when']}: {r['done']}" for r in homework_rows(progress)]
     for row in phase_rows(progress):
         practice = f"; scheduled practice {row['practice']}" if row["practice"] != "-" else ""
         lines.append(f"  [{row['status']}] {row['title']} ({row['window']}): {row['exercises']}{practice}")
     return lines
 
 
-def overview_html(program: Program, progress: dict[str, Any]) -> str:
-    """The overview for an ``HTML`` widget: every piece of text escaped."""
-    head = "".join(
-        f"<th style='text-align:left;padding:0.2rem 0.8rem 0.2rem 0'>{esc(h)}</th>"
-        for h in (stage_word(program).capitalize(), "Layer", "When", "Status", "Exercises", "Scheduled practice")
-    )
+def _table(headers: Sequence[str], rows: list[dict[str, str]], keys: Sequence[str], bold: str = "") -> str:
+    cell = "padding:0.2rem 0.8rem 0.2rem 0"
+    head = "".join(f"<th style='text-align:left;{cell}'>{esc(h)}</th>" for h in headers)
     body = []
-    for row in phase_rows(progress):
-        weight = "font-weight:600;background:#eef3fa" if row["status_key"] == "current" else ""
-        cells = "".join(
-            f"<td style='padding:0.2rem 0.8rem 0.2rem 0;border-bottom:1px solid #d9dee6'>{esc(row[key])}</td>"
-            for key in ("title", "layer", "window", "status", "exercises", "practice")
-        )
+    for row in rows:
+        weight = "font-weight:600;background:#eef3fa" if bold and row.get("status_key") == bold else ""
+        cells = "".join(f"<td style='{cell};border-bottom:1px solid #d9dee6'>{esc(row[key])}</td>" for key in keys)
         body.append(f"<tr style='{weight}'>{cells}</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def overview_html(program: Program, progress: dict[str, Any]) -> str:
+    """The overview for an ``HTML`` widget: every piece of text escaped. With homework, adherence to it
+    comes first; the phases' scheduled practice is then what the program suggests, for reference."""
+    phases = _table((stage_word(program).capitalize(), "Layer", "When", "Status", "Exercises", "Scheduled practice"),
+                    phase_rows(progress), ("title", "layer", "window", "status", "exercises", "practice"), "current")
+    set_work = ""
+    if (text := homework_text(progress)) is not None:
+        set_work = (f"<p><strong>{esc(text)}</strong></p>"
+                    + _table(("Homework", "How often", "When", "Done"), homework_rows(progress),
+                             ("title", "how_often", "when", "done")))
     return (
         f"<h3>{esc(program.title)}: progress</h3>"
         f"<p>Client <strong>{esc(progress['client_id'])}</strong> &middot; "
-        f"{esc(position_text(program, progress))}</p>"
-        f"<table><tr>{head}</tr>{''.join(body)}</table>"
+        f"{esc(position_text(program, progress))}</p>{set_work}{phases}"
     )

@@ -70,8 +70,10 @@ class SmtpSettings:
                 f"recipients={self.recipients!r}, security={self.security!r}, user={self.user!r})")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "SmtpSettings | None":
-        """The settings from the environment; ``None`` when SECUREBASE_SMTP_HOST is not set."""
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, recipients: bool = True) -> "SmtpSettings | None":
+        """The settings from the environment; ``None`` when SECUREBASE_SMTP_HOST is not set. Without
+        ``recipients`` (the homework reminders, which go to each client's own address) SECUREBASE_SMTP_TO
+        is not needed."""
         env = os.environ if environ is None else environ
         host = env.get(ENV + "HOST", "").strip()
         if not host:
@@ -87,13 +89,13 @@ class SmtpSettings:
         if not 0 < port < 65536:
             raise NotifyConfigError(f"{ENV}PORT is {port_text!r}: give a port number such as 587.")
         sender = env.get(ENV + "FROM", "").strip()
-        if not _looks_like_address(sender):
+        if not looks_like_address(sender):
             raise NotifyConfigError(f"{ENV}FROM must be the sender's e-mail address (for example "
                                     "securebase@clinic.example); it is " + ("not set." if not sender else f"{sender!r}."))
-        recipients = tuple(r.strip() for r in env.get(ENV + "TO", "").split(",") if r.strip())
-        if not recipients:
+        to = tuple(r.strip() for r in env.get(ENV + "TO", "").split(",") if r.strip())
+        if not to and recipients:
             raise NotifyConfigError(f"{ENV}TO is not set: give the clinicians' e-mail addresses, comma-separated.")
-        wrong = [r for r in recipients if not _looks_like_address(r)]
+        wrong = [r for r in to if not looks_like_address(r)]
         if wrong:
             raise NotifyConfigError(f"{ENV}TO has something that is not an e-mail address: {wrong[0]!r}. "
                                     "Separate addresses with commas.")
@@ -108,10 +110,10 @@ class SmtpSettings:
         if user and security == "none" and host.lower() not in _LOCAL_HOSTS:
             raise NotifyConfigError(f"{ENV}SECURITY is none, which would send the password unencrypted to {host}: "
                                     "use starttls or tls.")
-        return cls(host, port, sender, recipients, security, user, password)
+        return cls(host, port, sender, to, security, user, password)
 
 
-def _looks_like_address(text: str) -> bool:
+def looks_like_address(text: str) -> bool:
     local, at, domain = text.rpartition("@")
     return bool(at and local and domain and "." in domain.strip(".") and not any(c in text for c in " ,;<>\r\n"))
 
@@ -171,7 +173,7 @@ class NotifyReport:
         return out
 
 
-def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+def connect(settings: SmtpSettings) -> smtplib.SMTP:
     if settings.security == "tls":
         server: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
                                                 context=ssl.create_default_context())
@@ -196,7 +198,7 @@ def send_pending(store: Store, settings: SmtpSettings) -> NotifyReport:
             return NotifyReport()
         sent = failed = 0
         try:
-            server = _connect(settings)
+            server = connect(settings)
         except (OSError, smtplib.SMTPException) as exc:
             log.warning("Safety e-mail not sent: cannot reach %s:%s (%s). %d notification(s) will be tried again.",
                         settings.host, settings.port, type(exc).__name__, sum(map(len, todo.values())))

@@ -41,6 +41,7 @@ from securebase.store.clients import ClientTables
 from securebase.store.couples import CouplesTables
 from securebase.store.check_ins import CheckInTables
 from securebase.store.flags import FlagTables
+from securebase.store.homework import HomeworkTables
 from securebase.store import auditchain, identity, migrate
 from securebase.store.engine import Connection, database_url, display_url, is_busy, is_operational, sqlite_url
 from securebase.store.interface import EntryStore
@@ -53,7 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 class Store(ClientTables, CouplesTables, AssessmentTables, CheckInTables, FlagTables, WorkshopTables, PeopleTables,
-            Upkeep, identity.Identified, EntryStore):
+            HomeworkTables, Upkeep, identity.Identified, EntryStore):
     """A connection to the store: a SQLite file path, or a PostgreSQL URL. Use as a context manager or call
     :meth:`close`. On PostgreSQL ``actor`` is ignored: the actor is the role logged in."""
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from securebase.store.check_ins import CheckInRow
     from securebase.store.records import Assessment, Client, CouplePause, Dyad, Entry, EntryRef, ProtocolRecord
     from securebase.store.flags import FlagRow
+    from securebase.store.homework import Assignment, ReminderSettings
     from securebase.store.people import Person
 
 
@@ -325,3 +326,58 @@ class EntryStore(ABC):
     @abstractmethod
     def people(self) -> list["Person"]:
         """Everyone, by role and name, with a client's clinicians or a supervisor's."""
+
+    # ------------------------------------------------------------ homework, calendar feeds, reminders (schema 10)
+
+    @abstractmethod
+    def assign_homework(self, client_id: str, *, program_id: str, exercise_id: str, frequency: str,
+                        times: tuple[str, ...], starts_on: date, until: date) -> "Assignment":
+        """Record an assignment (audited "homework_assign"); on PostgreSQL only the client's clinicians may."""
+
+    @abstractmethod
+    def end_homework(self, assignment_id: str, last_day: date) -> "Assignment":
+        """End an assignment after ``last_day`` (audited "homework_end"); once only."""
+
+    @abstractmethod
+    def assignment(self, assignment_id: str) -> "Assignment":
+        """One assignment (:class:`NotFoundError` when there is none)."""
+
+    @abstractmethod
+    def assignments(self, client_id: str | None=None) -> list["Assignment"]:
+        """A client's assignments (every visible client's when None), ended ones too, oldest first."""
+
+    @abstractmethod
+    def add_calendar_feed(self, client_id: str, secret: str) -> None:
+        """Record a calendar feed address of the client by its secret's hash (audited, without the secret)."""
+
+    @abstractmethod
+    def revoke_calendar_feeds(self, client_id: str) -> int:
+        """Revoke every open feed address of the client; how many there were."""
+
+    @abstractmethod
+    def calendar_feed_client(self, secret: str) -> str | None:
+        """The client whose open feed has this secret, else None."""
+
+    @abstractmethod
+    def open_calendar_feeds(self, client_id: str) -> int:
+        """How many feed addresses of the client are open."""
+
+    @abstractmethod
+    def set_reminders(self, client_id: str, *, email: str | None, time_zone: str) -> "ReminderSettings":
+        """Where the client's reminders go (None: no e-mails) and their time zone (audited, no address)."""
+
+    @abstractmethod
+    def reminder_settings(self, client_id: str) -> "ReminderSettings | None":
+        """The client's reminder settings, or None when never set."""
+
+    @abstractmethod
+    def all_reminder_settings(self) -> list["ReminderSettings"]:
+        """Every visible client's reminder settings."""
+
+    @abstractmethod
+    def reminder_sent(self, client_id: str, local_day: date) -> bool:
+        """Log the day's reminder to the client; False when it was logged before."""
+
+    @abstractmethod
+    def reminders_sent_on(self, local_day: date) -> set[str]:
+        """The clients reminded on their ``local_day``."""
