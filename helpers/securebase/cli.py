@@ -23,6 +23,10 @@ Size: every command and its arguments are declared here, in one parser, so that 
     securebase homework reminders CLIENT [--email ADDRESS] [--time-zone ZONE] | remind
                                          where a client's reminders go; send the ones due now
                                          (SECUREBASE_SMTP_* settings; no client text in any e-mail)
+    securebase hub setup [--ip IP] [--port 8000] [--public-url URL] [--ssl-cert F --ssl-key F]
+    securebase hub run | status          the clinic server (JupyterHub, as root): set it up on this
+                                         machine's PostgreSQL, run it, check each part of it
+    securebase users password NAME       a new one-time password (clinic server; --role admin|facilitator too)
     securebase new-client [--program P]  make a pseudonymous client code and register it
     securebase run NOTEBOOK --client ID --answers FILE
                                          run a workbook in batch mode; the executed notebook and
@@ -139,7 +143,49 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hub_side():
+    """The clinic server's accounts, when this machine runs one (and this is root); else None."""
+    from securebase.hub.settings import HubSettings
+
+    return HubSettings.load() if HubSettings.exists() and os.geteuid() == 0 else None
+
+
+def _users_on_hub(args: argparse.Namespace, hub) -> int | None:
+    """The parts of `securebase users` that only the clinic server has (admins, passwords)."""
+    from securebase.hub import accounts
+
+    if args.action == "password":
+        system = accounts.system_name(args.name)
+        if accounts.role_of(system) is None:
+            raise ValueError(f"{args.name} has no sign-in on this clinic server.")
+        print(_sign_in_text(hub, args.name, accounts.temporary_password(system)))
+        return 0
+    if args.role == "admin" and args.action == "add":
+        system = accounts.create(args.name, "admin")
+        print(_sign_in_text(hub, args.name, accounts.temporary_password(system)))
+        return 0
+    return None
+
+
+def _sign_in_text(hub, name: str, password: str) -> str:
+    return (f"Sign-in for {name} (give it to them in person; shown once, for {7} days):\n"
+            f"    address:  {hub.address}/hub/login\n    user:     {name}\n    password: {password}\n"
+            "They choose their own password when they first sign in.")
+
+
 def cmd_users(args: argparse.Namespace) -> int:
+    hub = _hub_side()
+    if args.action in ("password",) or args.role == "admin":
+        if hub is None:
+            raise ValueError("Passwords and admin accounts belong to a clinic server: run this as root (sudo) on "
+                             "the machine `securebase hub setup` set up.")
+        if not args.name:
+            raise ValueError(f"securebase users {args.action} needs a person's NAME.")
+        return _users_on_hub(args, hub) or 0
+    if hub is not None and not args.store and not os.environ.get(config.DATABASE_URL_ENV):
+        from securebase.hub.settings import OWNER
+
+        args.store = hub.database_url(OWNER)
     with _store(args) as store:
         if args.action == "list":
             people = store.people()
@@ -156,8 +202,18 @@ def cmd_users(args: argparse.Namespace) -> int:
         if args.action == "add":
             if not args.role:
                 raise ValueError("Give the person's role: --role clinician|supervisor|researcher|client.")
-            person = store.add_person(args.name, args.role, client_id=args.client or None, clinicians=args.clinician)
-            print(f"Added {person.name} ({person.kind}), who logs in as the database role {person.db_role}.")
+            kind = "clinician" if args.role == "facilitator" else args.role   # a facilitator's groups are a caseload
+            person = store.add_person(args.name, kind, client_id=args.client or None, clinicians=args.clinician)
+            print(f"Added {person.name} ({args.role}), who logs in as the database role {person.db_role}.")
+            if hub is not None:
+                from securebase.hub import accounts
+
+                try:
+                    system = accounts.create(args.name, args.role)
+                except Exception:
+                    store.disable_person(args.name)   # no half-made person: no login without a system user
+                    raise
+                print(_sign_in_text(hub, args.name, accounts.temporary_password(system)))
         elif args.action in ("assign", "unassign"):
             if not args.clinician:
                 raise ValueError("Name the clinician: --clinician NAME.")
@@ -165,10 +221,17 @@ def cmd_users(args: argparse.Namespace) -> int:
                 store.assign_person(args.name, clinician, remove=args.action == "unassign")
             print(f"{args.name} is {'now' if args.action == 'assign' else 'no longer'} assigned to "
                   f"{', '.join(args.clinician)}.")
-        elif store.disable_person(args.name):
-            print(f"{args.name} can no longer log in; their records are kept.")
         else:
-            print(f"{args.name} was already disabled.")
+            newly = store.disable_person(args.name)
+            if hub is not None:
+                from securebase.hub import accounts
+                from securebase.hub.launch import end_hub_login
+
+                accounts.lock(accounts.system_name(args.name))
+                if not end_hub_login(hub, args.name):
+                    print("The clinic server is not running; their sign-in is locked for when it starts.")
+            print(f"{args.name} can no longer log in; their records are kept." if newly else
+                  f"{args.name} was already disabled.")
     return 0
 
 
@@ -251,6 +314,23 @@ def cmd_homework(args: argparse.Namespace) -> int:
             print("\n".join(report.lines()))
             return EXIT_PARTIAL if report.failed else 0
     return 0
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    from securebase.hub import launch
+    from securebase.hub.settings import HubSettings
+
+    if args.action == "setup":
+        report = launch.setup(_repo_notebooks().parent, ip=args.ip, port=args.port, public_url=args.public_url,
+                              ssl_cert=args.ssl_cert, ssl_key=args.ssl_key, time_zone=args.time_zone)
+        print("\n".join(report.lines()))
+        return 0
+    if args.action == "run":
+        return launch.run()
+    checks = launch.status(HubSettings.load())
+    for part, fine, detail in checks:
+        print(f"{'ok  ' if fine else 'DOWN'}  {part:<17} {detail}")
+    return 0 if all(fine for _, fine, _ in checks) else 1
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -585,9 +665,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_db)
 
     p = sub.add_parser("users", help="people of a clinic's PostgreSQL store: add, list, disable, assign")
-    p.add_argument("action", choices=["add", "list", "disable", "assign", "unassign"])
+    p.add_argument("action", choices=["add", "list", "disable", "assign", "unassign", "password"])
     p.add_argument("name", nargs="?", default="", help="the person's user name (letters, digits, '-')")
-    p.add_argument("--role", choices=["clinician", "supervisor", "researcher", "client"])
+    p.add_argument("--role", choices=["clinician", "supervisor", "researcher", "client", "facilitator", "admin"])
     p.add_argument("--client", default="", help="a client's code (C-XXXX), for --role client")
     p.add_argument("--clinician", action="append", default=[],
                    help="a client's clinician, or a clinician a supervisor supervises (repeat for more)")
@@ -609,6 +689,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-zone", default="", help="for reminders: the client's time zone, e.g. Europe/London")
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_homework)
+
+    p = sub.add_parser("hub", help="the clinic server (JupyterHub): setup, run, status (as root)")
+    p.add_argument("action", choices=["setup", "run", "status"])
+    p.add_argument("--ip", default="127.0.0.1", help="for setup: the address to listen on (default: this machine only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--public-url", default="", help="for setup: how people reach it, e.g. https://securebase.clinic.org")
+    p.add_argument("--ssl-cert", default="", help="for setup: the TLS certificate file (PEM)")
+    p.add_argument("--ssl-key", default="", help="for setup: the TLS key file (PEM, root's)")
+    p.add_argument("--time-zone", default="", help="for setup: the clinic's time zone, e.g. Europe/London")
+    p.set_defaults(func=cmd_hub)
 
     p = sub.add_parser("restore", help="put a backup of the store in place")
     p.add_argument("backup", help="the backup file")

@@ -49,7 +49,7 @@ def _untouched(copy: nbformat.NotebookNode, recorded: str | None) -> bool:
     return digest.hexdigest() == recorded
 
 
-def _clean_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def clean_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -100,7 +100,7 @@ def sync_workspace(templates: Path, workspace: Path) -> SyncReport:
         else:
             report.created.append(rel)
         ensure_private_dir(dest.parent)
-        nbformat.write(_clean_copy(template), dest)
+        nbformat.write(clean_copy(template), dest)
         manifest[rel] = template_hash
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return report

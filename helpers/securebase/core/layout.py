@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 HOME_NOTEBOOK = "app/home.ipynb"                              # the clinician's home page, opened first by the app
+TODAY_NOTEBOOK = "app/today.ipynb"                            # a client's practice of today, where they land on the clinic server
 PROGRESS_NOTEBOOK = "progress.ipynb"                          # per program: the clinician's view across its phases
 INTAKE_DIR = "intake"                                         # one notebook per questionnaire in content/scales
 WORKSHOP_NOTEBOOK = Path("workshop") / "live_session.ipynb"   # the facilitator's live session

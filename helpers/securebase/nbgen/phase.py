@@ -77,6 +77,7 @@ def write_notebooks(root: Path, *, execute: bool = False, only: str = "") -> lis
     from securebase.nbgen.home import NOTEBOOK as HOME, build_home_notebook
     from securebase.nbgen.intake import build_intake_notebook
     from securebase.nbgen.progress import build_progress_notebook
+    from securebase.nbgen.today import NOTEBOOK as TODAY, build_today_notebook
     from securebase.nbgen.workshop import build_workshop_notebook
 
     group = only.split("/")[0]
@@ -97,7 +98,7 @@ def write_notebooks(root: Path, *, execute: bool = False, only: str = "") -> lis
         jobs += [(root / INTAKE_DIR / f"{i.id}.ipynb", functools.partial(build_intake_notebook, i))
                  for i in scales.instruments().values()]
     if not only or group == "app":
-        jobs.append((root / HOME, build_home_notebook))
+        jobs += [(root / HOME, build_home_notebook), (root / TODAY, build_today_notebook)]
     if not only or group == "workshop":
         jobs.append((root / WORKSHOP_NOTEBOOK, build_workshop_notebook))
     for path, build in jobs:

@@ -42,6 +42,9 @@ def progress_spec(program: Program) -> NotebookSpec:
                                                "you have followed it up, and say how."),
         Section("Where the client is", "pw.overview()"),
         Section("Charts", "pw.plots()"),
+        Section("Homework", "pw.homework()", "Set an exercise for the days between sessions: how often, at what times "
+                "of the client's day, until when. The client sees it first on their page of today, and the overview "
+                "above measures it. The calendar address puts it in the client's calendar."),
         Section(f"Change the current {stage_word(program)}", "pw.override()",
                 f"By default the {stage_word(program)} follows the start date."),
         Section("Relationship check over time", "pw.assessments()", "The intake check repeated at milestones, with "

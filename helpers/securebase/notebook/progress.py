@@ -19,6 +19,8 @@ from securebase.progress.compute import (
     REPORT_FILES,
     compute_progress,
     headline_lines,
+    homework_rows,
+    homework_text,
     overview_lines,
     position_text,
     stage_word,
@@ -141,6 +143,16 @@ class ProgressWorkbook(Page):
         from securebase.ui.progress import OverrideControl
 
         return OverrideControl(self).widget
+
+    def homework(self) -> Any:
+        """Interactive: set and end the client's homework, and their calendar addresses. Batch: what is set."""
+        if self.mode == "interactive":
+            from securebase.ui.progress import HomeworkControl
+
+            return HomeworkControl(self).widget
+        rows = homework_rows(self.progress)
+        return Text([homework_text(self.progress) or "No homework set.",
+                     *(f"  {r['title']}, {r['how_often']}, {r['when']}: {r['done']}" for r in rows)])
 
     def report(self) -> Any:
         """Batch: write the progress report and name its files. Interactive: a button that writes it, with

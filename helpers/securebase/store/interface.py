@@ -320,6 +320,10 @@ class EntryStore(ABC):
         """Stop a person from logging in, keeping their records (audited "user_disable"); False if already so."""
 
     @abstractmethod
+    def me(self) -> "Person | None":
+        """The person logged in to a clinic's store (None on the embedded store, or for its owner)."""
+
+    @abstractmethod
     def person(self, name: str) -> "Person":
         """One person (:class:`NotFoundError` when there is none)."""
 

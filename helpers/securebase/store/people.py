@@ -149,6 +149,13 @@ class PeopleTables:
             self._audit(db, "user_disable", "person", role, None, {"kind": kind})
         return True
 
+    def me(self: "Store") -> Person | None:
+        """The person logged in to a clinic's store; None on the embedded store, or for the store's owner."""
+        if self.url is None:
+            return None
+        row = self._db.execute("SELECT name FROM people WHERE db_role = session_user").fetchone()
+        return self.person(row[0]) if row else None
+
     def person(self: "Store", name: str) -> Person:
         found = [p for p in self.people() if p.name == name]
         if not found:

@@ -4,12 +4,14 @@ Each takes the :class:`~securebase.notebook.progress.ProgressWorkbook` and follo
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from securebase import content
 from securebase.core.errors import SecureBaseError
+from securebase.core.text import esc
 from securebase.couples.pause import lift_pause
 from securebase.progress.compute import USE_START_DATE, overview_html, position_text, stage_word
 from securebase.progress.plots import adherence_png, chart_description, progress_png
@@ -148,3 +150,98 @@ class ReportControl:
         when = "Written just now." if just_written else "The report written last:"
         self.links.value = f'<p role="status">{when}</p>' + file_links(
             [("Progress report", files["html"]), ("Charts", files["png"]), ("Figures", files["json"])])
+
+
+class HomeworkControl:
+    """Set homework for the client (an exercise, how often, at what times, until when), end it, and make or
+    stop the client's calendar addresses (widgets)."""
+
+    def __init__(self, workbook: "ProgressWorkbook"):
+        from securebase.homework import FREQUENCY_WORDS
+
+        self.workbook = workbook
+        program = workbook.program
+        self.exercise = w.Dropdown(options=[(f"{p.title}: {e.title}", e.id) for p in program.phases for e in p.exercises],
+                                   description="Exercise", style={"description_width": "initial"},
+                                   layout=w.Layout(width="34rem", max_width="100%"))
+        self.frequency = w.Dropdown(options=[(words, key) for key, words in FREQUENCY_WORDS.items()],
+                                    description="How often", style={"description_width": "initial"})
+        self.times = w.Text(description="At (HH:MM)", placeholder="09:00, or 08:00,20:00 twice a day",
+                            style={"description_width": "initial"}, layout=w.Layout(width="22rem", max_width="100%"))
+        self.until = w.DatePicker(description="Until", value=workbook.today + timedelta(days=13),
+                                  style={"description_width": "initial"})
+        self.assign_button = w.Button(description="Set homework", button_style="primary", icon="plus",
+                                      layout=w.Layout(width="auto"))
+        self.assign_button.on_click(lambda _b: self.assign())
+        self.current = w.Dropdown(description="Set now", style={"description_width": "initial"},
+                                  layout=w.Layout(width="34rem", max_width="100%"))
+        self.end_button = w.Button(description="End it today", icon="stop", layout=w.Layout(width="auto"))
+        self.end_button.on_click(lambda _b: self.end())
+        self.feed_button = w.Button(description="New calendar address for the client", icon="calendar",
+                                    layout=w.Layout(width="auto"))
+        self.feed_button.on_click(lambda _b: self.new_feed())
+        self.revoke_button = w.Button(description="Stop the client's calendar addresses", icon="ban",
+                                      layout=w.Layout(width="auto"))
+        self.revoke_button.on_click(lambda _b: self.revoke())
+        self.message = w.HTML()
+        row = w.Layout(flex_flow="row wrap", align_items="center")
+        self.widget = w.VBox([self.exercise, w.HBox([self.frequency, self.times], layout=row), self.until,
+                              self.assign_button, w.HBox([self.current, self.end_button], layout=row),
+                              w.HBox([self.feed_button, self.revoke_button], layout=row), self.message])
+        self._list()
+
+    def _list(self) -> None:
+        today = self.workbook.today
+        active = [a for a in self.workbook.store.assignments(self.workbook.client_id) if a.last_day >= today]
+        titles = {e.id: e.title for p in self.workbook.program.phases for e in p.exercises}
+        self.current.options = [(f"{titles.get(a.exercise_id, a.exercise_id)}, {a.frequency.replace('_', ' ')} "
+                                 f"at {', '.join(a.times)}, to {a.last_day}", a.assignment_id) for a in active] or [
+                                    ("nothing set", "")]
+        self.end_button.disabled = not active
+
+    def _say(self, text: str, alert: bool = False) -> None:
+        self.message.value = f"<p role='{'alert' if alert else 'status'}'>{esc(text)}</p>"
+
+    def assign(self) -> None:
+        from securebase.homework import assign
+
+        try:
+            a = assign(self.workbook.store, self.workbook.program, self.workbook.client_id, self.exercise.value,
+                       frequency=self.frequency.value, until=self.until.value or self.workbook.today,
+                       today=self.workbook.today, times=self.times.value[:40])
+        except SecureBaseError as exc:
+            return self._say(f"Not set: {exc}", alert=True)
+        self._list()
+        self.workbook.refresh()
+        self._say(f"Set from {a.starts_on} to {a.until}, at {', '.join(a.times)}. The client sees it on their page "
+                  "of today.")
+
+    def end(self) -> None:
+        if not self.current.value:
+            return
+        try:
+            a = self.workbook.store.end_homework(self.current.value, self.workbook.today)
+        except SecureBaseError as exc:
+            return self._say(f"Not ended: {exc}", alert=True)
+        self._list()
+        self.workbook.refresh()
+        self._say(f"Ended; its last day is {a.ended_on}.")
+
+    def new_feed(self) -> None:
+        from securebase.core import config
+        from securebase.homework.calendar import new_feed
+
+        try:
+            secret = new_feed(self.workbook.store, self.workbook.client_id)
+        except SecureBaseError as exc:
+            return self._say(str(exc), alert=True)
+        self.message.value = ("<p>Give this address to the client only (shown once): their calendar program "
+                              f"subscribes to it.</p><p style='font-family:monospace;word-break:break-all'>"
+                              f"{esc(config.calendar_url(secret))}</p>")
+
+    def revoke(self) -> None:
+        try:
+            count = self.workbook.store.revoke_calendar_feeds(self.workbook.client_id)
+        except SecureBaseError as exc:
+            return self._say(str(exc), alert=True)
+        self._say(f"Stopped {count} calendar address(es)." if count else "The client has no calendar address in use.")
