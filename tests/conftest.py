@@ -16,6 +16,7 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("securebase-home")
     monkeypatch.setenv("SECUREBASE_HOME", str(home))
     monkeypatch.setenv("SECUREBASE_ACTOR", "test-clinician")
+    monkeypatch.setenv("SECUREBASE_HUB_DIR", str(home / "no-clinic-server"))   # never this machine's clinic server
     return home
 
 
@@ -131,3 +132,17 @@ def pg_url(pg_cluster, request):
     url = pg_cluster.create_database(name)
     yield url
     pg_cluster.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def clinic():
+    """A running clinic server (:mod:`clinic_hub`): JupyterHub, its PostgreSQL and the people of a small
+    clinic, as system users. Needs root, as in CI (`make test` runs as root there)."""
+    import os
+
+    if os.geteuid() != 0:
+        pytest.skip("the clinic server makes system users and runs each person's server as theirs: run as root")
+    from clinic_hub import running_clinic
+
+    with running_clinic() as hub:
+        yield hub

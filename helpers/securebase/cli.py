@@ -182,10 +182,6 @@ def cmd_users(args: argparse.Namespace) -> int:
         if not args.name:
             raise ValueError(f"securebase users {args.action} needs a person's NAME.")
         return _users_on_hub(args, hub) or 0
-    if hub is not None and not args.store and not os.environ.get(config.DATABASE_URL_ENV):
-        from securebase.hub.settings import OWNER
-
-        args.store = hub.database_url(OWNER)
     with _store(args) as store:
         if args.action == "list":
             people = store.people()
@@ -322,7 +318,8 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
     if args.action == "setup":
         report = launch.setup(_repo_notebooks().parent, ip=args.ip, port=args.port, public_url=args.public_url,
-                              ssl_cert=args.ssl_cert, ssl_key=args.ssl_key, time_zone=args.time_zone)
+                              ssl_cert=args.ssl_cert, ssl_key=args.ssl_key, time_zone=args.time_zone,
+                              admin=args.admin)
         print("\n".join(report.lines()))
         return 0
     if args.action == "run":
@@ -698,6 +695,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ssl-cert", default="", help="for setup: the TLS certificate file (PEM)")
     p.add_argument("--ssl-key", default="", help="for setup: the TLS key file (PEM, root's)")
     p.add_argument("--time-zone", default="", help="for setup: the clinic's time zone, e.g. Europe/London")
+    p.add_argument("--admin", default="admin", help="for setup: the first administrator's user name")
     p.set_defaults(func=cmd_hub)
 
     p = sub.add_parser("restore", help="put a backup of the store in place")
@@ -824,9 +822,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _clinic_store_url() -> str:
+    """On the clinic server, as root: its store, unless another one is named."""
+    if os.geteuid() != 0:
+        return ""
+    from securebase.hub.settings import OWNER, HubSettings
+
+    if not HubSettings.exists():
+        return ""
+    hub = HubSettings.load()
+    os.environ.setdefault(config.PUBLIC_URL_ENV, hub.address)     # links in feeds and e-mails
+    os.environ.setdefault(config.TIME_ZONE_ENV, hub.time_zone)
+    return hub.database_url(OWNER)
+
+
 def _use_database_url(args: argparse.Namespace) -> None:
     """``--database-url``: the store for this command and for the notebooks and kernels it starts."""
     url = args.database_url.strip()
+    if not url and not getattr(args, "store", "") and not os.environ.get(config.DATABASE_URL_ENV):
+        url = _clinic_store_url()
     if not url:
         return
     from securebase.core.errors import StoreError

@@ -29,7 +29,7 @@ from pathlib import Path
 from securebase.hub.settings import HubError, hub_dir
 from securebase.store.access_pg import KINDS, role_name
 
-ROLES = (*KINDS, "admin")          # the admin manages accounts; they have no database role of their own
+ROLES = (*KINDS, "facilitator", "admin")   # a facilitator is a clinician to the store; the admin has no role there
 GROUP_PREFIX = "securebase-"
 TEMPORARY_DAYS = 7
 MIN_LENGTH = 12

@@ -76,6 +76,7 @@ def configure(c: Any, settings: HubSettings | None = None, environ: dict[str, st
     c.Spawner.http_timeout = 90
     c.Spawner.start_timeout = 120
     c.Spawner.env_keep = ["PATH", "LANG", "LC_ALL", "TZ"]
+    c.Spawner.environment = {"SECUREBASE_PUBLIC_URL": settings.address, "SECUREBASE_TIME_ZONE": settings.time_zone}
 
     c.JupyterHub.services = [
         {"name": SERVICE, "url": f"http://127.0.0.1:{settings.service_port}", "user": OWNER,

@@ -82,6 +82,7 @@ class SetupReport:
     made_cluster: bool
     admin_password: str | None
     page_counts: dict[str, int]
+    admin: str = ADMIN
 
     def lines(self) -> list[str]:
         out = [f"Clinic server set up in {self.settings.folder}.",
@@ -89,14 +90,14 @@ class SetupReport:
         if self.admin_password:
             out += ["", "The administrator's sign-in (shown once; they choose their own password at the first sign-in):",
                     f"    address:  {self.settings.address}/hub/login",
-                    f"    user:     {ADMIN}", f"    password: {self.admin_password}"]
+                    f"    user:     {self.admin}", f"    password: {self.admin_password}"]
         out += ["", "Start it with `make hub` (or `sudo securebase hub run`); add people with "
                 "`sudo securebase users add NAME --role ROLE`."]
         return out
 
 
 def setup(repo: Path, *, ip: str = "127.0.0.1", port: int = 8000, public_url: str = "",
-          ssl_cert: str = "", ssl_key: str = "", time_zone: str = "") -> SetupReport:
+          ssl_cert: str = "", ssl_key: str = "", time_zone: str = "", admin: str = ADMIN) -> SetupReport:
     require_root("Setting up the clinic server")
     folder = hub_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -135,10 +136,10 @@ def setup(repo: Path, *, ip: str = "127.0.0.1", port: int = 8000, public_url: st
     os.chmod(folder / SINGLEUSER_CONFIG, 0o644)
     settings.save()
     password = None
-    if not accounts.exists(accounts.system_name(ADMIN)):
-        accounts.create(ADMIN, "admin")
-        password = accounts.temporary_password(accounts.system_name(ADMIN))
-    return SetupReport(settings, made, password, counts)
+    if not accounts.exists(accounts.system_name(admin)):
+        accounts.create(admin, "admin")
+        password = accounts.temporary_password(accounts.system_name(admin))
+    return SetupReport(settings, made, password, counts, admin)
 
 
 def run() -> int:  # pragma: no cover - replaces the process (tests start the same command themselves)

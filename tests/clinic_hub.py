@@ -1,0 +1,179 @@
+"""A real clinic server for tests: ``securebase hub setup`` in a throw-away folder, the people of a small
+clinic made with ``securebase users add``, and ``securebase hub run``, on free ports of 127.0.0.1.
+
+Needs root (the hub makes system users and runs each person's server as theirs), as in CI. At the end the
+hub, its PostgreSQL and every person's processes are stopped, and the system users and the folder removed.
+
+The clinic (each name with this run's tag, :func:`person`): clinician ``dr-a`` (clients ``ann`` and ``bea``), supervisor ``sue`` (of dr-a), researcher
+``rex``, facilitator ``fay``, and the first admin ``admin``. Everyone's first sign-in sets their own password.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PEOPLE = {   # name: (role, client code, clinician)
+    "dr-a": ("clinician", None, None),
+    "ann": ("client", f"C-ANN{os.getpid() % 1000:03d}", "dr-a"),
+    "bea": ("client", f"C-BEA{os.getpid() % 1000:03d}", "dr-a"),
+    "sue": ("supervisor", None, "dr-a"),
+    "rex": ("researcher", None, None),
+    "fay": ("facilitator", None, None),
+}
+OWN_PASSWORD = "lantern river stone {name} 42"
+TAG = os.urandom(2).hex()   # system users are the machine's: this run's people have names of their own
+
+
+def person(key: str) -> str:
+    """The user name of the clinic's ``key`` ("ann", "dr-a", "admin") in this run."""
+    return f"{key}-{TAG}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Clinic:
+    folder: Path
+    base: str
+    env: dict[str, str]
+    process: subprocess.Popen
+    log: Path
+    one_time: dict[str, str] = field(default_factory=dict)
+    own: dict[str, str] = field(default_factory=dict)
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        done = subprocess.run([str(BIN / "securebase"), *args], env=self.env, capture_output=True, text=True,
+                              timeout=300)
+        if check and done.returncode != 0:
+            raise AssertionError(f"securebase {' '.join(args)}: {done.stdout}\n{done.stderr}")
+        return done
+
+    def password(self, name: str) -> str:
+        return self.own.get(name) or self.one_time[name]
+
+    def sign_in(self, name: str, password: str | None = None):
+        """A requests session signed in as ``name`` (setting their own password at their first sign-in)."""
+        import requests
+
+        s = requests.Session()
+        s.get(self.base + "/hub/login", timeout=60)
+        answer = s.post(self.base + "/hub/login", timeout=120, data={
+            "username": name, "password": password or self.password(name), "_xsrf": s.cookies.get("_xsrf")})
+        if answer.url.endswith("/hub/securebase/password"):
+            new = OWN_PASSWORD.format(name=name.replace("-", ""))
+            s.post(self.base + "/hub/securebase/password", timeout=120, data={
+                "old": self.one_time[name], "new": new, "again": new, "_xsrf": s.cookies.get("_xsrf", path="/hub/")})
+            self.own[name] = new
+        s.signed_in = "/hub/login" not in answer.url
+        return s
+
+    def server(self, session, name: str, timeout: float = 180) -> str:
+        """Start ``name``'s server (if needed) and return the address it opens at."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            answer = session.get(self.base + "/hub/spawn", timeout=180)
+            if f"/user/{name}/" in answer.url and answer.status_code == 200:
+                return answer.url
+            time.sleep(1)
+        raise AssertionError(f"{name}'s server did not start: {self.log.read_text()[-3000:]}")
+
+    def admin_api(self, method: str, path: str):
+        from securebase.hub.launch import api
+        from securebase.hub.settings import HubSettings
+
+        old = os.environ.get("SECUREBASE_HUB_DIR")
+        os.environ["SECUREBASE_HUB_DIR"] = str(self.folder)
+        try:
+            return api(HubSettings.load(), method, path)
+        finally:
+            if old is None:
+                os.environ.pop("SECUREBASE_HUB_DIR")
+            else:
+                os.environ["SECUREBASE_HUB_DIR"] = old
+
+
+_PASSWORD = re.compile(r"password: (\S+)")
+
+
+@contextmanager
+def running_clinic():
+    folder = Path(tempfile.mkdtemp(prefix="sb-hub-", dir="/tmp"))
+    os.chmod(folder, 0o755)
+    port = free_port()
+    env = {**os.environ, "SECUREBASE_HUB_DIR": str(folder), "SECUREBASE_HOME": str(folder / "admin-home"),
+           "PYTHONUNBUFFERED": "1"}
+    env.pop("SECUREBASE_DATABASE_URL", None)
+    log = folder / "hub.log"
+    clinic = Clinic(folder, f"http://127.0.0.1:{port}", env, None, log)  # type: ignore[arg-type]
+    try:
+        done = clinic.cli("hub", "setup", "--port", str(port), "--time-zone", "Europe/London", "--admin", person("admin"))
+        clinic.one_time[person("admin")] = _PASSWORD.search(done.stdout).group(1)
+        _spread_ports(folder)
+        for name, (role, client_id, clinician) in PEOPLE.items():
+            args = ["users", "add", person(name), "--role", role]
+            if client_id:
+                args += ["--client", client_id]
+            if clinician:
+                args += ["--clinician", person(clinician)]
+            clinic.one_time[person(name)] = _PASSWORD.search(clinic.cli(*args).stdout).group(1)
+        clinic.process = subprocess.Popen([str(BIN / "securebase"), "hub", "run"], env=env, stdout=open(log, "w"),
+                                          stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 120
+        while "is now running" not in log.read_text():
+            if clinic.process.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"the hub did not start: {log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield clinic
+    finally:
+        _tear_down(clinic)
+
+
+def _spread_ports(folder: Path) -> None:
+    """The hub's, the proxy's and the service's own ports: free ones, not the defaults."""
+    import json
+
+    path = folder / "settings.json"
+    settings = json.loads(path.read_text())
+    settings.update(hub_port=free_port(), proxy_api_port=free_port(), service_port=free_port())
+    path.write_text(json.dumps(settings))
+
+
+def _tear_down(clinic: Clinic) -> None:
+    import pwd
+
+    if clinic.process is not None and clinic.process.poll() is None:
+        os.killpg(clinic.process.pid, 15)
+        try:
+            clinic.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(clinic.process.pid, 9)
+    for name in [*PEOPLE, "admin"]:
+        system = "sb_" + person(name).replace("-", "_")
+        try:
+            pwd.getpwnam(system)
+        except KeyError:
+            continue
+        subprocess.run(["pkill", "-KILL", "-u", system], capture_output=True)
+        subprocess.run(["userdel", "--remove", system], capture_output=True)
+    data = clinic.folder / "postgres"
+    if (data / "postmaster.pid").exists():
+        pg_ctl = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))[-1]
+        subprocess.run(["runuser", "-u", "postgres", "--", str(pg_ctl), "stop", "-D", str(data), "-m", "immediate",
+                        "-w"], capture_output=True, cwd="/")
+    shutil.rmtree(clinic.folder, ignore_errors=True)
