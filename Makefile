@@ -9,12 +9,15 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 
 APP_PORT ?= 8866
+HUB_PORT ?= 8000
+PROXY  := $(VENV)/node/node_modules/.bin/configurable-http-proxy
 
-.PHONY: start app test test-browser test-postgres install system-deps init-store notebooks safety-model bench lint clean help
+.PHONY: start app hub test test-browser test-postgres install system-deps init-store notebooks safety-model bench lint clean help
 
 help:
 	@echo "make start   - install and open the workbooks in JupyterLab (http://127.0.0.1:$(PORT))"
 	@echo "make app     - install and open the workbooks as an app (http://127.0.0.1:$(APP_PORT))"
+	@echo "make hub     - (as root) set up and run the clinic server, JupyterHub on PostgreSQL (http://127.0.0.1:$(HUB_PORT))"
 	@echo "make test    - install and run the whole test suite"
 	@echo "make test-postgres - only the PostgreSQL tests (a throw-away cluster; needs make system-deps)"
 	@echo "make bench   - run the benchmarks in bench/"
@@ -27,7 +30,9 @@ $(BIN)/python:
 # browser tests drive with Playwright, and postgresql, whose server binaries the PostgreSQL tests run
 # as a throw-away cluster (tests/pgcluster.py). Installed only when missing; needs root (CI runs as
 # root), otherwise the command to run is printed.
-DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium postgresql
+# python3-venv: the clinic server's own environment of the system's Python, which every person's server
+# runs (a Python under /root is root's alone).
+DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium postgresql python3-venv
 
 system-deps:
 	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -45,7 +50,21 @@ $(STAMP): pyproject.toml | $(BIN)/python system-deps
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (Secure Base)" >/dev/null
 	@touch $@
 
-install: $(STAMP)
+# configurable-http-proxy, JupyterHub's proxy, from the npm registry, into the virtual environment
+# (npm from Debian only if this machine has none).
+$(PROXY): | $(BIN)/python
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+	npm install --prefix $(VENV)/node --no-audit --no-fund --loglevel=error configurable-http-proxy@5
+
+install: $(STAMP) $(PROXY)
+
+# The clinic server: sets up (once) PostgreSQL, the proxy, the hub's database and an admin account
+# whose one-time password it prints, then runs JupyterHub on 127.0.0.1:$(HUB_PORT). Needs root.
+hub: $(STAMP) $(PROXY)
+	@[ "$$(id -u)" = 0 ] || { echo "The clinic server makes system users: run sudo make hub"; exit 1; }
+	$(BIN)/securebase hub setup --port $(HUB_PORT)
+	$(BIN)/securebase hub run
 
 init-store: $(STAMP)
 	$(BIN)/securebase init
@@ -62,7 +81,7 @@ app: $(STAMP)
 # the end: pytest prunes old runs' folders in a shared root, which would pull them from under a second
 # `make test` running on the same machine at the same time. The notebooks run on the day the run starts
 # (SECUREBASE_TODAY, see securebase.core.clock): a run across midnight would otherwise see "Day 2".
-test: $(STAMP)
+test: $(STAMP) $(PROXY)
 	$(BIN)/securebase check-content
 	$(BIN)/lint-imports
 	@root=$$(mktemp -d "$${TMPDIR:-/tmp}/securebase-pytest-XXXXXX") && trap 'rm -rf "$$root"' EXIT && \
@@ -94,6 +113,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_research.py
 	$(BIN)/python bench/bench_batch.py
 	$(BIN)/python bench/bench_app.py
+	$(BIN)/python bench/bench_hub.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info helpers/*.egg-info

@@ -27,6 +27,7 @@ _STYLE = """<style>
 .sb-today td,.sb-today th{padding:8px 10px;border-bottom:1px solid #d9dee6;text-align:left;vertical-align:top}
 .sb-today .sb-done{color:#2f6b3a;font-weight:600}.sb-today .sb-todo{color:#8a4b12;font-weight:600}
 .sb-open{display:inline-block;padding:4px 12px;border-radius:6px;background:#1a4f9c;color:#fff!important;text-decoration:none}
+.sb-books a{color:#1a4f9c;text-decoration:underline}
 .sb-secret{font-family:monospace;word-break:break-all;background:#f4f6f9;padding:6px 8px;border-radius:4px}
 </style>"""
 
@@ -61,8 +62,8 @@ def workbooks_html(program: content.Program, client_id: str, current_phase: str)
         links.append(f"<li><a href='{esc(_link(f'{program.id}/{phase.number:02d}_{phase.id}.ipynb', client_id))}'>"
                      f"{esc(phase.title)}</a>{esc(here)}</li>")
     progress = _link(f"{program.id}/{PROGRESS_NOTEBOOK}", client_id)
-    return (f"<h2>Your workbooks</h2><p>{esc(program.title)}</p><ul>{''.join(links)}</ul>"
-            f"<p><a href='{esc(progress)}'>Your progress</a></p>")
+    return (f"<div class='sb-books'><h2>Your workbooks</h2><p>{esc(program.title)}</p><ul>{''.join(links)}</ul>"
+            f"<p><a href='{esc(progress)}'>Your progress</a></p></div>")
 
 
 class TodayView:
