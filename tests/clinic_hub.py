@@ -112,7 +112,8 @@ _PASSWORD = re.compile(r"password: (\S+)")
 
 
 @contextmanager
-def running_clinic():
+def running_clinic(extra_clients: int = 0):
+    """The clinic of :data:`PEOPLE`, and ``extra_clients`` more clients of dr-a (``c0``, ``c1``, ...; benchmarks)."""
     folder = Path(tempfile.mkdtemp(prefix="sb-hub-", dir="/tmp"))
     os.chmod(folder, 0o755)
     port = free_port()
@@ -125,7 +126,10 @@ def running_clinic():
         done = clinic.cli("hub", "setup", "--port", str(port), "--time-zone", "Europe/London", "--admin", person("admin"))
         clinic.one_time[person("admin")] = _PASSWORD.search(done.stdout).group(1)
         _spread_ports(folder)
-        for name, (role, client_id, clinician) in PEOPLE.items():
+        everyone = {**PEOPLE, **{f"c{i}": ("client", f"C-X{i:03d}{os.getpid() % 100:02d}", "dr-a")
+                                 for i in range(extra_clients)}}
+        clinic.everyone = list(everyone)
+        for name, (role, client_id, clinician) in everyone.items():
             args = ["users", "add", person(name), "--role", role]
             if client_id:
                 args += ["--client", client_id]
@@ -163,7 +167,7 @@ def _tear_down(clinic: Clinic) -> None:
             clinic.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(clinic.process.pid, 9)
-    for name in [*PEOPLE, "admin"]:
+    for name in [*getattr(clinic, "everyone", PEOPLE), "admin"]:
         system = "sb_" + person(name).replace("-", "_")
         try:
             pwd.getpwnam(system)
