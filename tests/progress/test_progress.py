@@ -401,8 +401,8 @@ def test_progress_notebook_shape(sie):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code[0].metadata["tags"] == ["parameters"]
     assert all(":" in line for line in code[0].source.splitlines()[1:]), "parameters must be typed"
-    assert [c.source for c in code[2:]] == ["pw.safety()", "pw.overview()", "pw.plots()", "pw.override()", "pw.assessments()",
-                                            "pw.report()", "pw.handout()"]
+    assert [c.source for c in code[2:]] == ["pw.safety()", "pw.overview()", "pw.plots()", "pw.homework()", "pw.override()",
+                                            "pw.assessments()", "pw.report()", "pw.handout()"]
     assert [c.id for c in nb.cells] == [c.id for c in build_progress_notebook(sie).cells]
     assert not any(c.source.rstrip().endswith(";") for c in nb.cells)
     nbformat.validate(nb)

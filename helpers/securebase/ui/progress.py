@@ -197,6 +197,7 @@ class HomeworkControl:
         self.current.options = [(f"{titles.get(a.exercise_id, a.exercise_id)}, {a.frequency.replace('_', ' ')} "
                                  f"at {', '.join(a.times)}, to {a.last_day}", a.assignment_id) for a in active] or [
                                     ("nothing set", "")]
+        self.current.value = self.current.options[0][1]   # the first one, not none (ipywidgets would keep none)
         self.end_button.disabled = not active
 
     def _say(self, text: str, alert: bool = False) -> None:
@@ -228,20 +229,12 @@ class HomeworkControl:
         self._say(f"Ended; its last day is {a.ended_on}.")
 
     def new_feed(self) -> None:
-        from securebase.core import config
-        from securebase.homework.calendar import new_feed
+        from securebase.ui.today import feed_html
 
-        try:
-            secret = new_feed(self.workbook.store, self.workbook.client_id)
-        except SecureBaseError as exc:
-            return self._say(str(exc), alert=True)
-        self.message.value = ("<p>Give this address to the client only (shown once): their calendar program "
-                              f"subscribes to it.</p><p style='font-family:monospace;word-break:break-all'>"
-                              f"{esc(config.calendar_url(secret))}</p>")
+        self.message.value = feed_html(self.workbook.store, self.workbook.client_id, "Give this address to the client "
+                                       "only (shown once): their calendar program subscribes to it.")
 
     def revoke(self) -> None:
-        try:
-            count = self.workbook.store.revoke_calendar_feeds(self.workbook.client_id)
-        except SecureBaseError as exc:
-            return self._say(str(exc), alert=True)
-        self._say(f"Stopped {count} calendar address(es)." if count else "The client has no calendar address in use.")
+        from securebase.ui.today import revoke_html
+
+        self.message.value = revoke_html(self.workbook.store, self.workbook.client_id)

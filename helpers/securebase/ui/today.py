@@ -28,7 +28,6 @@ _STYLE = """<style>
 .sb-today .sb-done{color:#2f6b3a;font-weight:600}.sb-today .sb-todo{color:#8a4b12;font-weight:600}
 .sb-open{display:inline-block;padding:4px 12px;border-radius:6px;background:#1a4f9c;color:#fff!important;text-decoration:none}
 .sb-books a{color:#1a4f9c;text-decoration:underline}
-.sb-secret{font-family:monospace;word-break:break-all;background:#f4f6f9;padding:6px 8px;border-radius:4px}
 </style>"""
 
 
@@ -64,6 +63,26 @@ def workbooks_html(program: content.Program, client_id: str, current_phase: str)
     progress = _link(f"{program.id}/{PROGRESS_NOTEBOOK}", client_id)
     return (f"<div class='sb-books'><h2>Your workbooks</h2><p>{esc(program.title)}</p><ul>{''.join(links)}</ul>"
             f"<p><a href='{esc(progress)}'>Your progress</a></p></div>")
+
+
+def feed_html(store: Store, client_id: str, intro: str) -> str:
+    """A new calendar address of the client, shown once after ``intro``; or why there is none (escaped)."""
+    try:
+        secret = calendar.new_feed(store, client_id)
+    except SecureBaseError as exc:
+        return f"<p role='alert'>{esc(str(exc))}</p>"
+    return (f"<p>{esc(intro)}</p><p style='font-family:monospace;word-break:break-all;background:#f4f6f9;"
+            f"padding:6px 8px'>{esc(config.calendar_url(secret))}</p>")
+
+
+def revoke_html(store: Store, client_id: str) -> str:
+    """Stop every calendar address of the client; what happened, in a sentence (escaped)."""
+    try:
+        count = store.revoke_calendar_feeds(client_id)
+    except SecureBaseError as exc:
+        return f"<p role='alert'>{esc(str(exc))}</p>"
+    return (f"<p role='status'>Stopped {count} calendar address(es): calendars subscribed to them get nothing "
+            "new.</p>" if count else "<p role='status'>No calendar address is in use.</p>")
 
 
 class TodayView:
@@ -124,24 +143,12 @@ class TodayView:
                               if overall["expected"] else "")
 
     def new_feed(self) -> None:
-        try:
-            secret = calendar.new_feed(self.store, self.client_id)
-        except SecureBaseError as exc:
-            self.feed_message.value = f"<p role='alert'>{esc(str(exc))}</p>"
-            return
-        self.feed_message.value = (
-            "<p>Your calendar address (copy it now: it is shown only this once). In your calendar program choose "
-            f"<em>subscribe</em> or <em>add by URL</em>:</p><p class='sb-secret'>{esc(config.calendar_url(secret))}</p>")
+        self.feed_message.value = feed_html(self.store, self.client_id, "Your calendar address (copy it now: it is "
+                                            "shown only this once). In your calendar program choose subscribe or "
+                                            "add by URL:")
 
     def revoke(self) -> None:
-        try:
-            count = self.store.revoke_calendar_feeds(self.client_id)
-        except SecureBaseError as exc:
-            self.feed_message.value = f"<p role='alert'>{esc(str(exc))}</p>"
-            return
-        self.feed_message.value = (f"<p role='status'>Stopped {count} calendar address(es). Calendars subscribed "
-                                   "to them get nothing new.</p>" if count else
-                                   "<p role='status'>You have no calendar address in use.</p>")
+        self.feed_message.value = revoke_html(self.store, self.client_id)
 
     def save_reminders(self) -> None:
         try:
