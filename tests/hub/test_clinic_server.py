@@ -248,3 +248,20 @@ def test_a_disabled_person_loses_access_at_once(clinic, sessions):
     import subprocess
 
     assert subprocess.run(["pgrep", "-u", "sb_" + fay.replace("-", "_")], capture_output=True).stdout == b""
+
+
+def test_each_persons_server_runs_as_them_with_a_memory_limit(clinic, sessions):
+    import pwd
+    import subprocess
+
+    system = "sb_" + person("bea").replace("-", "_")
+    pids = subprocess.run(["pgrep", "-u", system], capture_output=True, text=True).stdout.split()
+    assert pids, "bea's server is running"
+    limits = open(f"/proc/{pids[0]}/limits").read()
+    line = next(row for row in limits.splitlines() if row.startswith("Max address space"))
+    assert str(4096 * 1024 * 1024) in line
+    home = pwd.getpwnam(system).pw_dir
+    import os
+    import stat
+
+    assert stat.S_IMODE(os.stat(home).st_mode) == 0o700   # no other person reads their folder
