@@ -56,6 +56,7 @@ class Clinic:
     log: Path
     one_time: dict[str, str] = field(default_factory=dict)
     own: dict[str, str] = field(default_factory=dict)
+    extra_users: list[str] = field(default_factory=list)   # system users a test made (removed at the end)
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run([str(BIN / "securebase"), *args], env=self.env, capture_output=True, text=True,
@@ -167,8 +168,8 @@ def _tear_down(clinic: Clinic) -> None:
             clinic.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(clinic.process.pid, 9)
-    for name in [*getattr(clinic, "everyone", PEOPLE), "admin"]:
-        system = "sb_" + person(name).replace("-", "_")
+    systems = ["sb_" + person(name).replace("-", "_") for name in [*getattr(clinic, "everyone", PEOPLE), "admin"]]
+    for system in [*systems, *clinic.extra_users]:
         try:
             pwd.getpwnam(system)
         except KeyError:

@@ -56,7 +56,9 @@ Size: every command and its arguments are declared here, in one parser, so that 
                      [--executor local|dask] [--scheduler ADDRESS] [-p NAME VALUE] [--pdf] [--force]
                                          one workbook per participant, in parallel; finished rows
                                          are skipped on a second run
-    securebase collect --roster ROSTER.csv --from DIR [--group G] [--summary-dir DIR] [--k 5]
+    securebase batch --roster ROSTER.csv --accounts --facilitator NAME [--out SHEET.csv]
+                                         on the clinic server: each participant's sign-in instead
+    securebase collect --roster ROSTER.csv [--from DIR] [--group G] [--summary-dir DIR] [--k 5]
                                          bring returned workbooks into the store and write each
                                          group's summary (small counts suppressed, no free text)
     securebase check-content             validate everything under content/
@@ -529,6 +531,11 @@ def cmd_roster(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     from securebase.workshop.batch import run_batch
 
+    if args.accounts:
+        return _batch_accounts(args)
+    if not args.notebook or not args.out:
+        raise ValueError("securebase batch needs --notebook and --out (or --accounts, on the clinic server).")
+
     summary = run_batch(
         args.roster, args.notebook, args.out, workers=args.workers, timeout=args.timeout, executor=args.executor,
         scheduler=args.scheduler or None, parameters=dict(args.parameters or []), handout=not args.no_handouts,
@@ -538,14 +545,36 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if summary.failures else 0
 
 
+def _batch_accounts(args: argparse.Namespace) -> int:
+    """Sign-ins on the clinic server for every participant of the roster (securebase.hub.participants)."""
+    from securebase.hub.participants import make_accounts
+    from securebase.workshop.roster import load_roster
+
+    hub = _hub_side()
+    if hub is None:
+        raise ValueError("--accounts makes sign-ins on a clinic server: run it as root (sudo) on the machine "
+                         "`securebase hub setup` set up.")
+    if not args.facilitator:
+        raise ValueError("Name the facilitator whose participants they are: --facilitator NAME.")
+    roster = load_roster(args.roster)
+    sheet = Path(args.out) if args.out else config.data_dir() / "workshops" / f"{Path(args.roster).stem}-sign-ins.csv"
+    with _store(args) as store:
+        report = make_accounts(store, roster, args.facilitator, hub, sheet)
+    print("\n".join(report.lines()))
+    return 0
+
+
 def cmd_collect(args: argparse.Namespace) -> int:
     from securebase.workshop.collect import collect, group_summary, write_group_summary
     from securebase.workshop.roster import load_roster
 
     roster = load_roster(args.roster)
     with _store(args) as store:
-        report = collect(store, roster, args.source, group=args.group or None)
-        print("\n".join(report.lines()))
+        if args.source:
+            report = collect(store, roster, args.source, group=args.group or None)
+            print("\n".join(report.lines()))
+        else:   # participants who sign in to the clinic server saved their entries there already
+            print("No --from folder: the group summaries are made from the entries in the store.")
         out = Path(args.summary_dir) if args.summary_dir else config.data_dir() / "workshops"
         for group in [args.group] if args.group else roster.groups():
             if group not in store.groups():
@@ -765,8 +794,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("batch", help="prepare one workbook per roster participant, in parallel")
     p.add_argument("--roster", required=True, help="CSV with participant_id, group, program, language")
-    p.add_argument("--notebook", required=True, help="the workbook, e.g. notebooks/sie/01_awareness.ipynb")
-    p.add_argument("--out", required=True, help="output folder, outside any git working tree")
+    p.add_argument("--notebook", default="", help="the workbook, e.g. notebooks/sie/01_awareness.ipynb")
+    p.add_argument("--out", default="", help="output folder, outside any git working tree (with --accounts: the "
+                                             "sign-in sheet's file)")
+    p.add_argument("--accounts", action="store_true", help="on the clinic server: a sign-in for every participant "
+                                                           "instead of workbook folders")
+    p.add_argument("--facilitator", default="", help="with --accounts: the facilitator whose participants they are")
     p.add_argument("--workers", type=int, default=None, help="parallel workers (default: the number of cores)")
     p.add_argument("--timeout", type=int, default=600, help="longest a notebook cell may run, in seconds (default 600)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
@@ -782,7 +815,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("collect", help="bring returned workbooks into the store; group summaries")
     p.add_argument("--roster", required=True, help="the roster the workbooks were prepared from")
-    p.add_argument("--from", dest="source", required=True, help="folder holding the returned participant folders")
+    p.add_argument("--from", dest="source", default="", help="folder holding the returned participant folders (none: "
+                                                           "the participants saved on the clinic server)")
     p.add_argument("--group", default="", help="only this group")
     p.add_argument("--summary-dir", default="", help="where group summaries go (default: <data folder>/workshops)")
     p.add_argument("--k", type=int, default=5, help="smallest count shown in group summaries (default 5)")

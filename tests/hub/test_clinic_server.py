@@ -238,6 +238,30 @@ def test_hub_status_reports_every_part(clinic, sessions):
         assert part in done.stdout
 
 
+def test_workshop_participants_get_sign_ins_from_the_roster_and_collect_reads_the_store(clinic, sessions, tmp_path):
+    import csv
+
+    from clinic_hub import TAG
+
+    codes = [f"C-WK{TAG.upper()}{i}" for i in range(2)]
+    roster = tmp_path / "roster.csv"
+    roster.write_text("participant_id,group,program,language\n" + "".join(f"{c},g{TAG},sie,en\n" for c in codes))
+    sheet = tmp_path / "sheet.csv"
+    clinic.extra_users += ["sb_" + c.lower().replace("-", "_") for c in codes]
+    done = clinic.cli("batch", "--roster", str(roster), "--accounts", "--facilitator", person("fay"), "--out", str(sheet))
+    assert "Made 2 sign-in(s)" in done.stdout and (sheet.stat().st_mode & 0o077) == 0
+    rows = list(csv.DictReader(sheet.open()))
+    assert [r["participant_id"] for r in rows] == codes and all(r["address"].startswith(clinic.base) for r in rows)
+    clinic.one_time[rows[0]["user"]] = rows[0]["one_time_password"]
+    participant = clinic.sign_in(rows[0]["user"])
+    assert participant.signed_in
+    assert clinic.server(participant, rows[0]["user"]).endswith("/voila/render/app/today.ipynb")
+    again = clinic.cli("batch", "--roster", str(roster), "--accounts", "--facilitator", person("fay"))
+    assert "Made 0 sign-in(s); 2 participant(s) already had one." in again.stdout
+    summary = clinic.cli("collect", "--roster", str(roster), "--summary-dir", str(tmp_path / "summaries"))
+    assert "from the entries in the store" in summary.stdout and f"Group g{TAG} (sie) summary" in summary.stdout
+
+
 def test_a_disabled_person_loses_access_at_once(clinic, sessions):
     session, fay = sessions["fay"], person("fay")
     assert session.get(f"{clinic.base}/user/{fay}/api/status", timeout=60).status_code == 200
