@@ -6,6 +6,9 @@ hub, its PostgreSQL and every person's processes are stopped, and the system use
 
 The clinic (each name with this run's tag, :func:`person`): clinician ``dr-a`` (clients ``ann`` and ``bea``), supervisor ``sue`` (of dr-a), researcher
 ``rex``, facilitator ``fay``, and the first admin ``admin``. Everyone's first sign-in sets their own password.
+
+The clinic is served over TLS, as on a real host (``hub setup --ssl-cert --ssl-key``), with a certificate made
+for 127.0.0.1 by ``openssl``; ``requests`` trusts it through ``REQUESTS_CA_BUNDLE``, the browser is told to.
 """
 
 from __future__ import annotations
@@ -122,9 +125,13 @@ def running_clinic(extra_clients: int = 0):
            "PYTHONUNBUFFERED": "1"}
     env.pop("SECUREBASE_DATABASE_URL", None)
     log = folder / "hub.log"
-    clinic = Clinic(folder, f"http://127.0.0.1:{port}", env, None, log)  # type: ignore[arg-type]
+    clinic = Clinic(folder, f"https://127.0.0.1:{port}", env, None, log)  # type: ignore[arg-type]
+    old_bundle = os.environ.get("REQUESTS_CA_BUNDLE")
     try:
-        done = clinic.cli("hub", "setup", "--port", str(port), "--time-zone", "Europe/London", "--admin", person("admin"))
+        cert, key = _certificate(folder / "tls")
+        os.environ["REQUESTS_CA_BUNDLE"] = str(cert)
+        done = clinic.cli("hub", "setup", "--port", str(port), "--time-zone", "Europe/London", "--admin", person("admin"),
+                          "--ssl-cert", str(cert), "--ssl-key", str(key))
         clinic.one_time[person("admin")] = _PASSWORD.search(done.stdout).group(1)
         _spread_ports(folder)
         everyone = {**PEOPLE, **{f"c{i}": ("client", f"C-X{i:03d}{os.getpid() % 100:02d}", "dr-a")
@@ -146,7 +153,22 @@ def running_clinic(extra_clients: int = 0):
             time.sleep(0.5)
         yield clinic
     finally:
+        if old_bundle is None:
+            os.environ.pop("REQUESTS_CA_BUNDLE", None)
+        else:
+            os.environ["REQUESTS_CA_BUNDLE"] = old_bundle
         _tear_down(clinic)
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (two days), and its key (owner-only)."""
+    folder.mkdir(mode=0o700)
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-days", "2", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    os.chmod(key, 0o600)
+    return cert, key
 
 
 def _spread_ports(folder: Path) -> None:

@@ -33,6 +33,15 @@ def sessions(clinic):
     return out
 
 
+def test_the_clinic_is_served_over_tls_and_plain_http_gets_no_page(clinic):
+    import requests
+
+    assert clinic.base.startswith("https://")
+    assert requests.get(clinic.base + "/hub/login", timeout=60).status_code == 200   # the certificate checks out
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(clinic.base.replace("https://", "http://") + "/hub/login", timeout=30)
+
+
 def test_a_wrong_password_or_an_unknown_person_does_not_sign_in(clinic):
     assert not clinic.sign_in(person("ann"), "not her password").signed_in
     assert not clinic.sign_in("root", "anything at all").signed_in
@@ -119,8 +128,11 @@ def _run_in_own_kernel(clinic, name: str, code: str) -> str:
     kernel = requests.post(f"{clinic.base}/user/{name}/api/kernels", headers=headers, json={}, timeout=120).json()
 
     async def run() -> str:
-        url = f"{clinic.base.replace('http', 'ws')}/user/{name}/api/kernels/{kernel['id']}/channels"
-        ws = await websocket_connect(HTTPRequest(url, headers=headers))
+        url = f"{clinic.base.replace('https', 'wss')}/user/{name}/api/kernels/{kernel['id']}/channels"
+        import ssl
+
+        context = ssl.create_default_context(cafile=str(clinic.folder / "tls" / "cert.pem"))
+        ws = await websocket_connect(HTTPRequest(url, headers=headers, ssl_options=context))
         msg_id = uuid.uuid4().hex
         await ws.write_message(json.dumps({"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": key,
                                                       "session": uuid.uuid4().hex, "version": "5.3"},
