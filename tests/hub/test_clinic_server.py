@@ -153,8 +153,11 @@ def _run_in_own_kernel(clinic, name: str, code: str) -> str:
                 break
         ws.close()
         return "".join(out)
-    try:
-        return asyncio.run(run())
+    try:   # on a thread of its own: Playwright's sync API (the browser tests) keeps an event loop in this one
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, run()).result()
     finally:
         requests.delete(f"{clinic.base}/user/{name}/api/kernels/{kernel['id']}", headers=headers, timeout=60)
 
@@ -171,7 +174,7 @@ s = Store(config.resolve_store(""))
 print("me", getpass.getuser(), s.actor)
 print("clients", sorted(c.client_id for c in s.list_clients()))
 print("ann rows", len(s.current_entries("{CLIENT['ann']}")))
-print("raw", s._db.execute("SELECT COUNT(*) FROM entries").scalar_one())
+print("raw", sorted(r[0] for r in s._db.execute("SELECT DISTINCT client_id FROM entries")))
 print("password" in os.environ.get("SECUREBASE_DATABASE_URL", "").lower(), "PGPASSWORD" in os.environ)
 try:
     import psycopg
@@ -184,7 +187,8 @@ except Exception as exc:
     printed = _run_in_own_kernel(clinic, "bea", code)
     bea = "sb_" + person("bea").replace("-", "_")
     assert f"me {bea} {bea}" in printed, printed
-    assert f"clients ['{CLIENT['bea']}']" in printed and "ann rows 0" in printed and "raw 0" in printed, printed
+    assert f"clients ['{CLIENT['bea']}']" in printed and "ann rows 0" in printed, printed
+    assert "raw []" in printed or f"raw ['{CLIENT['bea']}']" in printed, printed
     assert "False False" in printed and "refused as ann" in printed and "connected as ann" not in printed, printed
 
 
@@ -193,6 +197,7 @@ def _owner_url(clinic) -> str:
 
 
 def test_homework_set_by_the_clinician_is_done_from_the_clients_login_and_seen_by_the_clinician(clinic, sessions):
+    """(bea: the browser tests set homework for ann)"""
     today = date.today()
     set_it = _run_in_own_kernel(clinic, "dr-a", f"""
 from datetime import date
@@ -201,19 +206,19 @@ from securebase.homework import assign
 from securebase.store import Store
 from securebase.core import config
 s = Store(config.resolve_store(""))
-s.update_client("{CLIENT['ann']}", program_id="sie")
-a = assign(s, content.program("sie"), "{CLIENT['ann']}", "grounding_54321", frequency="daily",
+s.update_client("{CLIENT['bea']}", program_id="sie")
+a = assign(s, content.program("sie"), "{CLIENT['bea']}", "grounding_54321", frequency="daily",
            until=date.fromisoformat("{today + timedelta(days=6)}"), today=date.fromisoformat("{today}"))
 print("set", a.assigned_by)
 """)
     assert f"set sb_{person('dr-a').replace('-', '_')}" in set_it, set_it
-    page = sessions["ann"].get(f"{clinic.base}/user/{person('ann')}/voila/render/app/today.ipynb", timeout=180)
+    page = sessions["bea"].get(f"{clinic.base}/user/{person('bea')}/voila/render/app/today.ipynb", timeout=180)
     assert page.status_code == 200
-    done = _run_in_own_kernel(clinic, "ann", f"""
+    done = _run_in_own_kernel(clinic, "bea", f"""
 from securebase.store import Store
 from securebase.core import config
 s = Store(config.resolve_store(""))
-s.add_entry("{CLIENT['ann']}", program_id="sie", phase_id="awareness", exercise_id="grounding_54321",
+s.add_entry("{CLIENT['bea']}", program_id="sie", phase_id="awareness", exercise_id="grounding_54321",
             content_version="1", data={{"note": "done"}}, occurred_at="{today}T09:00:00")
 print("saved")
 """)
@@ -222,7 +227,7 @@ print("saved")
 from datetime import date
 from securebase import content
 from securebase.notebook.progress import ProgressWorkbook
-pw = ProgressWorkbook("sie", client_id="{CLIENT['ann']}", today="{today}", mode="batch")
+pw = ProgressWorkbook("sie", client_id="{CLIENT['bea']}", today="{today}", mode="batch")
 print(pw.progress["homework"]["done"], pw.progress["homework"]["expected"])
 """)
     assert "1 1" in seen, seen
