@@ -91,14 +91,6 @@ def create(name: str, role: str) -> str:
     return system
 
 
-def remove(system: str) -> None:
-    """Take a system user away with their home folder (tests, and a person added by mistake)."""
-    if exists(system):
-        subprocess.run(["pkill", "-KILL", "-u", system], capture_output=True, timeout=30)
-        _tool("userdel", "--remove", system)
-    _marker(system).unlink(missing_ok=True)
-
-
 def password_problem(password: str, name: str = "") -> str | None:
     """What is wrong with a new password, or None."""
     if len(password) < MIN_LENGTH:
