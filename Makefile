@@ -76,7 +76,8 @@ start: $(STAMP)
 app: $(STAMP)
 	$(BIN)/securebase app --port $(APP_PORT)
 
-# The root conftest.py points SECUREBASE_HOME at a throw-away folder: tests never touch real data.
+# The root conftest.py points SECUREBASE_HOME at a throw-away folder: tests never touch real data (nbval's
+# notebooks too get one of their own, so a run here is the run of a fresh machine).
 # Each run keeps its pytest temporary folders under a root of its own (PYTEST_DEBUG_TEMPROOT), removed at
 # the end: pytest prunes old runs' folders in a shared root, which would pull them from under a second
 # `make test` running on the same machine at the same time. The notebooks run on the day the run starts
@@ -86,7 +87,7 @@ test: $(STAMP) $(PROXY)
 	$(BIN)/lint-imports
 	@root=$$(mktemp -d "$${TMPDIR:-/tmp}/securebase-pytest-XXXXXX") && trap 'rm -rf "$$root"' EXIT && \
 	PYTEST_DEBUG_TEMPROOT="$$root" $(BIN)/python -m pytest tests && \
-	SECUREBASE_TODAY=$$(date +%F) PYTEST_DEBUG_TEMPROOT="$$root" $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	SECUREBASE_HOME="$$root/nbval-home" SECUREBASE_TODAY=$$(date +%F) PYTEST_DEBUG_TEMPROOT="$$root" $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		--nbval-current-env -p no:cacheprovider notebooks
 
 # Only the PostgreSQL tests (marker postgres: those using the pg_cluster or pg_url fixtures of

@@ -13,7 +13,7 @@ def today_spec() -> NotebookSpec:
         cell_prefix="today",
         heading=("# Today\n\nYour practice for today, set by your clinician, first; then your workbooks, your "
                  "calendar and reminders, and help."),
-        parameters=(STORE_PATH, CLIENT_ID.with_help("whose day (C-XXXX); on the clinic server a client always "
+        parameters=(STORE_PATH, CLIENT_ID.with_default("demo-002").with_help("whose day (C-XXXX); on the clinic server a client always "
                                                     "sees their own"),
                     MODE.with_help('"interactive" shows the page; "batch" prints the day\'s practice')),
         title="Today",

@@ -37,7 +37,7 @@ class TodayPage(Page):
     page_label = "Today"
     warm_modules = ("securebase.ui.today", "securebase.ui.help")
 
-    def __init__(self, store_path: str = "", client_id: str = "demo-001", mode: str = "interactive",
+    def __init__(self, store_path: str = "", client_id: str = "demo-002", mode: str = "interactive",
                  today: date | None = None):
         self.store = Store(config.resolve_store(store_path))
         self.client_id = whose(self.store, client_id)
