@@ -32,7 +32,7 @@ $(BIN)/python:
 # root), otherwise the command to run is printed.
 # python3-venv: the clinic server's own environment of the system's Python, which every person's server
 # runs (a Python under /root is root's alone).
-DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium postgresql python3-venv
+DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium postgresql python3-venv libpam-google-authenticator
 
 system-deps:
 	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

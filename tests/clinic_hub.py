@@ -7,7 +7,8 @@ hub, its PostgreSQL and every person's processes are stopped, and the system use
 The clinic (each name with this run's tag, :func:`person`): clinician ``dr-a`` (clients ``ann`` and ``bea``), supervisor ``sue`` (of dr-a), researcher
 ``rex``, facilitator ``fay``, and the first admin ``admin``. Everyone's first sign-in sets their own password.
 
-The clinic is served over TLS, as on a real host (``hub setup --ssl-cert --ssl-key``), with a certificate made
+E-mail goes to a local SMTP server (:mod:`smtp_sink`), set in the hub's ``mail.env``; the service sends
+every 5 seconds. The clinic is served over TLS, as on a real host (``hub setup --ssl-cert --ssl-key``), with a certificate made
 for 127.0.0.1 by ``openssl``; ``requests`` trusts it through ``REQUESTS_CA_BUNDLE``, the browser is told to.
 """
 
@@ -21,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,7 @@ class Clinic:
     one_time: dict[str, str] = field(default_factory=dict)
     own: dict[str, str] = field(default_factory=dict)
     extra_users: list[str] = field(default_factory=list)   # system users a test made (removed at the end)
+    mail: object = None                                      # the local SMTP server's Sink
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run([str(BIN / "securebase"), *args], env=self.env, capture_output=True, text=True,
@@ -71,14 +73,40 @@ class Clinic:
     def password(self, name: str) -> str:
         return self.own.get(name) or self.one_time[name]
 
-    def sign_in(self, name: str, password: str | None = None):
-        """A requests session signed in as ``name`` (setting their own password at their first sign-in)."""
+    @contextmanager
+    def settings(self):
+        """The clinic's HubSettings (SECUREBASE_HUB_DIR pointing at its folder meanwhile)."""
+        from securebase.hub.settings import HubSettings
+
+        old = os.environ.get("SECUREBASE_HUB_DIR")
+        os.environ["SECUREBASE_HUB_DIR"] = str(self.folder)
+        try:
+            yield HubSettings.load()
+        finally:
+            if old is None:
+                os.environ.pop("SECUREBASE_HUB_DIR")
+            else:
+                os.environ["SECUREBASE_HUB_DIR"] = old
+
+    @property
+    def owner_url(self) -> str:
+        """The store, as its owner (root may log in as it)."""
+        from securebase.hub.settings import OWNER
+
+        with self.settings() as settings:
+            return settings.database_url(OWNER)
+
+    def sign_in(self, name: str, password: str | None = None, otp: str | None = None):
+        """A requests session signed in as ``name`` (setting their own password at their first sign-in),
+        with the code of their second factor if ``otp`` is given."""
         import requests
 
         s = requests.Session()
         s.get(self.base + "/hub/login", timeout=60)
-        answer = s.post(self.base + "/hub/login", timeout=120, data={
-            "username": name, "password": password or self.password(name), "_xsrf": s.cookies.get("_xsrf")})
+        data = {"username": name, "password": password or self.password(name), "_xsrf": s.cookies.get("_xsrf")}
+        if otp is not None:
+            data["otp"] = otp
+        answer = s.post(self.base + "/hub/login", timeout=120, data=data)
         if answer.url.endswith("/hub/securebase/password"):
             new = OWN_PASSWORD.format(name=name.replace("-", ""))
             s.post(self.base + "/hub/securebase/password", timeout=120, data={
@@ -99,17 +127,9 @@ class Clinic:
 
     def admin_api(self, method: str, path: str):
         from securebase.hub.launch import api
-        from securebase.hub.settings import HubSettings
 
-        old = os.environ.get("SECUREBASE_HUB_DIR")
-        os.environ["SECUREBASE_HUB_DIR"] = str(self.folder)
-        try:
-            return api(HubSettings.load(), method, path)
-        finally:
-            if old is None:
-                os.environ.pop("SECUREBASE_HUB_DIR")
-            else:
-                os.environ["SECUREBASE_HUB_DIR"] = old
+        with self.settings() as settings:
+            return api(settings, method, path)
 
 
 _PASSWORD = re.compile(r"password: (\S+)")
@@ -127,13 +147,22 @@ def running_clinic(extra_clients: int = 0):
     log = folder / "hub.log"
     clinic = Clinic(folder, f"https://127.0.0.1:{port}", env, None, log)  # type: ignore[arg-type]
     old_bundle = os.environ.get("REQUESTS_CA_BUNDLE")
+    from smtp_sink import local_smtp
+
+    servers = ExitStack()
     try:
+        clinic.mail = servers.enter_context(local_smtp())
         cert, key = _certificate(folder / "tls")
         os.environ["REQUESTS_CA_BUNDLE"] = str(cert)
         done = clinic.cli("hub", "setup", "--port", str(port), "--time-zone", "Europe/London", "--admin", person("admin"),
                           "--ssl-cert", str(cert), "--ssl-key", str(key))
         clinic.one_time[person("admin")] = _PASSWORD.search(done.stdout).group(1)
         _spread_ports(folder)
+        (folder / "mail.env").write_text(f"# the tests' local SMTP server\nSECUREBASE_SMTP_HOST=127.0.0.1\n"
+                                         f"SECUREBASE_SMTP_PORT={clinic.mail.port}\nSECUREBASE_SMTP_SECURITY=none\n"
+                                         "SECUREBASE_SMTP_FROM=securebase@clinic.example\n"
+                                         "SECUREBASE_SMTP_TO=safety@clinic.example\n")
+        os.chmod(folder / "mail.env", 0o600)
         everyone = {**PEOPLE, **{f"c{i}": ("client", f"C-X{i:03d}{os.getpid() % 100:02d}", "dr-a")
                                  for i in range(extra_clients)}}
         clinic.everyone = list(everyone)
@@ -158,6 +187,7 @@ def running_clinic(extra_clients: int = 0):
         else:
             os.environ["REQUESTS_CA_BUNDLE"] = old_bundle
         _tear_down(clinic)
+        servers.close()
 
 
 def _certificate(folder: Path) -> tuple[Path, Path]:
@@ -172,12 +202,12 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
 
 
 def _spread_ports(folder: Path) -> None:
-    """The hub's, the proxy's and the service's own ports: free ones, not the defaults."""
+    """The hub's, the proxy's and the service's own ports: free ones, not the defaults; mail every 5 s."""
     import json
 
     path = folder / "settings.json"
     settings = json.loads(path.read_text())
-    settings.update(hub_port=free_port(), proxy_api_port=free_port(), service_port=free_port())
+    settings.update(hub_port=free_port(), proxy_api_port=free_port(), service_port=free_port(), mail_every=5)
     path.write_text(json.dumps(settings))
 
 

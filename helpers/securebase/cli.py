@@ -153,33 +153,49 @@ def _hub_side():
 
 
 def _users_on_hub(args: argparse.Namespace, hub) -> int | None:
-    """The parts of `securebase users` that only the clinic server has (admins, passwords)."""
-    from securebase.hub import accounts
+    """The parts of `securebase users` that only the clinic server has (admins, passwords, second factors)."""
+    from securebase.hub import accounts, twofactor
 
-    if args.action == "password":
+    if args.action in ("password", "two-factor"):
         system = accounts.system_name(args.name)
         if accounts.role_of(system) is None:
             raise ValueError(f"{args.name} has no sign-in on this clinic server.")
-        print(_sign_in_text(hub, args.name, accounts.temporary_password(system)))
+        if args.action == "password":
+            print(_sign_in_text(hub, args.name, accounts.temporary_password(system)))
+        elif args.remove:
+            print(f"{args.name} now signs in with the password alone." if twofactor.remove(system) else
+                  f"{args.name} had no second factor.")
+        else:
+            print("\n".join(twofactor.enrol(system, args.name).lines(args.name)))
         return 0
     if args.role == "admin" and args.action == "add":
-        system = accounts.create(args.name, "admin")
-        print(_sign_in_text(hub, args.name, accounts.temporary_password(system)))
+        _new_sign_in(hub, args.name, accounts.create(args.name, "admin"))
         return 0
     return None
 
 
+def _new_sign_in(hub, name: str, system: str) -> None:
+    """Print a new person's one-time password (and their second factor, when the clinic gives everyone one)."""
+    from securebase.hub import accounts, twofactor
+
+    print(_sign_in_text(hub, name, accounts.temporary_password(system)))
+    if hub.two_factor:
+        print("\n".join(twofactor.enrol(system, name).lines(name)))
+
+
 def _sign_in_text(hub, name: str, password: str) -> str:
-    return (f"Sign-in for {name} (give it to them in person; shown once, for {7} days):\n"
+    from securebase.hub.accounts import TEMPORARY_DAYS
+
+    return (f"Sign-in for {name} (give it to them in person; shown once, for {TEMPORARY_DAYS} days):\n"
             f"    address:  {hub.address}/hub/login\n    user:     {name}\n    password: {password}\n"
             "They choose their own password when they first sign in.")
 
 
 def cmd_users(args: argparse.Namespace) -> int:
     hub = _hub_side()
-    if args.action in ("password",) or args.role == "admin":
+    if args.action in ("password", "two-factor") or args.role == "admin":
         if hub is None:
-            raise ValueError("Passwords and admin accounts belong to a clinic server: run this as root (sudo) on "
+            raise ValueError("Passwords, second factors and admin accounts belong to a clinic server: run this as root (sudo) on "
                              "the machine `securebase hub setup` set up.")
         if not args.name:
             raise ValueError(f"securebase users {args.action} needs a person's NAME.")
@@ -211,7 +227,7 @@ def cmd_users(args: argparse.Namespace) -> int:
                 except Exception:
                     store.disable_person(args.name)   # no half-made person: no login without a system user
                     raise
-                print(_sign_in_text(hub, args.name, accounts.temporary_password(system)))
+                _new_sign_in(hub, args.name, system)
         elif args.action in ("assign", "unassign"):
             if not args.clinician:
                 raise ValueError("Name the clinician: --clinician NAME.")
@@ -321,7 +337,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
     if args.action == "setup":
         report = launch.setup(_repo_notebooks().parent, ip=args.ip, port=args.port, public_url=args.public_url,
                               ssl_cert=args.ssl_cert, ssl_key=args.ssl_key, time_zone=args.time_zone,
-                              admin=args.admin)
+                              admin=args.admin, two_factor=args.two_factor)
         print("\n".join(report.lines()))
         return 0
     if args.action == "run":
@@ -691,12 +707,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_db)
 
     p = sub.add_parser("users", help="people of a clinic's PostgreSQL store: add, list, disable, assign")
-    p.add_argument("action", choices=["add", "list", "disable", "assign", "unassign", "password"])
+    p.add_argument("action", choices=["add", "list", "disable", "assign", "unassign", "password", "two-factor"])
     p.add_argument("name", nargs="?", default="", help="the person's user name (letters, digits, '-')")
     p.add_argument("--role", choices=["clinician", "supervisor", "researcher", "client", "facilitator", "admin"])
     p.add_argument("--client", default="", help="a client's code (C-XXXX), for --role client")
     p.add_argument("--clinician", action="append", default=[],
                    help="a client's clinician, or a clinician a supervisor supervises (repeat for more)")
+    p.add_argument("--remove", action="store_true", help="for two-factor: take the person's second factor away")
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_users)
 
@@ -725,6 +742,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ssl-key", default="", help="for setup: the TLS key file (PEM, root's)")
     p.add_argument("--time-zone", default="", help="for setup: the clinic's time zone, e.g. Europe/London")
     p.add_argument("--admin", default="admin", help="for setup: the first administrator's user name")
+    p.add_argument("--two-factor", action="store_true",
+                   help="for setup: every person added from now on gets a second factor (an authenticator app)")
     p.set_defaults(func=cmd_hub)
 
     p = sub.add_parser("restore", help="put a backup of the store in place")

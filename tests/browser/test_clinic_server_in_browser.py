@@ -51,8 +51,7 @@ def programs(clinic):
 
     from securebase.store import Store
 
-    url = f"postgresql+psycopg://postgres@/securebase?host={str(clinic.folder / 'socket').replace('/', '%2F')}"
-    with Store(url) as owner:
+    with Store(clinic.owner_url) as owner:
         for client in CLIENT.values():
             owner.update_client(client, program_id="sie", start_date=date.today() - timedelta(days=2))
 

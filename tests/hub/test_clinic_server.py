@@ -163,7 +163,7 @@ def _run_in_own_kernel(clinic, name: str, code: str) -> str:
 
 
 def test_client_b_running_code_in_their_own_kernel_cannot_read_client_a(clinic, sessions):
-    with __import__("securebase.store", fromlist=["Store"]).Store(_owner_url(clinic)) as owner:
+    with __import__("securebase.store", fromlist=["Store"]).Store(clinic.owner_url) as owner:
         owner.add_entry(CLIENT["ann"], program_id="sie", phase_id="awareness", exercise_id="signal_scan",
                         content_version="1", data={"note": "ann's own words"}, occurred_at="2026-11-30T10:00:00")
     code = f"""
@@ -190,10 +190,6 @@ except Exception as exc:
     assert f"clients ['{CLIENT['bea']}']" in printed and "ann rows 0" in printed, printed
     assert "raw []" in printed or f"raw ['{CLIENT['bea']}']" in printed, printed
     assert "False False" in printed and "refused as ann" in printed and "connected as ann" not in printed, printed
-
-
-def _owner_url(clinic) -> str:
-    return f"postgresql+psycopg://postgres@/securebase?host={str(clinic.folder / 'socket').replace('/', '%2F')}"
 
 
 def test_homework_set_by_the_clinician_is_done_from_the_clients_login_and_seen_by_the_clinician(clinic, sessions):

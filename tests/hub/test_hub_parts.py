@@ -108,3 +108,47 @@ def test_without_a_clinic_server_the_message_says_how_to_set_one_up(tmp_path, mo
     monkeypatch.setenv("SECUREBASE_HUB_DIR", str(tmp_path / "none"))
     with pytest.raises(HubError, match="make hub"):
         HubSettings.load()
+
+
+def test_mail_settings_come_from_an_owner_only_file_and_reach_only_the_service(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECUREBASE_HUB_DIR", str(tmp_path))
+    settings = HubSettings(proxy_command="p", python="/x/python", mail_every=30)
+    mail = tmp_path / "mail.env"
+    mail.write_text("# the clinic's relay\nSECUREBASE_SMTP_HOST=smtp.clinic.example\n\nSECUREBASE_SMTP_FROM=\"sb@clinic.example\"\n")
+    mail.chmod(0o644)
+    with pytest.raises(HubError, match="chmod 600"):
+        settings.mail_environment()
+    mail.chmod(0o600)
+    c = Config()
+    hubconfig.configure(c, settings, environ={})
+    service = next(s for s in c.JupyterHub.services if s["name"] == hubconfig.SERVICE)
+    assert service["environment"]["SECUREBASE_SMTP_HOST"] == "smtp.clinic.example"
+    assert service["environment"]["SECUREBASE_SMTP_FROM"] == "sb@clinic.example"
+    assert service["environment"]["SECUREBASE_MAIL_EVERY"] == "30"
+    assert "SECUREBASE_SMTP_HOST" not in c.Spawner.environment
+    mail.write_text("HOST=smtp.clinic.example\n")
+    with pytest.raises(HubError, match="line 1: write SECUREBASE_SMTP_NAME=value"):
+        settings.mail_environment()
+
+
+def test_the_pam_files_check_the_second_factor_only_at_sign_in(tmp_path, monkeypatch):
+    from securebase.hub import auth, twofactor
+
+    monkeypatch.setenv("SECUREBASE_HUB_DIR", str(tmp_path))
+    monkeypatch.setattr(twofactor, "available", lambda: True)
+    files = auth.pam_files()
+    sign_in, password_page = files[auth.PAM_SERVICE], files[auth.PASSWORD_SERVICE]
+    assert sign_in.index("pam_unix.so") < sign_in.index(twofactor.MODULE)          # the password, then the code
+    assert f"secret={tmp_path}/two-factor/${{USER}}" in sign_in and "nullok" in sign_in and "user=root" in sign_in
+    assert twofactor.MODULE not in password_page                                  # signed in with it already
+    assert auth.ours(sign_in) and auth.ours("# Secure Base clinic server (securebase.hub.auth). old\n")
+    assert not auth.ours("# my own\nauth required pam_unix.so\n")
+    written = tmp_path / "pam"
+    written.write_text(sign_in)
+    assert auth.checks_codes(written)
+    written.write_text(password_page + f"# auth required {twofactor.MODULE}\n")
+    assert not auth.checks_codes(written) and not auth.checks_codes(tmp_path / "none")
+    monkeypatch.setattr(twofactor, "available", lambda: False)
+    assert twofactor.MODULE not in auth.pam_files()[auth.PAM_SERVICE]
+    assert [c for c in ("123456", "12345678", "12345", "12a456", "1234567") if twofactor.plausible_code(c)] == [
+        "123456", "12345678"]

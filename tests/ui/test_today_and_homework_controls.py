@@ -43,10 +43,10 @@ def test_nothing_set_says_so_and_the_page_names_no_other_client(tmp_path):
 def test_the_calendar_address_is_shown_once_and_stopped_at_once(tmp_path):
     store = _store(tmp_path)
     view = TodayView(store, "C-T0DAY1", TODAY)
-    view.new_feed()
-    assert "/services/securebase/calendar/" in view.feed_message.value and store.open_calendar_feeds("C-T0DAY1") == 1
-    view.revoke()
-    assert "Stopped 1" in view.feed_message.value and store.open_calendar_feeds("C-T0DAY1") == 0
+    view.calendar.new_feed()
+    assert "/services/securebase/calendar/" in view.calendar.message.value and store.open_calendar_feeds("C-T0DAY1") == 1
+    view.calendar.revoke()
+    assert "Stopped 1" in view.calendar.message.value and store.open_calendar_feeds("C-T0DAY1") == 0
 
 
 def test_bad_reminder_settings_are_refused_and_nothing_changes(tmp_path):

@@ -16,7 +16,7 @@ import logging
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from zoneinfo import ZoneInfo
@@ -71,16 +71,21 @@ class ReminderReport:
         return out
 
 
-def due_reminders(store: Store, program_of: Callable[[str], Program], now: datetime) -> list[tuple[ReminderSettings, datetime]]:
-    """The clients to remind now, with their local time: an address set, not reminded today, something set
-    for today still to do, and the first of today's times passed."""
+def due_reminders(store: Store, program_of: Callable[[str], Program], now: datetime,
+                  everyone: list[ReminderSettings] | None = None) -> list[tuple[ReminderSettings, datetime]]:
+    """The clients to remind now (of ``everyone``, default: all with reminder settings), with their local
+    time: an address set, not reminded today, something set for today still to do, and the first of today's
+    times passed."""
     out = []
-    for settings in store.all_reminder_settings():
+    sent_on: dict[date, set[str]] = {}   # clients' local days: one or two dates
+    for settings in store.all_reminder_settings() if everyone is None else everyone:
         if not settings.email:
             continue
         local = now.astimezone(ZoneInfo(settings.time_zone))
         today = local.date()
-        if settings.client_id in store.reminders_sent_on(today):
+        if today not in sent_on:
+            sent_on[today] = store.reminders_sent_on(today)
+        if settings.client_id in sent_on[today]:
             continue
         assignments = [a for a in store.assignments(settings.client_id) if a.active_on(today)]
         if not assignments:
@@ -99,8 +104,9 @@ def send_reminders(store: Store, settings: SmtpSettings, program_of: Callable[[s
     """Send the reminders due now; each one sent is recorded, so it goes once a day. Failures are logged
     (with no address) and tried again on the next run."""
     now = now or datetime.now(timezone.utc)
-    due = due_reminders(store, program_of, now)
-    reminding = len(store.all_reminder_settings())
+    everyone = store.all_reminder_settings()
+    due = due_reminders(store, program_of, now, everyone)
+    reminding = len(everyone)
     if not due:
         return ReminderReport(not_due=reminding)
     try:

@@ -67,6 +67,17 @@ def role_of(system: str) -> str | None:
     return None
 
 
+def everyone() -> list[str]:
+    """The system users of every Secure Base person on this machine."""
+    out: set[str] = set()
+    for role in ROLES:
+        try:
+            out.update(m for m in grp.getgrnam(GROUP_PREFIX + role).gr_mem if m.startswith("sb_"))
+        except KeyError:
+            continue
+    return sorted(out)
+
+
 def _tool(*command: str, stdin: str | None = None) -> None:
     done = subprocess.run(list(command), input=stdin, capture_output=True, text=True, timeout=60)
     if done.returncode != 0:

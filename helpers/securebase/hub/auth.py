@@ -3,18 +3,22 @@
 :class:`SecureBaseAuthenticator` is JupyterHub's PAMAuthenticator for Secure Base people only: the hub user
 ``ann`` is the system user ``sb_ann`` (:mod:`securebase.hub.accounts`), and only a system user in one of
 the Secure Base role groups may sign in, so no other account of the machine (root, a developer) can. PAM
-runs the clinic's own service file (``/etc/pam.d/securebase-hub``), where two-factor sign-in is added.
+runs the clinic's own service file (``/etc/pam.d/securebase-hub``, :func:`pam_files`): the password, then,
+for a person who has one, the code of their second factor (:mod:`securebase.hub.twofactor`), which the
+sign-in form asks for under the password.
 After :data:`REFRESH_SECONDS` the hub checks again that the person may still sign in, so a disabled person's
 login ends then at the latest (``securebase users disable`` also ends it at once through the hub's API).
 
 :class:`PasswordHandler` (``/hub/securebase/password``) sets a person's own password, checking the old one
-through PAM and the new one against the rules; a person with a one-time password is sent there first.
+through PAM (a service file of its own, with the password only: the person signed in with their second
+factor already) and the new one against the rules; a person with a one-time password is sent there first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+from pathlib import Path
 from typing import Any
 
 import pamela
@@ -23,16 +27,16 @@ from jupyterhub.handlers import BaseHandler
 from tornado import web
 
 from securebase.app.plainpage import plain_page
-from securebase.hub import accounts
+from securebase.hub import accounts, twofactor
 from securebase.core.errors import SecureBaseError
 from securebase.hub.settings import HubError
 
+PAM_DIR = Path("/etc/pam.d")
 PAM_SERVICE = "securebase-hub"
-PAM_FILE = """# Secure Base clinic server (securebase.hub.auth). For two-factor sign-in, add after the first line:
-#   auth required pam_google_authenticator.so nullok
-auth     required pam_unix.so
-account  required pam_unix.so
-"""
+PASSWORD_SERVICE = "securebase-hub-password"
+PAM_HEADER = "# Written by `securebase hub setup` (securebase.hub.auth); delete this line to keep changes of your own.\n"
+_EARLIER_HEADER = "# Secure Base clinic server (securebase.hub.auth)."   # the files of earlier set-ups, ours too
+OTP_PROMPT = "Code from your authenticator app (leave it empty if you have none)"
 REFRESH_SECONDS = 60
 PASSWORD_PATH = "securebase/password"
 
@@ -44,10 +48,34 @@ def _system(username: str) -> str | None:
         return None
 
 
-def _pam_ok(system: str, password: str) -> bool:
+def pam_files() -> dict[str, str]:
+    """The PAM service files of the sign-in and of the password page."""
+    password = "auth     required pam_unix.so\n"
+    account = "account  required pam_unix.so\n"
+    return {PAM_SERVICE: PAM_HEADER + password + twofactor.pam_lines() + account,
+            PASSWORD_SERVICE: PAM_HEADER + password + account}
+
+
+def ours(text: str) -> bool:
+    """Whether a PAM service file is still the one set-up wrote (and so may be brought up to date)."""
+    return text.startswith((PAM_HEADER, _EARLIER_HEADER))
+
+
+def checks_codes(path: Path = PAM_DIR / PAM_SERVICE) -> bool:
+    """Whether the sign-in's PAM service file asks for the second factor's code."""
     try:
-        pamela.authenticate(system, password, service=PAM_SERVICE)
-        pamela.check_account(system, service=PAM_SERVICE)
+        lines = path.read_text().splitlines()
+    except OSError:
+        return False
+    return any(line.split()[:1] == ["auth"] and twofactor.MODULE in line for line in lines)
+
+
+def _pam_ok(system: str, password: str | tuple[str, str], service: str = PAM_SERVICE) -> bool:
+    """``password`` is the password, or (password, code) for a person with a second factor: PAM asks for
+    them in that order."""
+    try:
+        pamela.authenticate(system, password, service=service)
+        pamela.check_account(system, service=service)
     except pamela.PAMError:
         return False
     return True
@@ -55,6 +83,7 @@ def _pam_ok(system: str, password: str) -> bool:
 
 class SecureBaseAuthenticator(PAMAuthenticator):
     service = PAM_SERVICE
+    otp_prompt = OTP_PROMPT
 
     def normalize_username(self, username: str) -> str:
         return username.strip().lower()
@@ -68,7 +97,18 @@ class SecureBaseAuthenticator(PAMAuthenticator):
         if accounts.temporary_lapsed(system):
             self.log.warning("Sign-in refused: the one-time password of %s has lapsed", name)
             return None
-        if not await asyncio.to_thread(_pam_ok, system, password):
+        secret: str | tuple[str, str] = password
+        if twofactor.enrolled(system):
+            code = "".join(data.get("otp", "").split())
+            if not twofactor.plausible_code(code):
+                self.log.warning("Sign-in refused: %s gave no code of their second factor", name)
+                return None
+            if not checks_codes():
+                self.log.error("Sign-in refused: %s has a second factor, but %s does not check codes: run "
+                               "`securebase hub setup` again", name, PAM_DIR / PAM_SERVICE)
+                return None
+            secret = (password, code)
+        if not await asyncio.to_thread(_pam_ok, system, secret):
             return None
         return {"name": name, "admin": accounts.role_of(system) == "admin"}
 
@@ -131,7 +171,7 @@ class PasswordHandler(BaseHandler):
         user = self.current_user
         system = _system(user.name)
         old, new, again = (self.get_body_argument(k, "")[:300] for k in ("old", "new", "again"))
-        if system is None or not await asyncio.to_thread(_pam_ok, system, old):
+        if system is None or not await asyncio.to_thread(_pam_ok, system, old, PASSWORD_SERVICE):
             return self._page("Your current password is not right. Try again.", 400)
         if new != again:
             return self._page("The two new passwords differ. Type the same one twice.", 400)

@@ -5,8 +5,8 @@
   127.0.0.1 only.
 * **The hub's own database** is on the same PostgreSQL as the store (its own database, ``securebase_hub``,
   which people's roles cannot reach).
-* **Services.** ``securebase`` (calendar feeds; reminders and safety e-mails on a timer) runs as the store's
-  owner; ``idle-culler`` (jupyterhub-idle-culler) stops servers idle for ``idle_timeout`` seconds;
+* **Services.** ``securebase`` (calendar feeds; reminders and safety e-mails every ``mail_every`` seconds,
+  through the SMTP server of the hub's environment or its ``mail.env``) runs as the store's owner; ``idle-culler`` (jupyterhub-idle-culler) stops servers idle for ``idle_timeout`` seconds;
   ``securebase-admin`` is the token ``securebase users`` and ``securebase hub status`` use.
 * **Logging out** stops the person's server (a shared computer keeps nothing open).
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from securebase.app.serverconf import CONTENT_SECURITY_POLICY
-from securebase.hub import auth
+from securebase.hub import auth, twofactor
 from securebase.hub.settings import HUB_DB, OWNER, HubSettings
 
 SINGLEUSER_CONFIG = "singleuser_config.json"
@@ -31,8 +31,10 @@ SMTP_PREFIX = "SECUREBASE_SMTP_"
 def service_environment(settings: HubSettings, environ: dict[str, str]) -> dict[str, str]:
     env = {"SECUREBASE_DATABASE_URL": settings.database_url(OWNER), "SECUREBASE_PUBLIC_URL": settings.address,
            "SECUREBASE_TIME_ZONE": settings.time_zone, "SECUREBASE_HOME": str(settings.folder / "service"),
-           "SECUREBASE_HUB_DIR": str(settings.folder), "SECUREBASE_SERVICE_PORT": str(settings.service_port)}
+           "SECUREBASE_HUB_DIR": str(settings.folder), "SECUREBASE_SERVICE_PORT": str(settings.service_port),
+           "SECUREBASE_MAIL_EVERY": str(settings.mail_every)}
     env.update({k: v for k, v in environ.items() if k.startswith(SMTP_PREFIX)})
+    env.update(settings.mail_environment())
     return env
 
 
@@ -62,6 +64,7 @@ def configure(c: Any, settings: HubSettings | None = None, environ: dict[str, st
     c.JupyterHub.authenticator_class = auth.SecureBaseAuthenticator
     c.Authenticator.auth_refresh_age = auth.REFRESH_SECONDS
     c.Authenticator.refresh_pre_spawn = True
+    c.Authenticator.request_otp = twofactor.available()
     c.JupyterHub.default_url = auth.default_url
     c.JupyterHub.extra_handlers = [(r"/" + auth.PASSWORD_PATH, auth.PasswordHandler)]
 
@@ -82,8 +85,8 @@ def configure(c: Any, settings: HubSettings | None = None, environ: dict[str, st
         {"name": SERVICE, "url": f"http://127.0.0.1:{settings.service_port}", "user": OWNER,
          "command": [python, "-m", "securebase.hub.service"], "environment": service_environment(settings, environ),
          "display": False},
-        {"name": CULLER, "command": [python, "-m", "jupyterhub_idle_culler", f"--timeout={settings.idle_timeout}",
-                                     "--cull-every=60"]},
+        {"name": CULLER, "api_token": settings.token(CULLER),
+         "command": [python, "-m", "jupyterhub_idle_culler", f"--timeout={settings.idle_timeout}", "--cull-every=60"]},
         {"name": ADMIN_SERVICE, "api_token": settings.token(ADMIN_SERVICE)},
     ]
     c.JupyterHub.load_roles = [

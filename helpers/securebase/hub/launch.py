@@ -19,13 +19,12 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from securebase.hub import accounts, auth, cluster, pages
-from securebase.hub.hubconfig import ADMIN_SERVICE, SINGLEUSER_CONFIG
+from securebase.hub import accounts, auth, cluster, pages, twofactor
+from securebase.hub.hubconfig import ADMIN_SERVICE, CULLER, SINGLEUSER_CONFIG
 from securebase.hub.settings import OWNER, HubError, HubSettings, hub_dir, require_root, write_private
 from securebase.hub.singleuser import server_config
 
 CONFIG_FILE = Path(__file__).with_name("jupyterhub_config.py")
-PAM_PATH = Path("/etc/pam.d") / auth.PAM_SERVICE
 ADMIN = "admin"
 
 
@@ -79,10 +78,10 @@ def find_proxy() -> str:
 @dataclass
 class SetupReport:
     settings: HubSettings
-    made_cluster: bool
     admin_password: str | None
     page_counts: dict[str, int]
     admin: str = ADMIN
+    admin_second_factor: twofactor.Enrolment | None = None
 
     def lines(self) -> list[str]:
         out = [f"Clinic server set up in {self.settings.folder}.",
@@ -91,13 +90,28 @@ class SetupReport:
             out += ["", "The administrator's sign-in (shown once; they choose their own password at the first sign-in):",
                     f"    address:  {self.settings.address}/hub/login",
                     f"    user:     {self.admin}", f"    password: {self.admin_password}"]
+            if self.admin_second_factor:
+                out += ["", *self.admin_second_factor.lines(self.admin)]
         out += ["", "Start it with `make hub` (or `sudo securebase hub run`); add people with "
                 "`sudo securebase users add NAME --role ROLE`."]
         return out
 
 
+def write_pam_files() -> None:
+    """The clinic's PAM service files: written, or brought up to date while they are still ours (the first
+    line says so; an administrator who deletes it keeps their own)."""
+    for service, text in auth.pam_files().items():
+        path = auth.PAM_DIR / service
+        if path.exists() and not auth.ours(path.read_text()):
+            continue
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+            os.chmod(path, 0o644)
+
+
 def setup(repo: Path, *, ip: str = "127.0.0.1", port: int = 8000, public_url: str = "",
-          ssl_cert: str = "", ssl_key: str = "", time_zone: str = "", admin: str = ADMIN) -> SetupReport:
+          ssl_cert: str = "", ssl_key: str = "", time_zone: str = "", admin: str = ADMIN,
+          two_factor: bool = False) -> SetupReport:
     require_root("Setting up the clinic server")
     folder = hub_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -110,11 +124,15 @@ def setup(repo: Path, *, ip: str = "127.0.0.1", port: int = 8000, public_url: st
             raise HubError("TLS needs both --ssl-cert and --ssl-key, each an existing file (PEM).")
         settings.ssl_cert, settings.ssl_key = str(Path(ssl_cert).resolve()), str(Path(ssl_key).resolve())
     settings.time_zone = time_zone or settings.time_zone
+    if two_factor and not twofactor.available():
+        raise HubError("--two-factor needs Debian's libpam-google-authenticator: `apt-get install "
+                       "libpam-google-authenticator` (make hub installs it), then run this again.")
+    settings.two_factor = settings.two_factor or two_factor
     settings.proxy_command = find_proxy()
     settings.python = str(install_runtime(repo, folder))
-    settings.token(ADMIN_SERVICE)
-    if not PAM_PATH.exists():
-        PAM_PATH.write_text(auth.PAM_FILE)
+    for service in (ADMIN_SERVICE, CULLER):
+        settings.token(service)
+    write_pam_files()
     if not (folder / "cookie_secret").exists():
         write_private(folder / "cookie_secret", secrets.token_hex(32))
     service_home = folder / "service"
@@ -124,7 +142,7 @@ def setup(repo: Path, *, ip: str = "127.0.0.1", port: int = 8000, public_url: st
     owner = pwd.getpwnam(OWNER)
     os.chown(service_home, owner.pw_uid, owner.pw_gid)
     os.chmod(service_home, 0o700)
-    made = cluster.initialise(settings)
+    cluster.initialise(settings)
     cluster.start(settings)
     cluster.ensure_databases(settings)
     from securebase.store import Store
@@ -135,11 +153,13 @@ def setup(repo: Path, *, ip: str = "127.0.0.1", port: int = 8000, public_url: st
     (folder / SINGLEUSER_CONFIG).write_text(json.dumps(server_config(), indent=1, sort_keys=True))
     os.chmod(folder / SINGLEUSER_CONFIG, 0o644)
     settings.save()
-    password = None
+    password, second = None, None
     if not accounts.exists(accounts.system_name(admin)):
-        accounts.create(admin, "admin")
-        password = accounts.temporary_password(accounts.system_name(admin))
-    return SetupReport(settings, made, password, counts, admin)
+        system = accounts.create(admin, "admin")
+        password = accounts.temporary_password(system)
+        if settings.two_factor:
+            second = twofactor.enrol(system, admin)
+    return SetupReport(settings, password, counts, admin, second)
 
 
 def run() -> int:  # pragma: no cover - replaces the process (tests start the same command themselves)
@@ -213,6 +233,18 @@ def status(settings: HubSettings) -> list[tuple[str, bool, str]]:
         checks.append(("services", {"securebase", "idle-culler"} <= set(names), ", ".join(names) or "none"))
     except OSError as exc:
         checks.append(("hub", False, f"not answering ({type(exc).__name__}): `sudo securebase hub run`"))
+    if twofactor.available():
+        people = accounts.everyone()
+        with_one = sum(twofactor.enrolled(p) for p in people)
+        if with_one and not auth.checks_codes():
+            checks.append(("two-factor", False, f"{with_one} people have a second factor, but "
+                           f"{auth.PAM_DIR / auth.PAM_SERVICE} does not check codes (they cannot sign in): run "
+                           "`securebase hub setup` again"))
+        else:
+            checks.append(("two-factor", True, f"{with_one} of {len(people)} people have a second factor"
+                           + ("; everyone added gets one" if settings.two_factor else "")))
+    else:
+        checks.append(("two-factor", not settings.two_factor, "libpam-google-authenticator is not installed"))
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{settings.service_port}/services/securebase/health",
                                     timeout=5) as response:

@@ -4,7 +4,7 @@
   Calendar programs cannot sign in, so the secret in the address is the key: 256 random bits, kept in the
   store only as a hash, revocable by the client or their clinician. An unknown or revoked address gets the
   same short *not in use* answer.
-* Every :data:`INTERVAL_SECONDS`: the homework reminders that are due, and the e-mails of new safety flags,
+* Every ``SECUREBASE_MAIL_EVERY`` seconds (:data:`INTERVAL_SECONDS` unless set): the homework reminders that are due, and the e-mails of new safety flags,
   when ``SECUREBASE_SMTP_*`` is set (:mod:`securebase.homework.reminders`, :mod:`securebase.safety.mailer`).
 * ``health``: for ``securebase hub status``.
 
@@ -17,6 +17,7 @@ import asyncio
 import logging
 import os
 import re
+import threading
 
 from tornado import web
 from tornado.ioloop import IOLoop, PeriodicCallback
@@ -72,8 +73,21 @@ class HealthHandler(web.RequestHandler):
         self.finish({"status": "ok"})
 
 
+_ROUND = threading.Lock()
+
+
 def send_due() -> None:
-    """The reminders due now and the new safety e-mails (nothing when e-mail is not set up)."""
+    """The reminders due now and the new safety e-mails (nothing when e-mail is not set up). One round at a
+    time: a round still running when the next is due lets it pass."""
+    if not _ROUND.acquire(blocking=False):
+        return
+    try:
+        _send_due()
+    finally:
+        _ROUND.release()
+
+
+def _send_due() -> None:
     from securebase.homework.reminders import send_reminders
     from securebase.safety.mailer import SmtpSettings, notify_new_flags
 
@@ -103,7 +117,8 @@ def main() -> None:  # pragma: no cover - started by JupyterHub (tests/hub run i
         logging.getLogger(name).setLevel(logging.WARNING)   # request lines carry the feeds' secrets
     app = make_app(os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/securebase/"))
     app.listen(int(os.environ.get("SECUREBASE_SERVICE_PORT", "8090")), address="127.0.0.1")
-    PeriodicCallback(lambda: IOLoop.current().run_in_executor(None, send_due), INTERVAL_SECONDS * 1000).start()
+    every = max(1, int(os.environ.get("SECUREBASE_MAIL_EVERY", "") or INTERVAL_SECONDS))
+    PeriodicCallback(lambda: IOLoop.current().run_in_executor(None, send_due), every * 1000).start()
     IOLoop.current().run_in_executor(None, send_due)
     IOLoop.current().start()
 

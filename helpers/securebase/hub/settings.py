@@ -43,6 +43,9 @@ def hub_dir() -> Path:
     return Path(os.environ.get(HUB_DIR_ENV, "") or DEFAULT_HUB_DIR)
 
 
+MAIL_FILE = "mail.env"
+
+
 @dataclass
 class HubSettings:
     ip: str = "127.0.0.1"
@@ -56,6 +59,8 @@ class HubSettings:
     time_zone: str = "UTC"         # the clinic's, for clients who set none
     idle_timeout: int = 3600       # a server with no activity for this long is stopped
     memory_limit_mb: int = 4096    # the address space each person's server may use
+    two_factor: bool = False       # every person added gets a second factor (hub setup --two-factor)
+    mail_every: int = 300          # seconds between the service's rounds of reminders and safety e-mails
     proxy_command: str = ""
     python: str = ""               # the Python whose securebase the servers run
     tokens: dict[str, str] = field(default_factory=dict)   # service name -> API token
@@ -99,6 +104,29 @@ class HubSettings:
             raise HubError(f"{path} is root's: run this as root (sudo).") from None
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+    def mail_environment(self) -> dict[str, str]:
+        """``SECUREBASE_SMTP_*`` from ``mail.env`` in the hub's folder (root's, owner-only): ``NAME=value``
+        lines, ``#`` comments. The password goes in a file of its own (``SECUREBASE_SMTP_PASSWORD_FILE``)."""
+        path = self.folder / MAIL_FILE
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
+            return {}
+        if path.stat().st_mode & 0o077:
+            raise HubError(f"{path} can be read by others: `chmod 600 {path}`.")
+        out = {}
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, sep, value = line.partition("=")
+            key = key.strip()
+            if not sep or not key.startswith("SECUREBASE_SMTP_"):
+                raise HubError(f"{path}, line {number}: write SECUREBASE_SMTP_NAME=value (for example "
+                               "SECUREBASE_SMTP_HOST=smtp.clinic.example).")
+            out[key] = value.strip().strip('"')
+        return out
 
     @classmethod
     def exists(cls) -> bool:

@@ -280,7 +280,7 @@ END IF;
 END $d$"""
 
 
-def _policy(table: str, name: str, command: str, using: str | None = None, check: str | None = None) -> str:
+def policy(table: str, name: str, command: str, using: str | None = None, check: str | None = None) -> str:
     sql = f"CREATE POLICY {table}_{name} ON {table} FOR {command}"
     if using:
         sql += f" USING ({using})"
@@ -289,8 +289,8 @@ def _policy(table: str, name: str, command: str, using: str | None = None, check
     return sql
 
 
-_READABLE = "client_id IN (SELECT securebase_readable_clients())"
-_WRITABLE = "client_id IN (SELECT securebase_writable_clients())"
+READABLE = "client_id IN (SELECT securebase_readable_clients())"
+WRITABLE = "client_id IN (SELECT securebase_writable_clients())"
 _MY_DYAD = "dyad_id IN (SELECT securebase_my_dyads())"
 
 
@@ -302,45 +302,45 @@ def _policies() -> list[str]:
     out = []
     for table in ("clients", "entry_heads", "assessments", "safety_flags", "safety_check_ins", "group_members",
                   "client_archive", "couple_pauses"):
-        out.append(_policy(table, "read", "SELECT", _READABLE))
+        out.append(policy(table, "read", "SELECT", READABLE))
         extra = {"couple_pauses": f" AND {_MY_DYAD} AND flag_id IN (SELECT f.flag_id FROM safety_flags f "
                                   "WHERE f.client_id = couple_pauses.client_id)"}.get(table, "")
-        out.append(_policy(table, "add", "INSERT", check=_WRITABLE + _author(table) + extra))
-    out.append(_policy("clients", "add_new", "INSERT", check="securebase_my_kind() = 'clinician'"))
+        out.append(policy(table, "add", "INSERT", check=WRITABLE + _author(table) + extra))
+    out.append(policy("clients", "add_new", "INSERT", check="securebase_my_kind() = 'clinician'"))
     for table in ("clients", "entry_heads"):
-        out.append(_policy(table, "change", "UPDATE", _WRITABLE, _WRITABLE))
-    out.append(_policy("entries", "read", "SELECT",
-                       f"{_READABLE} OR securebase_shared_with_me(entry_id, revision)"))
-    out.append(_policy("entries", "add", "INSERT", check=_WRITABLE + _author("entries")))
-    out.append(_policy("entry_shares", "read", "SELECT", f"{_READABLE} OR {_MY_DYAD}"))
+        out.append(policy(table, "change", "UPDATE", WRITABLE, WRITABLE))
+    out.append(policy("entries", "read", "SELECT",
+                       f"{READABLE} OR securebase_shared_with_me(entry_id, revision)"))
+    out.append(policy("entries", "add", "INSERT", check=WRITABLE + _author("entries")))
+    out.append(policy("entry_shares", "read", "SELECT", f"{READABLE} OR {_MY_DYAD}"))
     unpaused = "securebase_couple_paused_since(dyad_id) IS NULL"   # joint features pause after a flag
     own_entry = ("EXISTS (SELECT 1 FROM entries e WHERE e.entry_id = entry_shares.entry_id AND "
                  "e.revision = entry_shares.revision AND e.client_id = entry_shares.client_id)")
-    out.append(_policy("entry_shares", "add", "INSERT",
-                       check=f"{_WRITABLE} AND {_MY_DYAD} AND {own_entry} AND (shared = 0 OR {unpaused})"))
+    out.append(policy("entry_shares", "add", "INSERT",
+                       check=f"{WRITABLE} AND {_MY_DYAD} AND {own_entry} AND (shared = 0 OR {unpaused})"))
     both = ("partner_a IN (SELECT securebase_writable_clients()) AND "
             "partner_b IN (SELECT securebase_writable_clients())")
-    out.append(_policy("dyads", "read", "SELECT", _MY_DYAD))
-    out.append(_policy("dyads", "add", "INSERT", check=both))
-    out.append(_policy("dyads", "change", "UPDATE", both, both))
-    out.append(_policy("protocol_versions", "read", "SELECT", _MY_DYAD))
-    out.append(_policy("protocol_versions", "add", "INSERT",
+    out.append(policy("dyads", "read", "SELECT", _MY_DYAD))
+    out.append(policy("dyads", "add", "INSERT", check=both))
+    out.append(policy("dyads", "change", "UPDATE", both, both))
+    out.append(policy("protocol_versions", "read", "SELECT", _MY_DYAD))
+    out.append(policy("protocol_versions", "add", "INSERT",
                        check=f"{_MY_DYAD} AND proposed_by IN (SELECT securebase_writable_clients()) AND {unpaused}"))
-    out.append(_policy("protocol_consents", "read", "SELECT", _MY_DYAD))
-    out.append(_policy("protocol_consents", "add", "INSERT",
-                       check=f"{_MY_DYAD} AND {_WRITABLE} AND (consent = 0 OR {unpaused})"))
+    out.append(policy("protocol_consents", "read", "SELECT", _MY_DYAD))
+    out.append(policy("protocol_consents", "add", "INSERT",
+                       check=f"{_MY_DYAD} AND {WRITABLE} AND (consent = 0 OR {unpaused})"))
     for table, (column, parent) in CHILD_TABLES.items():
         visible = f"{column} IN (SELECT {column} FROM {parent})"   # the parent's own policy applies
-        out.append(_policy(table, "read", "SELECT", visible))
-        out.append(_policy(table, "add", "INSERT", check=visible + _author(table)))
-    out.append(_policy("audit", "read", "SELECT", "actor = session_user"))
-    out.append(_policy("audit", "add", "INSERT", check="actor = session_user"))
-    out.append(_policy("audit_chain", "read", "SELECT", "audit_id IN (SELECT audit_id FROM audit)"))
-    out.append(_policy("people", "read", "SELECT", "db_role = session_user"))
-    out.append(_policy("caseload", "read", "SELECT", f"clinician = session_user OR {_READABLE}"))
-    out.append(_policy("supervision", "read", "SELECT", "supervisor = session_user OR clinician = session_user"))
-    out.append(_policy("poll_votes", "read", "SELECT", "securebase_my_kind() = 'clinician'"))
-    out.append(_policy("poll_votes", "add", "INSERT", check="securebase_my_kind() = 'clinician'"))
+        out.append(policy(table, "read", "SELECT", visible))
+        out.append(policy(table, "add", "INSERT", check=visible + _author(table)))
+    out.append(policy("audit", "read", "SELECT", "actor = session_user"))
+    out.append(policy("audit", "add", "INSERT", check="actor = session_user"))
+    out.append(policy("audit_chain", "read", "SELECT", "audit_id IN (SELECT audit_id FROM audit)"))
+    out.append(policy("people", "read", "SELECT", "db_role = session_user"))
+    out.append(policy("caseload", "read", "SELECT", f"clinician = session_user OR {READABLE}"))
+    out.append(policy("supervision", "read", "SELECT", "supervisor = session_user OR clinician = session_user"))
+    out.append(policy("poll_votes", "read", "SELECT", "securebase_my_kind() = 'clinician'"))
+    out.append(policy("poll_votes", "add", "INSERT", check="securebase_my_kind() = 'clinician'"))
     return out
 
 

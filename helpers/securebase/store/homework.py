@@ -90,10 +90,7 @@ def sqlite_statements() -> list[str]:
 
 def pg_statements() -> list[str]:
     """The tables on PostgreSQL, their grants and their row-level security (after schema 9's groups)."""
-    from securebase.store.access_pg import GROUP
-
-    readable = "client_id IN (SELECT securebase_readable_clients())"
-    writable = "client_id IN (SELECT securebase_writable_clients())"
+    from securebase.store.access_pg import GROUP, READABLE as readable, WRITABLE as writable, policy
     clinician = "securebase_my_kind() = 'clinician'"
     out = [s.strip().replace("TEXT", "text") for s in _TABLES.split(";") if s.strip()]
     groups = ", ".join(GROUP.values())
@@ -124,11 +121,7 @@ def pg_statements() -> list[str]:
     }
     for table, rules in policies.items():
         out.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        for name, command, using, check in rules:
-            sql = f"CREATE POLICY {table}_{name} ON {table} FOR {command}"
-            sql += f" USING ({using})" if using else ""
-            sql += f" WITH CHECK ({check})" if check else ""
-            out.append(sql)
+        out += [policy(table, name, command, using, check) for name, command, using, check in rules]
     return out
 
 

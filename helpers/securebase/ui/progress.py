@@ -177,17 +177,17 @@ class HomeworkControl:
                                   layout=w.Layout(width="34rem", max_width="100%"))
         self.end_button = w.Button(description="End it today", icon="stop", layout=w.Layout(width="auto"))
         self.end_button.on_click(lambda _b: self.end())
-        self.feed_button = w.Button(description="New calendar address for the client", icon="calendar",
-                                    layout=w.Layout(width="auto"))
-        self.feed_button.on_click(lambda _b: self.new_feed())
-        self.revoke_button = w.Button(description="Stop the client's calendar addresses", icon="ban",
-                                      layout=w.Layout(width="auto"))
-        self.revoke_button.on_click(lambda _b: self.revoke())
-        self.message = w.HTML()
+        from securebase.ui.today import CalendarAddresses
+
+        self.calendar = CalendarAddresses(workbook.store, workbook.client_id, new="New calendar address for the client",
+                                          stop="Stop the client's calendar addresses",
+                                          intro="Give this address to the client only (shown once): their calendar "
+                                                "program subscribes to it.")
+        self.message = self.calendar.message
         row = w.Layout(flex_flow="row wrap", align_items="center")
         self.widget = w.VBox([self.exercise, w.HBox([self.frequency, self.times], layout=row), self.until,
                               self.assign_button, w.HBox([self.current, self.end_button], layout=row),
-                              w.HBox([self.feed_button, self.revoke_button], layout=row), self.message])
+                              self.calendar.buttons, self.message])
         self._list()
 
     def _list(self) -> None:
@@ -227,14 +227,3 @@ class HomeworkControl:
         self._list()
         self.workbook.refresh()
         self._say(f"Ended; its last day is {a.ended_on}.")
-
-    def new_feed(self) -> None:
-        from securebase.ui.today import feed_html
-
-        self.message.value = feed_html(self.workbook.store, self.workbook.client_id, "Give this address to the client "
-                                       "only (shown once): their calendar program subscribes to it.")
-
-    def revoke(self) -> None:
-        from securebase.ui.today import revoke_html
-
-        self.message.value = revoke_html(self.workbook.store, self.workbook.client_id)

@@ -85,6 +85,28 @@ def revoke_html(store: Store, client_id: str) -> str:
             "new.</p>" if count else "<p role='status'>No calendar address is in use.</p>")
 
 
+class CalendarAddresses:
+    """Two buttons, for a new calendar address of the client (shown once, after ``intro``) and for stopping
+    every address of theirs, and the message that says what happened: on the client's page of today and in
+    the clinician's homework section."""
+
+    def __init__(self, store: Store, client_id: str, *, new: str, stop: str, intro: str):
+        self.store, self.client_id, self.intro = store, client_id, intro
+        self.message = w.HTML()
+        self.new_button = w.Button(description=new, icon="calendar", layout=w.Layout(width="auto"))
+        self.new_button.on_click(lambda _b: self.new_feed())
+        self.stop_button = w.Button(description=stop, icon="ban", layout=w.Layout(width="auto"))
+        self.stop_button.on_click(lambda _b: self.revoke())
+        self.buttons = w.HBox([self.new_button, self.stop_button],
+                              layout=w.Layout(flex_flow="row wrap", align_items="center"))
+
+    def new_feed(self) -> None:
+        self.message.value = feed_html(self.store, self.client_id, self.intro)
+
+    def revoke(self) -> None:
+        self.message.value = revoke_html(self.store, self.client_id)
+
+
 class TodayView:
     """The widgets of a client's page of today."""
 
@@ -96,13 +118,10 @@ class TodayView:
         self.program = content.program(client.program_id) if client.program_id else None
         self.practice = w.HTML()
         self.summary = w.HTML()
-        self.feed_button = w.Button(description="Get my calendar address", icon="calendar",
-                                    layout=w.Layout(width="auto"))
-        self.feed_button.on_click(lambda _b: self.new_feed())
-        self.revoke_button = w.Button(description="Stop all my calendar addresses", icon="ban",
-                                      layout=w.Layout(width="auto"))
-        self.revoke_button.on_click(lambda _b: self.revoke())
-        self.feed_message = w.HTML()
+        self.calendar = CalendarAddresses(store, client_id, new="Get my calendar address",
+                                          stop="Stop all my calendar addresses",
+                                          intro="Your calendar address (copy it now: it is shown only this once). In "
+                                                "your calendar program choose subscribe or add by URL:")
         settings = store.reminder_settings(client_id)
         self.email = w.Text(description="E-mail for reminders", value=(settings.email or "") if settings else "",
                             placeholder="leave empty for no e-mails", style={"description_width": "initial"},
@@ -123,7 +142,7 @@ class TodayView:
             w.HTML("<h2>Reminders</h2><p>A calendar address puts your practice times, with an alarm, in any calendar "
                    "program. Anyone with the address can see those times (not what you write), so keep it to "
                    "yourself; you can stop every address at once.</p>"),
-            w.HBox([self.feed_button, self.revoke_button], layout=w.Layout(flex_flow="row wrap")), self.feed_message,
+            self.calendar.buttons, self.calendar.message,
             w.HTML("<p>An e-mail reminder says only that practice is waiting, once a day.</p>"),
             self.email, self.zone, self.save_button, self.reminder_message,
             w.HTML("<h2>Help</h2>"), HelpScreen(language, store, client_id).widget,
@@ -141,14 +160,6 @@ class TodayView:
         overall = homework.adherence([a for a in assignments if a.program_id == self.program.id], entries, self.today)
         self.summary.value = (f"<p>So far: {overall['done']} of {overall['expected']} set practices done.</p>"
                               if overall["expected"] else "")
-
-    def new_feed(self) -> None:
-        self.feed_message.value = feed_html(self.store, self.client_id, "Your calendar address (copy it now: it is "
-                                            "shown only this once). In your calendar program choose subscribe or "
-                                            "add by URL:")
-
-    def revoke(self) -> None:
-        self.feed_message.value = revoke_html(self.store, self.client_id)
 
     def save_reminders(self) -> None:
         try:
