@@ -64,6 +64,8 @@ def test_a_persons_server_loads_no_jupyterlab_no_terminals_and_shows_no_tracebac
     assert settings["ServerApp"]["terminals_enabled"] is False
     assert settings["VoilaConfiguration"] == {"template": "securebase", "show_tracebacks": False}
     assert {"api/contents", "files", "terminals", "voila/tree", "lab", "tree"} <= set(REFUSED)
+    kernels = settings["MappingKernelManager"]   # a closed page's kernel goes within a minute; an open one stays
+    assert kernels["cull_idle_timeout"] + kernels["cull_interval"] <= 60 and kernels["cull_connected"] is False
 
 
 def test_jupyterhubs_configuration_is_loopback_on_the_socket_and_keeps_tokens_off_command_lines(tmp_path, monkeypatch):

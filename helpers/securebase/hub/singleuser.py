@@ -31,8 +31,12 @@ _OFF = ("jupyterlab", "notebook", "notebook_shim", "jupyter_lsp", "jupyter_serve
         "jupyter_server_ydoc", "jupyter_collaboration", "jupyterlab_server")
 
 
-def server_config(*, cull_idle_seconds: int = 600) -> dict[str, Any]:
-    """The person's server's settings (a ``jupyter_server_config.json``; no secrets in it)."""
+def server_config() -> dict[str, Any]:
+    """The person's server's settings (a ``jupyter_server_config.json``; no secrets in it). A page's kernel
+    goes soon after its tab closes, as in the app (:mod:`securebase.app.server`): memory is what limits how
+    many people one machine serves."""
+    from securebase.app.server import CULL_IDLE_SECONDS, CULL_INTERVAL_SECONDS
+
     return {
         "ServerApp": {
             "jpserver_extensions": {**{name: False for name in _OFF}, **_KEEP},
@@ -42,7 +46,7 @@ def server_config(*, cull_idle_seconds: int = 600) -> dict[str, Any]:
         },
         "ContentsManager": {"allow_hidden": False},
         "VoilaConfiguration": {"template": "securebase", "show_tracebacks": False},
-        "MappingKernelManager": {"cull_idle_timeout": cull_idle_seconds, "cull_interval": 60,
+        "MappingKernelManager": {"cull_idle_timeout": CULL_IDLE_SECONDS, "cull_interval": CULL_INTERVAL_SECONDS,
                                  "cull_connected": False},
     }
 
