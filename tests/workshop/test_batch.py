@@ -12,8 +12,8 @@ import nbformat
 import pytest
 
 from securebase import cli
-from securebase.workshop.batch import BatchError, run_batch
-from securebase.workshop.roster import load_roster
+from securebase.workshop.batch import FORM_PLACEHOLDER, WIDGET_VIEW, BatchError, plan_batch, run_batch
+from securebase.workshop.roster import Participant, Roster, load_roster
 from securebase.store import Store
 from report_pages import without_print_script
 
@@ -81,6 +81,40 @@ def test_second_run_skips_finished_rows_and_redoes_a_missing_one(batch):
     (out / "tue" / "P-102" / "done.json").unlink()
     s = run_batch(_roster(tmp), NOTEBOOK, out, workers=2, progress=False)
     assert {r.participant_id: r.status for r in s.results} == {"P-101": "skipped", "P-102": "done", "P-202": "skipped"}
+
+
+def test_a_rerun_on_a_returned_folder_keeps_no_answer_in_the_notebook(batch):
+    """A folder came back with the participant's entries; --force reruns the notebook on it. The executed
+    notebook's forms would show those entries (a history list, a summary): no widget state is kept."""
+    tmp, out, _ = batch
+    folder = out / "thu" / "P-202"
+    with Store(folder / "securebase.db") as store:
+        store.add_entry("P-202", program_id="sie", phase_id="acceptance", exercise_id="acceptance_practice",
+                        content_version="1", occurred_at="2026-11-20T10:00:00+00:00",
+                        data={"experience": "Zebra-crossing words", "body_description": "a kiwi-sized knot"})
+    s = run_batch(_roster(tmp), NOTEBOOK, out, workers=2, progress=False, force=True)
+    assert {r.participant_id: r.status for r in s.results}["P-202"] == "done"
+    text = (folder / "02_acceptance.ipynb").read_text()
+    assert "Zebra" not in text and "kiwi" not in text
+    nb = nbformat.read(folder / "02_acceptance.ipynb", as_version=4)
+    assert "widgets" not in nb.metadata
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    assert any(o.get("data", {}).get("text/plain") == FORM_PLACEHOLDER for o in outputs)
+    assert not any(WIDGET_VIEW in o.get("data", {}) for o in outputs)
+    assert stat.S_IMODE((folder / "02_acceptance.ipynb").stat().st_mode) == 0o600
+    with Store(folder / "securebase.db") as store:   # the rerun lost nothing
+        assert [e.data["experience"] for e in store.current_entries("P-202")] == ["Zebra-crossing words"]
+
+
+def test_a_roster_row_never_overrides_whose_data_or_which_store(tmp_path):
+    """Second line behind the roster's own check: a Roster built in Python with such a column still
+    cannot move a participant's store or identity."""
+    roster = Roster("r.csv", [Participant("P-601", "g", "sie", "en", 2, {"store_path": "/srv/clinic.db",
+                                                                         "client_id": "C-0001", "start_date": "2026-11-02"})],
+                    ["store_path", "client_id", "start_date"])
+    (task,), _ = plan_batch(roster, NOTEBOOK, tmp_path / "out")
+    assert task.parameters["store_path"] == "securebase.db" and task.parameters["client_id"] == "P-601"
+    assert task.parameters["start_date"] == "2026-11-02"
 
 
 def test_one_failure_does_not_stop_the_others(tmp_path):

@@ -79,3 +79,16 @@ def test_message_lists_the_problems():
     with pytest.raises(RosterError) as exc:
         parse_roster("participant_id,group,program,language\nP-001,a,dbt,en\n")
     assert "1 problem(s)" in str(exc.value) and "line 2: unknown program" in str(exc.value)
+
+
+@pytest.mark.parametrize("column", ["store_path", "Client_ID", " mode ", "output_dir", "database_url", "answers_path",
+                                    "export_dir", "feed_url"])
+def test_a_column_that_would_choose_whose_data_or_which_file_is_refused(column):
+    problems = _problems(f"participant_id,group,program,language,{column}\nP-001,a,sie,en,/srv/clinic/store.db\n")
+    assert problems == [f"line 1: the column {column.strip()!r} is not allowed: a roster cannot choose whose data or "
+                        "which file a workbook uses (the batch sets those itself); remove the column"]
+
+
+def test_ordinary_further_columns_still_pass():
+    r = parse_roster("participant_id,group,program,language,start_date,path_note\nP-001,a,sie,en,2026-11-24,x\n")
+    assert r.extra_columns == ["start_date", "path_note"]

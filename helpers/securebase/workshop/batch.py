@@ -7,7 +7,10 @@ prepares every participant's workbook. For each roster row it
    participant id), ``language``, ``store_path`` and ``output_dir`` (the participant's folder,
    given relative to it so the folder can be handed over and opened anywhere), ``mode``
    (``interactive``, so the participant gets the forms) and any further roster column that is
-   a parameter of the notebook (``start_date``, say);
+   a parameter of the notebook (``start_date``, say; never one that names whose data or which file,
+   see :func:`securebase.workshop.roster.reserved_column`). The executed notebook keeps no widget
+   state (:func:`without_widget_state`): run on a folder that came back, the forms would otherwise
+   carry the participant's answers in the file;
 2. writes the participant's handout (``handout.html``, optionally a PDF) from their store;
 3. writes ``done.json``, which makes a second run skip the row (resume).
 
@@ -45,7 +48,7 @@ from typing import Any
 
 from securebase import content
 from securebase.core.errors import SecureBaseError
-from securebase.workshop.roster import Roster, load_roster
+from securebase.workshop.roster import Roster, load_roster, reserved_column
 
 STORE_FILE = "securebase.db"   # the participant's own store, inside their folder
 REPORTS_DIR = "reports"        # the notebook's output_dir, inside their folder
@@ -199,9 +202,9 @@ def plan_batch(roster: Roster, notebook: Path, out_dir: Path, *, timeout: int = 
         if program is not None and p.program != program:
             left_out.append(f"{p.participant_id} ({p.program})")
             continue
-        params = {"client_id": p.participant_id, "language": p.language, "store_path": STORE_FILE,
-                  "output_dir": REPORTS_DIR, "mode": "interactive", **given,
-                  **{k: v for k, v in p.extra.items() if v != ""}}
+        params = {**given, **{k: v for k, v in p.extra.items() if v != "" and not reserved_column(k)},
+                  "client_id": p.participant_id, "language": p.language, "store_path": STORE_FILE,
+                  "output_dir": REPORTS_DIR, "mode": "interactive"}   # the row's own last: nothing overrides them
         params = {k: v for k, v in params.items() if k in declared}
         folder = out_dir / p.group / p.participant_id
         tasks.append(Task(p.participant_id, p.group, p.program, p.language, str(notebook.resolve()), str(folder),
@@ -231,6 +234,26 @@ def _private_write(path: Path, text: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
     os.replace(tmp, path)
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+FORM_PLACEHOLDER = "A form of the workbook: open the notebook and run it to fill it in."
+
+
+def without_widget_state(path: Path) -> None:
+    """Drop what an executed notebook saved of its widgets: the widget state in the metadata (which holds
+    every value a form showed, so a participant's earlier answers) and each widget output's text
+    fallback (the widget's repr, values included). The forms are rebuilt when the notebook is run."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data:
+                output["data"] = {"text/plain": FORM_PLACEHOLDER}
+    _private_write(path, nbformat.writes(nb))
 
 
 def _error_text(exc: BaseException) -> str:
@@ -276,6 +299,7 @@ def execute_task(task: Task, *, kernel_manager_class: type | str | None = None) 
             finally:
                 if executed.exists():
                     os.chmod(executed, 0o600)
+        without_widget_state(executed)
         result.files["notebook"] = str(executed)
         if task.handout:
             result.files.update(_write_handout(task, folder))

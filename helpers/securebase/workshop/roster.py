@@ -9,6 +9,10 @@ A roster is a CSV file with one row per participant and the columns
 
 Column names are matched without regard to case or surrounding spaces. Any further column is
 kept per row as ``extra``: a batch run passes it to the notebook as a parameter of that name.
+A further column may never name where data is read or written, or whose it is: ``client_id``,
+``store_path``, ``mode``, ``output_dir``, ``database_url``, or any name ending in ``_path``,
+``_dir`` or ``_url`` is refused (:func:`reserved_column`), so that a roster cannot point a
+hand-out at the clinic's store or at another file.
 :func:`load_roster` reads and checks the whole file and raises one :class:`RosterError` that
 lists every problem with its line number (missing or duplicated columns, blank cells, duplicate
 participants, ids that are not pseudonymous, unknown programs or languages), so a facilitator
@@ -28,6 +32,8 @@ from securebase.core.errors import SecureBaseError
 from securebase.core.ids import validate_client_id
 
 REQUIRED = ("participant_id", "group", "program", "language")
+RESERVED = ("client_id", "store_path", "mode", "output_dir", "database_url")
+_LOCATION = re.compile(r"_(path|dir|url)\Z")
 _GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}\Z")
 MAX_PROBLEMS_SHOWN = 30
 
@@ -72,6 +78,12 @@ class Roster:
         return {p.participant_id: p for p in self.participants}
 
 
+def reserved_column(name: str) -> bool:
+    """Whether a further roster column would set whose data or which file a notebook uses."""
+    name = name.strip().lower()
+    return name in RESERVED or bool(_LOCATION.search(name))
+
+
 def _languages() -> set[str]:
     return {p.stem for p in (content.content_dir() / "locales").glob("*.yaml")}
 
@@ -98,6 +110,12 @@ def parse_roster(text: str, path: Path | str = "<roster>") -> Roster:
     if missing:
         problems.append(f"line 1: missing column(s) {', '.join(missing)}; the header must include "
                         f"{', '.join(REQUIRED)} (found: {', '.join(h.strip() for h in header) or 'nothing'})")
+        raise RosterError(path, problems)
+    for i, name in enumerate(names):
+        if name not in REQUIRED and reserved_column(name):
+            problems.append(f"line 1: the column {header[i].strip()!r} is not allowed: a roster cannot choose whose data "
+                            "or which file a workbook uses (the batch sets those itself); remove the column")
+    if problems:
         raise RosterError(path, problems)
     programs = set(content.programs())
     languages = _languages()
