@@ -1,5 +1,7 @@
 """Answers files for couples: shared entries, protocol proposals and consent decisions in batch."""
 
+import json
+
 import pytest
 import yaml
 
@@ -16,7 +18,7 @@ PROTOCOL = {
 
 def write(tmp_path, name, entries):
     path = tmp_path / name
-    path.write_text(yaml.safe_dump({"entries": entries}, allow_unicode=True))
+    path.write_text(yaml.safe_dump({"entries": json.loads(json.dumps(entries))}, allow_unicode=True))  # no aliases
     return path
 
 

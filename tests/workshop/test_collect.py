@@ -165,3 +165,54 @@ def test_cli_collect_writes_summaries(tmp_path, returned, capsys):
     assert "fewer than 5" in page and "<script" not in without_print_script(page)
     assert cli.main(["roster", str(roster)]) == 0
     assert "7 participant(s) in 1 group(s)" in capsys.readouterr().out
+
+
+def _tamper(db: Path, entry_id: str, **changes) -> None:
+    """What a participant can do to their own store file: add a revision by hand, past the software."""
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    row = dict(zip(COLUMNS, con.execute(f"SELECT {', '.join(COLUMNS)} FROM entries WHERE entry_id = ? "
+                                          "ORDER BY revision DESC LIMIT 1", (entry_id,)).fetchone()))
+    row.update({"revision": row["revision"] + 1, **changes})
+    con.execute(f"INSERT INTO entries ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+    con.commit()
+    con.close()
+
+
+COLUMNS = ("entry_id", "revision", "client_id", "program_id", "phase_id", "exercise_id", "content_version",
+           "occurred_at", "recorded_at", "recorded_by", "deleted", "data", "source_key")
+
+
+@pytest.mark.parametrize("changes, reason", [
+    ({"occurred_at": "not-a-date"}, "a time it happened that is not a date"),
+    ({"occurred_at": "not-a-date", "deleted": 1}, "a time it happened that is not a date"),
+    ({"occurred_at": "2099-01-01T10:00:00"}, "a time it happened that is not a date and time of the past"),
+    ({"occurred_at": "2026-11-02 10:00"}, "a time it happened"),
+    ({"recorded_at": "yesterday"}, "a time it was saved that is not"),
+    ({"recorded_at": "2026-11-02T10:00:00"}, "with a time zone"),
+    ({"recorded_at": "2000-01-01T00:00:00+00:00"}, "saved before its earlier revision"),
+    ({"revision": 7}, "revision 7 where 2 was due"),
+    ({"phase_id": "acceptance"}, "step 'acceptance', but the exercise is in 'awareness'"),
+    ({"content_version": "x" * 500}, "a content version that is not one"),
+    ({"recorded_by": "a\nb"}, "a recorder name that is not one"),
+    ({"deleted": 1, "data": json.dumps({"slot": "<script>alert(1)</script>"})}, "(signal_scan): invalid"),
+])
+def test_a_hand_made_revision_is_validated_in_full_and_left_out(store, tmp_path, changes, reason):
+    src = tmp_path / "returned"
+    db = src / "g" / "P-031" / "securebase.db"
+    n = _fill(db.parent, "P-031", seed=3, days=1)
+    with Store(db) as theirs:
+        entries = theirs.current_entries("P-031")
+    other = next(e for e in entries if e.exercise_id == "signal_scan").entry_id
+    _tamper(db, other, **changes)
+    if changes.get("revision") is None:
+        _tamper(db, other)            # a sound-looking revision after the bad one is left out with it
+    rep = collect(store, parse_roster("participant_id,group,program,language\nP-031,g,sie,en\n"), src)
+    (p,) = rep.participants
+    assert p.status == "collected" and p.added == n, p
+    assert any(reason in x for x in p.left_out), p.left_out
+    assert sorted(e.entry_id for e in store.current_entries("P-031")) == sorted(e.entry_id for e in entries)
+    assert store.get_entry(other).revision == 1 and not store.get_entry(other).deleted
+    # what was taken still works downstream: the progress view's frame
+    assert len(store.history_frame("P-031")) == n

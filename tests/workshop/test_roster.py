@@ -67,7 +67,7 @@ def test_every_row_problem_is_listed_with_its_line():
 def test_empty_and_header_only(tmp_path):
     assert "empty" in _problems("")[0]
     assert "no participants" in _problems("participant_id,group,program,language\n\n")[0]
-    with pytest.raises(RosterError, match="no file"):
+    with pytest.raises(RosterError, match="the file does not exist"):
         load_roster(tmp_path / "nope.csv")
     bad = tmp_path / "latin1.csv"
     bad.write_bytes("participant_id,group,program,language\nP-001,caf\xe9,sie,en\n".encode("latin-1"))

@@ -27,16 +27,14 @@ Couples (programs with a shared protocol) have two more kinds of item::
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from securebase.content import Phase, Program
 from securebase.journal.entries import save_entry, source_key_for
 from securebase.core.errors import EntryValidationError, SecureBaseError
+from securebase.core.inputfiles import InputFileError, load_document
 from securebase.couples.protocol import PROTOCOL
 from securebase.store import DuplicateEntryError, Store, protocol_screen_id
 
@@ -46,6 +44,8 @@ class AnswersFileError(SecureBaseError):
 
 
 ACTIONS = ("save", "consent", "withdraw")
+MAX_BYTES = 2 * 2**20      # an answers file: 2 MB is many months of a person's own entries
+MAX_ITEMS = 2000
 ITEM_KEYS = ("exercise", "occurred_at", "answers", "share", "action", "version")
 
 
@@ -82,18 +82,21 @@ class ImportReport:
 
 
 def read_answers_file(path: str | Path) -> list[AnswerItem]:
+    """Read and check an answers file (at most :data:`MAX_BYTES`, :data:`MAX_ITEMS` items, no YAML aliases,
+    UTF-8); raises one :class:`AnswersFileError` that says what is wrong and where."""
     path = Path(path)
-    if not path.is_file():
-        raise AnswersFileError(f"The answers file {path} does not exist. Check the answers_path parameter.")
-    text = path.read_text(encoding="utf-8")
+    what = f"The answers file {path}"
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise AnswersFileError(f"The answers file {path} is not valid {path.suffix.lstrip('.').upper() or 'YAML'}: {exc}") from None
+        data = load_document(path, limit=MAX_BYTES, what=what, hint="Check the answers_path parameter.")
+    except InputFileError as exc:
+        raise AnswersFileError(str(exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise AnswersFileError(
-            f"The answers file {path} must have a top-level 'entries:' list, each item with 'exercise' and 'answers'."
+            f"{what} must have a top-level 'entries:' list, each item with 'exercise' and 'answers'."
         )
+    if len(data["entries"]) > MAX_ITEMS:
+        raise AnswersFileError(f"{what} has {len(data['entries'])} entries; at most {MAX_ITEMS} are imported from one "
+                               "file. Split it into smaller files and import them one after another.")
     items = []
     for index, raw in enumerate(data["entries"], start=1):
         if not isinstance(raw, dict) or not isinstance(raw.get("exercise"), str):

@@ -27,14 +27,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from securebase import content
 from securebase.content import scales
 from securebase.core import config
+from securebase.core.inputfiles import load_document
 from securebase.intake.assessments import OCCASION_LABELS, OCCASIONS, Assessment, get_assessments, save_assessment
 from securebase.intake.results import DISCLAIMER, FILES, INSTRUMENT, report_context, result_card_png, result_lines
 from securebase.journal.validation import parse_occurred_at
+from securebase.notebook.answers import MAX_BYTES
 from securebase.notebook.parameters import ParameterError, Text, check_mode_and_client
 from securebase.notebook.page import Page, client_of_page
 from securebase.reports.render import render, write_json
@@ -139,7 +139,8 @@ class IntakeWorkbook(Page):
 
     def questionnaire(self) -> Any:
         if self.mode == "batch":
-            data = yaml.safe_load(Path(self.answers_path).read_text(encoding="utf-8")) or {}
+            data = load_document(self.answers_path, limit=MAX_BYTES, what=f"The answers file {self.answers_path}",
+                                 hint="Check the answers_path parameter.") or {}
             if not isinstance(data, dict) or not isinstance(data.get("responses"), dict):
                 raise ParameterError(f"{self.answers_path} needs a 'responses:' mapping of item id to answer.")
             self.occasion = data.get("occasion", self.occasion)

@@ -27,10 +27,12 @@ as JSON and as an escaped HTML page.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,7 @@ from securebase.workshop.roster import Participant, Roster
 from securebase.store import Entry, Store
 from securebase.workshop.suppression import DEFAULT_K, safe_mean, suppress_counts
 from securebase.journal.entries import check_answers
+from securebase.journal.validation import parse_occurred_at
 from securebase.safety.flags import Screening
 
 
@@ -97,22 +100,61 @@ def returned_store(source: Path, participant: Participant) -> Path | None:
     return None
 
 
-def _check_revision(program: Program, e: Entry) -> tuple[str | None, Screening]:
+_ENTRY_ID = re.compile(r"[0-9a-f]{32}\Z")
+_SHORT = re.compile(r"[\w.:@+-]{1,64}\Z")     # content versions, the recorder's name, source keys
+
+
+def _record_problem(e: Entry, previous: Entry | None) -> str | None:
+    """What is wrong with a returned revision as a record (ids, revision numbers, times), before its answers:
+    a store made by this software never holds such a revision, so it was changed by hand."""
+    if not (isinstance(e.entry_id, str) and _ENTRY_ID.match(e.entry_id)):
+        return "an entry id that this software never writes"
+    expected = 1 if previous is None or previous.entry_id != e.entry_id else previous.revision + 1
+    if not isinstance(e.revision, int) or e.revision != expected:
+        return f"revision {e.revision!r} where {expected} was due (revisions are numbered 1, 2, 3 ...)"
+    if not isinstance(e.content_version, str) or not _SHORT.match(e.content_version):
+        return "a content version that is not one"
+    if not isinstance(e.recorded_by, str) or not _SHORT.match(e.recorded_by):
+        return "a recorder name that is not one"
+    if e.source_key is not None and not (isinstance(e.source_key, str) and _SHORT.match(e.source_key)):
+        return "a source key that is not one"
+    try:
+        if not isinstance(e.occurred_at, str) or parse_occurred_at(e.occurred_at) != e.occurred_at:
+            raise EntryValidationError({})
+    except EntryValidationError:
+        return "a time it happened that is not a date and time of the past (YYYY-MM-DDTHH:MM:SS)"
+    try:
+        recorded = datetime.fromisoformat(e.recorded_at) if isinstance(e.recorded_at, str) else None
+    except ValueError:
+        recorded = None
+    if recorded is None or recorded.tzinfo is None or recorded > datetime.now(timezone.utc) + timedelta(hours=1):
+        return "a time it was saved that is not a date and time of the past with a time zone"
+    if previous is not None and previous.entry_id == e.entry_id and e.recorded_at < previous.recorded_at:
+        return "a time it was saved before its earlier revision"
+    return None
+
+
+def _check_revision(program: Program, e: Entry, previous: Entry | None = None) -> tuple[str | None, Screening]:
     """Why a returned revision cannot be taken (None when it can), and what the safety screen found
-    in its free text (flags, and check-ins to ask)."""
+    in its free text (flags, and check-ins to ask). Everything is checked, as a save would: the record
+    (:func:`_record_problem`), the program, exercise and step, and the answers (a deleted entry's too)."""
+    label = f"entry {str(e.entry_id)[:8]} r{e.revision}"
+    problem = _record_problem(e, previous)
+    if problem:
+        return f"{label}: {problem}", Screening()
     if e.program_id != program.id:
-        return f"entry {e.entry_id[:8]} r{e.revision}: program {e.program_id!r}, not {program.id!r}", Screening()
+        return f"{label}: program {e.program_id!r}, not {program.id!r}", Screening()
     try:
         phase, exercise = program.find_exercise(e.exercise_id)
     except (KeyError, SecureBaseError):
-        return f"entry {e.entry_id[:8]} r{e.revision}: unknown exercise {e.exercise_id!r}", Screening()
-    if e.deleted:
-        return None, Screening()
+        return f"{label}: unknown exercise {e.exercise_id!r}", Screening()
+    if e.phase_id != phase.id:
+        return f"{label} ({e.exercise_id}): step {e.phase_id!r}, but the exercise is in {phase.id!r}", Screening()
     try:
         checked = check_answers(phase, exercise, e.data, e.occurred_at)
     except EntryValidationError as exc:
-        return f"entry {e.entry_id[:8]} r{e.revision} ({e.exercise_id}): invalid {', '.join(sorted(exc.problems))}", Screening()
-    return None, checked.screening
+        return f"{label} ({e.exercise_id}): invalid {', '.join(sorted(exc.problems))}", Screening()
+    return None, (Screening() if e.deleted else checked.screening)
 
 
 def _their_check_ins(store: Store, participant_id: str) -> dict[tuple[str, int], tuple[tuple[str, ...], str | None]]:
@@ -150,8 +192,16 @@ def _collect_one(store: Store, participant: Participant, path: Path, source_labe
     keep: list[Entry] = []
     safety: dict[tuple[str, int], tuple[str, ...]] = {}
     check_ins: dict[tuple[str, int], tuple[tuple[str, ...], str | None]] = {}
-    for e in revisions:
-        problem, found = _check_revision(program, e)
+    previous: Entry | None = None
+    bad_entries: set[str] = set()
+    for e in sorted(revisions, key=lambda r: (str(r.entry_id), r.revision if isinstance(r.revision, int) else -1)):
+        problem, found = _check_revision(program, e, previous)
+        previous = e
+        if problem or e.entry_id in bad_entries:
+            # a revision after a bad one is left out too: an entry comes in whole, up to where it is sound
+            bad_entries.add(e.entry_id)
+            rep.left_out.append(problem or f"entry {e.entry_id[:8]} r{e.revision}: follows a revision that was left out")
+            continue
         if problem:
             rep.left_out.append(problem)
             continue

@@ -30,12 +30,15 @@ from pathlib import Path
 from securebase import content
 from securebase.core.errors import SecureBaseError
 from securebase.core.ids import validate_client_id
+from securebase.core.inputfiles import InputFileError, read_text
 
 REQUIRED = ("participant_id", "group", "program", "language")
 RESERVED = ("client_id", "store_path", "mode", "output_dir", "database_url")
 _LOCATION = re.compile(r"_(path|dir|url)\Z")
 _GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}\Z")
 MAX_PROBLEMS_SHOWN = 30
+MAX_BYTES = 1 * 2**20     # a roster of the largest workshop is a few hundred KB at most
+MAX_ROWS = 5000
 
 
 class RosterError(SecureBaseError):
@@ -123,6 +126,9 @@ def parse_roster(text: str, path: Path | str = "<roster>") -> Roster:
     participants: list[Participant] = []
     first_line: dict[str, int] = {}
     for line_no, row in enumerate(reader, start=2):
+        if line_no > MAX_ROWS + 1:
+            problems.append(f"line {line_no}: a roster holds at most {MAX_ROWS} participants; split it by group")
+            break
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) != len(header):
@@ -162,12 +168,11 @@ def parse_roster(text: str, path: Path | str = "<roster>") -> Roster:
 
 
 def load_roster(path: str | Path) -> Roster:
-    """Read and check a roster CSV file (UTF-8, a byte-order mark is fine)."""
+    """Read and check a roster CSV file (UTF-8, a byte-order mark is fine; at most :data:`MAX_BYTES`
+    and :data:`MAX_ROWS` participants)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RosterError(path, ["there is no file at this path"]) from None
-    except UnicodeDecodeError:
-        raise RosterError(path, ["the file is not UTF-8 text; save it from your spreadsheet as 'CSV UTF-8'"]) from None
+        text = read_text(path, limit=MAX_BYTES, what="the file")
+    except InputFileError as exc:
+        raise RosterError(path, [str(exc)]) from None
     return parse_roster(text, path)
