@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 
 from securebase.app.serverconf import LOOPBACK, check_ip, lab_config, display_host, run_dir, write_private
-from securebase.core.config import ensure_private_dir
+from securebase.core.config import ensure_private_dir, write_private_file
 
 MANIFEST = ".securebase-workspace.json"
 
@@ -102,7 +102,7 @@ def sync_workspace(templates: Path, workspace: Path) -> SyncReport:
         ensure_private_dir(dest.parent)
         nbformat.write(clean_copy(template), dest)
         manifest[rel] = template_hash
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    write_private_file(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
     return report
 
 

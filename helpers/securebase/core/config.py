@@ -65,8 +65,27 @@ def client_dir(client_id: str) -> Path:
     return data_dir() / "clients" / client_id
 
 
-def ensure_private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+def ensure_private_dir(path: Path | str) -> Path:
+    """Make ``path`` a folder if it is not one, and every missing folder above it, each owner-only (0700:
+    ``mkdir -p`` would make the folders above with the umask's 0755). Folders inside the data directory
+    that an earlier version left open to others are closed on the way."""
+    path = Path(path).expanduser()
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)   # mkdir's mode passes through the umask; 0700 is what is meant
+    home = data_dir()
+    resolved = path.resolve()
+    if resolved == home or home in resolved.parents:
+        for folder in (resolved, *resolved.parents):
+            if folder.stat().st_uid == os.getuid() and folder.stat().st_mode & 0o077:
+                os.chmod(folder, 0o700)
+            if folder == home:
+                break
     return path
 
 

@@ -93,8 +93,7 @@ def export_couples(
     paths = {}
     for layout in layouts:
         path = out / f"couples_daily_{layout}.csv"
-        frames[layout].to_csv(path, index=False)
-        path.chmod(0o600)
+        config.write_private_file(path, frames[layout].to_csv(index=False))
         paths[layout] = path
     store.record_export(what="couples_daily", detail={
         "layouts": list(layouts), "dyads": sorted(individual["dyad_id"].unique().tolist()),

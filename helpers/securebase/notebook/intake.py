@@ -39,8 +39,9 @@ from securebase.notebook.parameters import ParameterError, Text, check_mode_and_
 from securebase.notebook.page import Page, client_of_page
 from securebase.reports.render import render, write_json
 
-FILE_KEYS = ("card", "report", "json")   # the keys of FILES, in order
 from securebase.store import Store
+
+FILE_KEYS = ("card", "report", "json")   # the keys of FILES, in order
 
 
 class IntakeWorkbook(Page):

@@ -33,6 +33,7 @@ from securebase.journal.derived import derive, derived_labels
 from securebase.reports.render import render
 from securebase.journal.schedule import WEEKDAYS, PlannedEvent, current_position, maintenance_events, to_ics
 from securebase.store import Entry, Store
+from securebase.core import config
 
 TEXT_LIMIT = 400            # characters of one piece of client text shown on the handout
 NOTE_LIMIT = 2000           # characters of the clinician's note
@@ -441,7 +442,7 @@ def write_handout(out_dir: Path, context: dict[str, Any], *, pdf: bool = True) -
     ``pdf``, ``ics``); when no PDF could be made, ``pdf_unavailable`` holds the reason instead.
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config.ensure_private_dir(out_dir)
     ctx = _bounded(context)
     html = render("handout.html.j2", h=ctx)
     files: dict[str, Path | str] = {"html": write_private_file(out_dir / "handout.html", html.encode("utf-8"))}

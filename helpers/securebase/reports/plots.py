@@ -15,15 +15,16 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from securebase.core import config  # noqa: E402
+
 
 def ratings_over_days(summary: dict[str, Any], path: Path, *, title: str) -> Path | None:
     """Write :func:`ratings_png` to ``path``; ``None`` (nothing written) when there are no ratings."""
     png = ratings_png(summary, title=title)
     if png is None:
         return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(png)
-    return path
+    config.ensure_private_dir(path.parent)
+    return config.write_private_file(path, png)
 
 
 def ratings_png(summary: dict[str, Any], *, title: str) -> bytes | None:

@@ -19,6 +19,7 @@ import markupsafe
 
 from securebase.reports import plots
 from securebase.content import Phase, Program, locale
+from securebase.core import config
 from securebase.core.config import write_private_file
 
 _env = jinja2.Environment(
@@ -41,7 +42,7 @@ def render(template: str, **context: Any) -> str:
 
 def write_json(path: Path, data: Any) -> Path:
     """``data`` as JSON in ``path``, owner-only and atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config.ensure_private_dir(path.parent)
     return write_private_file(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
 
@@ -57,7 +58,7 @@ def write_phase_report(
     top_n: int = 5,
 ) -> dict[str, Path]:
     """Write ``summary.json``, ``ratings.png`` (when there are ratings) and ``summary.html``."""
-    output_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config.ensure_private_dir(output_dir)
     generated_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     plot = plots.ratings_over_days(summary, output_dir / "ratings.png", title=f"{phase.title}: ratings by day")
     files = {"json": output_dir / "summary.json", "html": output_dir / "summary.html"}

@@ -26,6 +26,7 @@ Two forms:
 from __future__ import annotations
 
 import csv
+import io
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ from typing import Any, Iterable
 from securebase.content import Exercise, FieldSpec, Phase, Program, field_types
 from securebase.content.fields import choices_text, one_line as _clean
 from securebase.content.scales import Instrument
+from securebase.core import config
 
 # ---------------------------------------------------------------- the exported tables
 
@@ -279,11 +281,11 @@ def dictionary_rows(programs: Iterable[Program], instruments: Iterable[Instrumen
 
 
 def write_data_dictionary(path: Path, rows: list[dict[str, str]]) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=[*DICTIONARY_COLUMNS, *EXTRA_COLUMNS], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=[*DICTIONARY_COLUMNS, *EXTRA_COLUMNS], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return config.write_private_file(path, buffer.getvalue())
 
 
 # ---------------------------------------------------------------- the data package

@@ -31,6 +31,7 @@ from securebase.research import experiments
 from securebase.research import growth
 from securebase.research import prepost
 from securebase.research.export import read_table
+from securebase.core import config
 
 EXPERIMENT = "prediction_error"  # the behaviour of behavioural experiments (content's ``behaviours:``)
 
@@ -135,8 +136,8 @@ def run(export_dir: str, *, report_path: str = "", results_path: str = "", growt
     if report_path:
         page = render("cohort_report.html.j2", r=result,
                       generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
-        Path(report_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(report_path).write_text(page, encoding="utf-8")
+        config.ensure_private_dir(Path(report_path).parent)
+        config.write_private_file(Path(report_path), page)
     return result
 
 

@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from securebase.core.errors import SecureBaseError
+from securebase.core import config
 
 STUDY_PREFIX = "S"
 _ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # as client codes: no 0/O, 1/I/L, U
@@ -144,7 +145,7 @@ def write_key_file(key: StudyKey, key_dir: Path | str, export_dir: Path | str, e
     """Write ``key-<export id>.csv`` (study_id, client_id, date_shift_days), owner-only, never in the export."""
     key_dir, export_dir = Path(key_dir), Path(export_dir)
     check_key_dir(key_dir, export_dir)
-    key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config.ensure_private_dir(key_dir)
     path = key_dir / f"key-{export_id}.csv"
     try:  # owner-only from the first byte, and never over an existing file
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

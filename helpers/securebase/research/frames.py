@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from securebase.core import config
+
 SubjectCols = str | Sequence[str]
 
 
@@ -126,8 +128,8 @@ def write_results(results: Mapping[str, Any], path: str | PathLike[str] | None) 
     if not path:
         return
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(to_jsonable(results), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    config.ensure_private_dir(path.parent)
+    config.write_private_file(path, json.dumps(to_jsonable(results), indent=2, allow_nan=False) + "\n")
 
 
 def numeric(df: pd.DataFrame, col: str, where: str) -> np.ndarray:

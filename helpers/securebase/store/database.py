@@ -49,6 +49,7 @@ from securebase.store.people import PeopleTables
 from securebase.store.upkeep import Upkeep
 from securebase.store.workshops import WorkshopTables
 from securebase.store.schema import AUDIT_ACTIONS, SCHEMA
+from securebase.core import config
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -109,7 +110,7 @@ class Store(ClientTables, CouplesTables, AssessmentTables, CheckInTables, FlagTa
         self._known = identity.recorded(self.path)   # a store was kept here: it must still be there, whole
         identity.check_file(self.path, self._known)
         if not self.path.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            config.ensure_private_dir(self.path.parent)
             try:  # create it owner-only before any client data goes in (SQLite gives -wal/-shm the same mode)
                 os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             except FileExistsError:

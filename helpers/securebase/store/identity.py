@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from securebase.core.errors import StoreError
+from securebase.core import config
 
 if TYPE_CHECKING:  # pragma: no cover
     from securebase.store.database import Store
@@ -66,7 +67,7 @@ def clinic_record(where: str) -> Path:
     from securebase.core.config import data_dir
 
     folder = data_dir() / "clinic-stores"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config.ensure_private_dir(folder)
     return folder / hashlib.sha256(where.encode("utf-8")).hexdigest()[:24]
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from securebase.core.errors import StoreError
 from securebase.store import auditchain, identity
+from securebase.core import config
 
 if TYPE_CHECKING:  # pragma: no cover
     from securebase.store.database import Store
@@ -68,7 +69,7 @@ class Upkeep:
         dest = Path(destination)
         if dest.exists():
             raise StoreError(f"{dest} already exists; choose a new file name for the backup.")
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        config.ensure_private_dir(dest.parent)
         try:  # create it owner-only before any client data is copied into it
             os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except FileExistsError:
@@ -109,7 +110,7 @@ def restore_backup(backup: str | os.PathLike[str], store_path: str | os.PathLike
     if found is None:
         raise StoreError(f"{source} is not a Secure Base backup (it has no store identity); nothing was changed.")
     aside = [p for p in (identity.set_aside(f, "replaced") for f in _store_files(target)) if p is not None]
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config.ensure_private_dir(target.parent)
     os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     src, dest = sqlite3.connect(f"file:{source}?mode=ro", uri=True), sqlite3.connect(target)
     try:

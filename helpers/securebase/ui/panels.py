@@ -110,7 +110,7 @@ class PlanPanel:
             return
         events = schedule.maintenance_events(plan.data, program_start=start)
         ics = config.ensure_private_dir(config.client_dir(self.workbook.client_id)) / "maintenance.ics"
-        ics.write_text(schedule.to_ics(events), encoding="utf-8")
+        config.write_private_file(ics, schedule.to_ics(events))
         rows = "".join(
             f"<tr><td>{e.when:%a %d %b %Y}</td><td>{esc(e.label)}</td></tr>" for e in events[:PLAN_DATES_SHOWN]
         )

@@ -49,6 +49,7 @@ from typing import Any
 from securebase import content
 from securebase.core.errors import SecureBaseError
 from securebase.workshop.roster import Roster, load_roster, reserved_column
+from securebase.core import config
 
 STORE_FILE = "securebase.db"   # the participant's own store, inside their folder
 REPORTS_DIR = "reports"        # the notebook's output_dir, inside their folder
@@ -280,7 +281,7 @@ def execute_task(task: Task, *, kernel_manager_class: type | str | None = None) 
     folder = Path(task.folder)
     result = RowResult(task.participant_id, task.group, "failed")
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        config.ensure_private_dir(folder)
         os.chmod(folder, 0o700)
         (folder / DONE_FILE).unlink(missing_ok=True)
         executed = folder / Path(task.notebook).name
@@ -412,7 +413,7 @@ def run_batch(roster: Roster | str | os.PathLike[str], notebook: str | os.PathLi
     out = check_out_dir(out_dir)
     nb = Path(notebook).expanduser().resolve()
     tasks, left_out = plan_batch(roster, nb, out, timeout=timeout, parameters=parameters, handout=handout, pdf=pdf)
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config.ensure_private_dir(out)
     started = time.perf_counter()
     todo = [t for t in tasks if force or not is_done(t)]
     results = [RowResult(t.participant_id, t.group, "skipped") for t in tasks if t not in todo]

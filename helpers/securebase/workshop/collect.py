@@ -46,6 +46,7 @@ from securebase.workshop.suppression import DEFAULT_K, safe_mean, suppress_count
 from securebase.journal.entries import check_answers
 from securebase.journal.validation import parse_occurred_at
 from securebase.safety.flags import Screening
+from securebase.core import config
 
 
 @dataclass
@@ -316,7 +317,7 @@ def write_group_summary(summary: dict[str, Any], out_dir: str | Path) -> dict[st
     from securebase.reports.render import render
 
     out = Path(out_dir).expanduser()
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config.ensure_private_dir(out)
     stem = f"group-{summary['group']}"
     js = write_private_file(out / f"{stem}.json", (json.dumps(summary, indent=2) + "\n").encode("utf-8"))
     page = write_private_file(out / f"{stem}.html", render("group_summary.html.j2", s=summary, zip=zip).encode("utf-8"))

@@ -28,9 +28,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-
-from securebase.core import config
 from securebase import content
+from securebase.core import config
 from securebase.content import Choice, Locale
 from securebase.store import Store
 from securebase.workshop.suppression import DEFAULT_K, Suppressed, suppress_counts
@@ -334,7 +333,7 @@ def results_document(workshop: Workshop, plan: AgendaPlan, results: Sequence[Pol
 def write_results(path: Path, document: Mapping[str, Any]) -> Path:
     """Write the results JSON atomically, readable by its owner only."""
     path = Path(path).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config.ensure_private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".json", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
