@@ -1,4 +1,7 @@
 import json
+import re
+from datetime import date
+from pathlib import Path
 
 from securebase.core import config
 from securebase.cli import EXIT_PARTIAL, main
@@ -138,11 +141,15 @@ def test_research_export_command(capsys, tmp_path):
     text = "".join(p.read_text() for p in out.iterdir())
     assert "XMARKCLI" not in text and "C-8402" not in text
     assert json.loads((out / "manifest.json").read_text())["options"]["free_text"] == "removed"
-    assert main(["export", "--out", str(tmp_path / "ids"), "--keep-ids", "--no-date-shift",
+    assert main(["export", "--out", str(tmp_path / "ids"), "--keep-ids", "--dates", "true",
                  "--keep-text", "redact"]) == 0
     capsys.readouterr()
     long = (tmp_path / "ids" / "entries_long.csv").read_text()
     assert "C-8402" in long and "[redacted]" in long and "XMARKCLI" not in long
+    assert date.today().isoformat() in long                              # true dates, as asked
+    assert main(["export", "--no-key"]) == 0                             # the default folder is named by month only
+    folder = Path(capsys.readouterr().out.splitlines()[0]).parent
+    assert re.fullmatch(r"research-\d{4}-\d{2}-[0-9a-f]{6}", folder.name), folder.name
 
 
 def test_couple_resume_lifts_a_pause_with_a_reason(capsys):

@@ -48,7 +48,7 @@ Size: every command and its arguments are declared here, in one parser, so that 
                                          your home page), clear one with a reason, e-mail new ones
                                          (SECUREBASE_SMTP_* settings; ids and categories only)
     securebase export --out DIR --key-dir DIR [--program P] [--keep-text none|redact|length]
-                      [--keep-ids] [--keep-identifiers] [--no-date-shift] [--format csv,parquet]
+                      [--keep-ids] [--keep-identifiers] [--dates days|shifted|true] [--format csv,parquet]
                                          research export: de-identified long tables, codebook,
                                          data package and manifest; the key file goes elsewhere
     securebase roster ROSTER.csv         check a workshop roster and list its groups
@@ -511,17 +511,19 @@ def cmd_safety(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    import secrets
     from datetime import datetime
 
     from securebase.research.export import export_research
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    out = Path(args.out) if args.out else config.data_dir() / "exports" / f"research-{datetime.now():%Y%m%d-%H%M%S}"
+    # a default folder named by the month and a random tag: a name with the time would date the export
+    out = Path(args.out) if args.out else config.data_dir() / "exports" / f"research-{datetime.now():%Y-%m}-{secrets.token_hex(3)}"
     with _store(args) as store:
         result = export_research(
             store, out, key_dir=Path(args.key_dir) if args.key_dir else None, no_key=args.no_key,
             program_id=args.program, text=args.keep_text, keep_ids=args.keep_ids,
-            keep_identifiers=args.keep_identifiers, shift_dates=not args.no_date_shift, formats=formats,
+            keep_identifiers=args.keep_identifiers, dates=args.dates, formats=formats,
         )
     for path in result.files.values():
         print(path)
@@ -802,7 +804,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="free text: none (default, left out), redact (rows kept as [redacted]), length (length class)")
     p.add_argument("--keep-ids", action="store_true", help="keep client codes instead of random study codes")
     p.add_argument("--keep-identifiers", action="store_true", help="keep fields tagged as identifiers")
-    p.add_argument("--no-date-shift", action="store_true", help="keep true dates (default: shifted per person)")
+    p.add_argument("--dates", choices=("days", "shifted", "true"), default="days",
+                   help="days (default: day numbers from each person's first day, no calendar dates), shifted "
+                        "(one random offset per person, into the past) or true (the real dates)")
     p.add_argument("--format", default="csv,parquet", help="csv, parquet or csv,parquet (default)")
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_export)

@@ -2,14 +2,14 @@
 
 import os
 import stat
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from securebase.research import deidentify
 from securebase.research.deidentify import (
-    REDACTED, ExportError, length_class, new_code, new_study_code, new_study_key, random_offset, read_key_file,
-    text_value, write_key_file,
+    REDACTED, ExportError, StudyKey, coarse_time, length_class, new_code, new_study_code, new_study_key, random_offset,
+    read_key_file, text_value, write_key_file,
 )
 
 
@@ -34,14 +34,29 @@ def test_entry_codes_do_not_repeat(monkeypatch):
     assert taken == {"E-AAAAAAAA", "E-BBBBBBBB"}
 
 
-def test_offsets_are_uniform_over_both_signs_and_never_zero():
+def test_offsets_go_into_the_past_over_the_whole_window():
     draws = [random_offset(180) for _ in range(4000)]
-    assert 0 not in draws and min(draws) >= -180 and max(draws) <= 180
-    assert min(draws) <= -170 and max(draws) >= 170          # the whole range is used
-    assert 0.4 < sum(d > 0 for d in draws) / len(draws) < 0.6
-    assert {random_offset(1) for _ in range(200)} == {-1, 1}
+    assert min(draws) >= -180 and max(draws) <= -1
+    assert min(draws) <= -175 and max(draws) >= -6             # the whole window is used
+    assert {random_offset(1) for _ in range(50)} == {-1}
+    later = [random_offset(180, latest=-40) for _ in range(2000)]   # the latest date is 40 days past the ceiling
+    assert all(-219 <= d <= -40 for d in later) and max(later) >= -45 and min(later) <= -214
+    assert {random_offset(5, latest=30) for _ in range(200)} == {-1, -2, -3, -4, -5}   # plenty of room: as usual
     with pytest.raises(ValueError):
         random_offset(0)
+
+
+def test_coarse_time_is_the_first_moment_of_the_month_in_utc():
+    assert coarse_time(datetime(2026, 11, 17, 23, 30, tzinfo=timezone(timedelta(hours=-5)))) == \
+        datetime(2026, 11, 1, tzinfo=timezone.utc)
+    assert coarse_time(datetime(2026, 11, 30, 23, 30, tzinfo=timezone(timedelta(hours=-5)))) == \
+        datetime(2026, 12, 1, tzinfo=timezone.utc)                # already December in UTC
+
+
+def test_a_chosen_weekday_moves_with_the_dates():
+    key = StudyKey({"C-1001": "S-AAAAAA"}, {"C-1001": -9}, True)
+    assert key.shift_weekday("C-1001", "monday") == "saturday"   # 9 days before a Monday is a Saturday
+    assert key.shift("C-1001", date(2026, 11, 16)).strftime("%A").lower() == "saturday"
 
 
 def test_shift_keeps_intervals_and_options_turn_parts_off():

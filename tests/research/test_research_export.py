@@ -118,6 +118,10 @@ def json_keys(data) -> list[str]:
     return []
 
 
+def manifest_counts(out) -> dict:
+    return json.loads((out / "manifest.json").read_text())["counts"]
+
+
 def start_of(client_id, truth):
     return STARTS[client_id][1] or min(truth["dates"][client_id])
 
@@ -140,7 +144,7 @@ def test_default_export_holds_no_free_text_identifier_or_real_id(store, populate
     for program_id in ("sie", "asb"):
         program = content.program(program_id)
         expected = {f"{e.id}.{f.id}" for p in program.phases for e in p.exercises for f in e.fields
-                    if not f.type.is_free_text and not f.identifier}
+                    if not f.type.is_free_text and not f.identifier and not f.calendar}
         assert set(long.loc[long["program_id"] == program_id, "variable"]) == expected
     # current revisions only, deletions left out
     index = read_table(out / "entries.csv")
@@ -159,6 +163,11 @@ def test_default_export_holds_no_free_text_identifier_or_real_id(store, populate
     assert sorted(client for client, _ in key.values()) == sorted(STARTS)
     assert set(long["study_id"]) | set(read_table(out / "assessments_long.csv")["study_id"]) == set(key)
     assert all(p.stat().st_mode & 0o077 == 0 for p in out.iterdir()) and stat.S_IMODE(out.stat().st_mode) == 0o700
+    # no calendar date anywhere: day numbers only, date answers too, chosen weekdays and days of the month left out
+    for table in ("entries", "entries_long", "assessments_long"):
+        assert read_table(out / f"{table}.parquet")["date"].isna().all()
+    assert not set(long["variable"]) & {"maintenance_plan.checkin_weekday", "maintenance_plan.appreciation_day"}
+    assert manifest_counts(out)["calendar_values_removed"] == 4           # two sie clients, one plan each
 
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["export_id"] == result.export_id and manifest["counts"]["people"] == 3
@@ -170,7 +179,7 @@ def test_default_export_holds_no_free_text_identifier_or_real_id(store, populate
 
 
 def test_dates_shift_by_one_offset_per_person_and_day_counts_from_the_start(store, populated, tmp_path):
-    result = export_research(store, tmp_path / "export", key_dir=tmp_path / "keys")
+    result = export_research(store, tmp_path / "export", key_dir=tmp_path / "keys", dates="shifted")
     key = read_key_file(result.key_file)
     offsets = {}
     for table in ("entries", "entries_long", "assessments_long"):
@@ -180,7 +189,7 @@ def test_dates_shift_by_one_offset_per_person_and_day_counts_from_the_start(stor
             true = start_of(client_id, populated) + timedelta(days=int(row.day) - 1)
             assert (row.date - true).days == offset               # the same offset on every row of a person
             offsets[client_id] = offset
-    assert len(offsets) == 3 and 0 not in offsets.values() and all(abs(o) <= 180 for o in offsets.values())
+    assert len(offsets) == 3 and all(o < 0 for o in offsets.values())
     assert len(set(offsets.values())) > 1                          # differs across people
     # day numbers are the true intervals: the entries of C-7QX9A4 fall on its known days
     index = read_table(tmp_path / "export" / "entries.csv")
@@ -211,7 +220,7 @@ def test_redact_and_length_keep_the_rows_but_not_the_text(store, populated, tmp_
 
 
 def test_keep_ids_keep_identifiers_and_true_dates_when_asked(store, populated, tmp_path):
-    result = export_research(store, tmp_path / "x", keep_ids=True, shift_dates=False, keep_identifiers=True,
+    result = export_research(store, tmp_path / "x", keep_ids=True, dates="true", keep_identifiers=True,
                              text="redact")
     assert result.key_file is None and not list(tmp_path.glob("**/key-*.csv"))
     index = read_table(tmp_path / "x" / "entries.csv")
@@ -339,6 +348,8 @@ def test_answer_rows_by_type():
     assert answer_rows(spec(type=T.time), "18:30") == [(None, None, "18:30", None)]
     assert answer_rows(spec(type=T.date), "2026-03-05", shift_date=lambda d: d + timedelta(days=-10)) == \
         [(None, None, "2026-02-23", None)]
+    day_number = lambda d: (d - date(2026, 3, 1)).days + 1  # noqa: E731 - an export without dates
+    assert answer_rows(spec(type=T.date), "2026-03-05", shift_date=day_number) == [(None, None, "5", 5.0)]
     assert answer_rows(spec(type=T.text_list), ["a", "bb"], text="redact") == \
         [(1, None, REDACTED, None), (2, None, REDACTED, None)]
     assert answer_rows(spec(type=T.long_text), "words", text="none") == []

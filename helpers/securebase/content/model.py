@@ -73,6 +73,7 @@ class FieldSpec(Model):
     min_items: int | None = Field(default=None, ge=0)
     max_items: int | None = Field(default=None, ge=1)
     identifier: bool = False       # true when the answer could identify a person
+    calendar: Literal["", "weekday", "day_of_month"] = ""   # a day the person chose: exports shift or drop it
     trend: str = ""                # tag for progress trends, e.g. "intensity" (ratings only)
     suggestions: tuple[Text, ...] = ()   # starter texts a person may pick and adapt (short text only)
     rank_from: str = ""            # ranking: the multi_choice field whose picks are ranked
@@ -82,6 +83,11 @@ class FieldSpec(Model):
         if self.id in RESERVED_FIELD_IDS:
             raise ValueError(f"field id {self.id!r} is reserved for entry metadata; choose another id")
         self.type.check_spec(self)
+        if self.calendar == "weekday" and (self.type.value != "choice" or tuple(c.value for c in self.choices) != WEEKDAYS):
+            raise ValueError(f"a calendar: weekday field is a choice of exactly {', '.join(WEEKDAYS)}, in that order")
+        if self.calendar == "day_of_month" and (self.type.value != "integer" or (self.min or 0) < 1 or
+                                                (self.max or 99) > 31):
+            raise ValueError("a calendar: day_of_month field is an integer with min 1 and max at most 31")
         return self
 
     @property
@@ -97,6 +103,7 @@ class FieldSpec(Model):
         return value
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 Frequency = Literal["once", "as_needed", "daily", "twice_daily", "weekly", "monthly", "quarterly"]
 
 

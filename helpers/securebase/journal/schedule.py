@@ -12,8 +12,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Literal
 
 from securebase.content import Phase, Program
+from securebase.content.model import WEEKDAYS
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def program_day(start: date, today: date) -> int:

@@ -62,8 +62,8 @@ def _entry_columns() -> tuple[Column, ...]:
                "all rows of one entry share it", True, pattern=r"^E-[A-Z0-9]{8}$"),
         Column("day", "integer", "Day of the event counted from the person's start date (day 1 = start date), "
                "from the true dates, so intervals are exact"),
-        Column("date", "date", "Date of the event; shifted by the person's random offset unless shifting was "
-               "turned off (intervals within a person are kept)", True),
+        Column("date", "date", "Date of the event: empty by default (day numbers only); when dates were asked "
+               "for, shifted by the person's random offset (intervals within a person kept) or true"),
     )
 
 
@@ -100,7 +100,7 @@ def _assessment_columns() -> tuple[Column, ...]:
         Column("occasion", "string", "intake, milestone or follow_up", True,
                enum=("intake", "milestone", "follow_up")),
         Column("day", "integer", "Day of the administration counted from the person's start date (day 1)"),
-        Column("date", "date", "Date of the administration, shifted like the entries' dates", True),
+        Column("date", "date", "Date of the administration: empty, shifted or true, like the entries' dates"),
         Column("kind", "string", "item (an answer), subscale (a score) or classification (a named pattern)",
                True, enum=("item", "subscale", "classification")),
         Column("variable", "string", "<instrument_id>.<item, subscale or classification id>: the codebook variable",

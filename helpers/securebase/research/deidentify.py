@@ -9,10 +9,20 @@ The pieces :mod:`securebase.research.export` puts together, each small enough to
 * **The key file** (:func:`write_key_file`) maps study codes back to client ids and offsets. It
   is the only way back from an export to the store, so it is written owner-only (0600), in a
   directory named explicitly, and never inside (or equal to) the export folder.
-* **Date shifts.** One offset per client, uniform over ``-max_days..-1`` and ``1..max_days``
-  (never 0, which would leave the true dates), added to every date of that client, so that
-  intervals within a client are kept exactly. Weekdays are not kept. Day numbers (day 1 = the
-  client's start date) are computed from the true dates and are the same with or without a shift.
+* **Dates** (:data:`DATE_MODES`). By default (``days``) an export holds no calendar date at all: every
+  event is a day number (day 1 = the person's first day), computed from the true dates, so intervals
+  are exact; a date answer becomes a day number too. With ``shifted`` each person gets one random
+  offset, always into the past, added to every date of theirs. Someone who knows when the export was
+  made, and that a person was active then, could otherwise read the offset off that person's last
+  date. So the export time is coarsened to the first day of its month (:func:`coarse_time`: the
+  manifest, the data package and the files' times all say only that), and the offsets are drawn so
+  that no shifted date falls after it: each person's offset is uniform over ``max_days`` values that
+  end at ``min(-1, ceiling - their latest date)``, which makes a person's latest shifted date uniform
+  over the ``max_days`` days before the ceiling, whatever their true latest date was. ``true`` keeps
+  the true dates (on request only).
+* **Calendar fields.** A weekday a person chose (``calendar: weekday`` in content) is shifted with
+  the person's dates, so it stays true to them; with day numbers it is dropped. A day of the month
+  (``calendar: day_of_month``) is dropped unless the dates are true.
 * **Free text** (:func:`text_value`): ``none`` drops it, ``redact`` keeps the row with
   ``[redacted]`` and ``length`` keeps only a length class (``<50``, ``50-199``, ``200-999``,
   ``1000+`` characters). Keeping the words themselves is deliberately not an option here.
@@ -27,16 +37,18 @@ import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from securebase.core.errors import SecureBaseError
 from securebase.core import config
+from securebase.core.errors import SecureBaseError
+from securebase.content.model import WEEKDAYS
 
 STUDY_PREFIX = "S"
 _ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # as client codes: no 0/O, 1/I/L, U
 MAX_SHIFT_DAYS = 180
 TEXT_MODES = ("none", "redact", "length")
+DATE_MODES = ("days", "shifted", "true")
 REDACTED = "[redacted]"
 LENGTH_CLASSES = ((50, "<50"), (200, "50-199"), (1000, "200-999"), (None, "1000+"))
 KEY_COLUMNS = ("study_id", "client_id", "date_shift_days")
@@ -55,12 +67,19 @@ def new_study_code(taken: Iterable[str] = ()) -> str:
             return code
 
 
-def random_offset(max_days: int = MAX_SHIFT_DAYS) -> int:
-    """A whole number of days, uniform over -max_days..-1 and 1..max_days (never 0)."""
+def random_offset(max_days: int = MAX_SHIFT_DAYS, *, latest: int = -1) -> int:
+    """A whole number of days, uniform over the ``max_days`` values that end at ``min(-1, latest)``: always
+    into the past, and at least ``-latest`` days back (``latest``: days from a person's latest date to the
+    ceiling no shifted date may pass)."""
     if max_days < 1:
         raise ValueError("max_days must be at least 1")
-    k = secrets.randbelow(2 * max_days)  # 0 .. 2*max_days-1
-    return k - max_days if k < max_days else k - max_days + 1
+    return min(-1, latest) - secrets.randbelow(max_days)
+
+
+def coarse_time(moment: datetime) -> datetime:
+    """What an export says of when it was made: the first moment (UTC) of its month."""
+    moment = moment.astimezone(timezone.utc)
+    return datetime(moment.year, moment.month, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -77,15 +96,21 @@ class StudyKey:
     def shift(self, client_id: str, day: date) -> date:
         return day + timedelta(days=self.offsets.get(client_id, 0))
 
+    def shift_weekday(self, client_id: str, weekday: str) -> str:
+        """A weekday (``monday`` ...) moved with the client's dates, so that it falls where their days do."""
+        return WEEKDAYS[(WEEKDAYS.index(weekday) + self.offsets.get(client_id, 0)) % 7]
+
     def rows(self) -> list[tuple[str, str, int]]:
         """Key-file rows, ordered by study code (not by client id, whose order could say something)."""
         return sorted(((self.codes[c], c, self.offsets.get(c, 0)) for c in self.codes), key=lambda r: r[0])
 
 
 def new_study_key(
-    client_ids: Iterable[str], *, keep_ids: bool = False, shift_dates: bool = True, max_days: int = MAX_SHIFT_DAYS
+    client_ids: Iterable[str], *, keep_ids: bool = False, shift_dates: bool = True, max_days: int = MAX_SHIFT_DAYS,
+    latest: dict[str, date] | None = None, ceiling: date | None = None,
 ) -> StudyKey:
-    """Fresh codes and offsets for these clients (both random, new for every export)."""
+    """Fresh codes and offsets for these clients (both random, new for every export). With ``ceiling``, no
+    date up to the client's ``latest`` is shifted past it (see the module docstring)."""
     ids = sorted(set(client_ids))
     codes: dict[str, str] = {}
     if keep_ids:
@@ -95,7 +120,8 @@ def new_study_key(
         for client_id in ids:
             codes[client_id] = new_study_code(taken)
             taken.add(codes[client_id])
-    offsets = {c: random_offset(max_days) if shift_dates else 0 for c in ids}
+    room = {c: (ceiling - latest[c]).days if ceiling and latest and c in latest else -1 for c in ids}
+    offsets = {c: random_offset(max_days, latest=room[c]) if shift_dates else 0 for c in ids}
     return StudyKey(codes, offsets, pseudonymised=not keep_ids)
 
 

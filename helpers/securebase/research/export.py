@@ -13,8 +13,10 @@ identifier fields      removed (``identifier: true`` in content)  ``keep_identif
 free text              removed: no row at all                     ``text="redact"`` (rows kept, value
                                                                   ``[redacted]``) or ``text="length"``
                                                                   (a length class only)
-dates                  shifted by one random offset per person,   ``shift_dates=False``
-                       -180..+180 days (never 0)
+dates                  day numbers only (day 1 = the person's     ``dates="shifted"`` (one random
+                       first day): no calendar date at all        offset per person, into the past,
+                                                                  never past the export's month) or
+                                                                  ``dates="true"``
 =====================  =========================================  ===================================
 
 The tables (columns are defined once, in :data:`securebase.research.codebook.TABLES`):
@@ -33,9 +35,12 @@ The tables (columns are defined once, in :data:`securebase.research.codebook.TAB
   classification (``kind = classification``, the rule id in ``category``).
 
 ``day`` counts from the person's start date (day 1 = start date; when there is no start date,
-from their first exported event) and uses the true dates, so it is the same whether or not
-dates are shifted. Dates inside answers (fields of type ``date``) are shifted with the person's
-offset too. Only values that fit what content says a field holds are written: a value of a field
+from their first exported event) and uses the true dates, so it is the same whatever ``dates``
+says. ``date`` is empty with day numbers. Dates inside answers (fields of type ``date``) become
+day numbers too, or are shifted with the person's offset. A weekday the person chose is shifted
+with their dates (dropped with day numbers), a day of the month is dropped unless dates are true
+(:mod:`securebase.research.deidentify`). The export's time is given only as its month, in the
+manifest, the data package and the files' own times. Only values that fit what content says a field holds are written: a value of a field
 or exercise that content no longer knows, or of an unexpected shape, is left out and counted,
 because it could be free text from an older version of the content.
 
@@ -46,7 +51,9 @@ no ids and no offsets). Every file is owner-only. Every export is audited with c
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -61,6 +68,7 @@ from securebase import content
 from securebase.content import scales
 from securebase.intake.assessments import Assessment, get_assessments
 from securebase.content import FieldSpec, Program, field_types
+from securebase.content.model import WEEKDAYS
 from securebase.store import Entry, Store
 from securebase.safety.plan import PLAN_PROGRAM_ID
 from securebase.research.codebook import (
@@ -68,8 +76,8 @@ from securebase.research.codebook import (
     variable_name, write_data_dictionary,
 )
 from securebase.research.deidentify import (
-    MAX_SHIFT_DAYS, TEXT_MODES, ExportError, StudyKey, check_key_dir, new_code, new_study_key, text_value,
-    write_key_file,
+    DATE_MODES, MAX_SHIFT_DAYS, TEXT_MODES, ExportError, StudyKey, check_key_dir, coarse_time, new_code,
+    new_study_key, text_value, write_key_file,
 )
 
 FORMATS = ("csv", "parquet")
@@ -82,11 +90,13 @@ class ExportOptions:
     text: str = "none"                     # none | redact | length
     keep_ids: bool = False
     keep_identifiers: bool = False
-    shift_dates: bool = True
+    dates: str = "days"                    # days | shifted | true
     formats: tuple[str, ...] = FORMATS
     max_shift_days: int = MAX_SHIFT_DAYS
 
     def __post_init__(self) -> None:
+        if self.dates not in DATE_MODES:
+            raise ValueError(f"unknown dates option {self.dates!r}; use one of {', '.join(DATE_MODES)}")
         if self.text not in TEXT_MODES:
             raise ValueError(f"unknown free-text option {self.text!r}; use one of {', '.join(TEXT_MODES)}")
         unknown = [f for f in self.formats if f not in FORMATS]
@@ -103,8 +113,11 @@ class ExportOptions:
             "identifier_fields": "kept" if self.keep_identifiers else "removed",
             "free_text": {"none": "removed", "redact": "rows kept, text replaced by [redacted]",
                           "length": "rows kept, text replaced by its length class"}[self.text],
-            "dates": (f"shifted by one random offset per person, -{self.max_shift_days}..+{self.max_shift_days} days, "
-                      "never 0; intervals within a person kept" if self.shift_dates else "not shifted"),
+            "dates": {"days": "day numbers only (day 1 = the person's first day); no calendar dates",
+                      "shifted": f"shifted by one random offset per person into the past ({self.max_shift_days} "
+                                 "possible values each), none past the first day of the export's month; "
+                                 "intervals within a person kept",
+                      "true": "not shifted"}[self.dates],
             "formats": list(self.formats),
         }
 
@@ -118,6 +131,8 @@ class Counts:
     free_text_values_removed: int = 0
     free_text_values_redacted: int = 0
     unexpected_values_removed: int = 0      # off the field's declared shape, or a field content no longer has
+    calendar_values_removed: int = 0        # weekdays (with day numbers) and days of the month a person chose
+    calendar_weekdays_moved: int = 0        # weekdays moved with the person's shifted dates
     entries_of_unknown_exercises: int = 0
 
 
@@ -170,8 +185,32 @@ def _when(stamp: str) -> date:
     return date.fromisoformat(stamp[:10])
 
 
-def build_tables(store: Store, options: ExportOptions | None = None) -> ResearchTables:
-    """Read the store and build the de-identified frames (nothing is written)."""
+def _answer_dates(exercise: Any, data: dict[str, Any]) -> list[date]:
+    out = []
+    for spec in exercise.fields:
+        if spec.type.value == "date" and isinstance(data.get(spec.id), str):
+            try:
+                out.append(date.fromisoformat(data[spec.id]))
+            except ValueError:
+                continue
+    return out
+
+
+def _calendar_value(spec: FieldSpec, value: Any, options: ExportOptions, key: StudyKey, client_id: str,
+                    counts: Counts) -> Any:
+    """A chosen weekday or day of the month as the export may show it; ``None``: left out."""
+    if options.dates == "true" or not spec.calendar:
+        return value
+    if spec.calendar == "weekday" and options.dates == "shifted" and isinstance(value, str) and value in WEEKDAYS:
+        counts.calendar_weekdays_moved += 1
+        return key.shift_weekday(client_id, value)
+    counts.calendar_values_removed += 1
+    return None
+
+
+def build_tables(store: Store, options: ExportOptions | None = None, *, now: datetime | None = None) -> ResearchTables:
+    """Read the store and build the de-identified frames (nothing is written). ``now`` is when the
+    export is made; with shifted dates no date is shifted past the first day of its month."""
     options = options or ExportOptions()
     all_programs = content.programs()
     programs = tuple(all_programs[p] for p in sorted(all_programs) if options.program_id in (None, p))
@@ -191,8 +230,20 @@ def build_tables(store: Store, options: ExportOptions | None = None) -> Research
             [_when(e.occurred_at) for e in entries] + [_when(a.administered_at) for a in assessments])
         people[client.client_id] = (entries, assessments, first)
 
-    key = new_study_key(people, keep_ids=options.keep_ids, shift_dates=options.shift_dates,
-                        max_days=options.max_shift_days)
+    latest: dict[str, date] = {}
+    for client_id, (entries, assessments, first) in people.items():
+        seen = [first] + [_when(a.administered_at) for a in assessments]
+        for e in entries:
+            program = by_program.get(e.program_id)
+            try:
+                exercise = program.find_exercise(e.exercise_id)[1] if program else None
+            except KeyError:
+                exercise = None
+            seen += [_when(e.occurred_at)] + (_answer_dates(exercise, e.data) if exercise else [])
+        latest[client_id] = max(d for d in seen if d is not None)
+    ceiling = coarse_time(now or datetime.now(timezone.utc)).date()
+    key = new_study_key(people, keep_ids=options.keep_ids, shift_dates=options.dates == "shifted",
+                        max_days=options.max_shift_days, latest=latest, ceiling=ceiling)
     counts.people = len(people)
     index_rows: list[dict[str, Any]] = []
     entry_rows: list[dict[str, Any]] = []
@@ -202,8 +253,11 @@ def build_tables(store: Store, options: ExportOptions | None = None) -> Research
         entries, assessments, first = people[client_id]
         study_id = key.code(client_id)
 
-        def shift(day: date, _c: str = client_id) -> date:
-            return key.shift(_c, day)
+        def shift(day: date, _c: str = client_id, _first: date | None = first) -> date | int | None:
+            return _day(day, _first) if options.dates == "days" else key.shift(_c, day)
+
+        def event_date(day: date, _c: str = client_id) -> date | None:
+            return None if options.dates == "days" else key.shift(_c, day)
 
         for entry in entries:
             program = by_program.get(entry.program_id)
@@ -220,7 +274,7 @@ def build_tables(store: Store, options: ExportOptions | None = None) -> Research
             meta = {
                 "study_id": study_id, "program_id": entry.program_id, "phase_id": entry.phase_id,
                 "exercise_id": entry.exercise_id, "content_version": entry.content_version,
-                "entry_code": new_code("E", taken), "day": _day(when, first), "date": shift(when),
+                "entry_code": new_code("E", taken), "day": _day(when, first), "date": event_date(when),
             }
             known = {f.id for f in exercise.fields}
             index_rows.append({**meta, "answered": sum(1 for k in entry.data if k in known)})
@@ -231,7 +285,10 @@ def build_tables(store: Store, options: ExportOptions | None = None) -> Research
                 if spec.identifier and not options.keep_identifiers:
                     counts.identifier_values_removed += 1
                     continue
-                rows = answer_rows(spec, entry.data[spec.id], text=options.text, shift_date=shift)
+                value = _calendar_value(spec, entry.data[spec.id], options, key, client_id, counts)
+                if value is None:
+                    continue
+                rows = answer_rows(spec, value, text=options.text, shift_date=shift)
                 if rows is None:
                     counts.unexpected_values_removed += 1
                     continue
@@ -253,7 +310,7 @@ def build_tables(store: Store, options: ExportOptions | None = None) -> Research
             meta = {
                 "study_id": study_id, "assessment_code": new_code("A", taken), "instrument_id": a.instrument_id,
                 "instrument_version": a.instrument_version, "scoring_version": a.scoring_version,
-                "occasion": a.occasion, "day": _day(when, first), "date": shift(when),
+                "occasion": a.occasion, "day": _day(when, first), "date": event_date(when),
             }
             instrument = instruments.get(a.instrument_id)
             order = {i.id: n for n, i in enumerate(instrument.items)} if instrument else {}
@@ -298,15 +355,16 @@ def _arrow_schema(columns: tuple[Column, ...]) -> Any:
     return pa.schema([pa.field(c.name, types[c.type], nullable=not c.required) for c in columns])
 
 
-def _write_table(frame: pd.DataFrame, columns: tuple[Column, ...], path: Path, fmt: str) -> None:
+def _write_table(frame: pd.DataFrame, columns: tuple[Column, ...], path: Path, fmt: str) -> Path:
+    """Write one table owner-only from its first byte."""
     if fmt == "csv":
-        frame.to_csv(path, index=False, lineterminator="\n")
-    else:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        return config.write_private_file(path, frame.to_csv(index=False, lineterminator="\n"))
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(frame, schema=_arrow_schema(columns), preserve_index=False)
-        pq.write_table(table, path)
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(frame, schema=_arrow_schema(columns), preserve_index=False), buffer)
+    return config.write_private_file(path, buffer.getvalue())
 
 
 def read_table(path: Path | str) -> pd.DataFrame:
@@ -327,11 +385,6 @@ def read_table(path: Path | str) -> pd.DataFrame:
 # ---------------------------------------------------------------- writing
 
 
-def _private_file(path: Path) -> Path:
-    path.chmod(0o600)
-    return path
-
-
 def _content_versions(tables: ResearchTables) -> dict[str, Any]:
     return {
         "programs": {p.id: p.version for p in tables.programs},
@@ -350,7 +403,8 @@ def export_research(
     text: str = "none",
     keep_ids: bool = False,
     keep_identifiers: bool = False,
-    shift_dates: bool = True,
+    dates: str = "days",
+    now: datetime | None = None,
     formats: tuple[str, ...] | list[str] = FORMATS,
 ) -> ExportResult:
     """Write a de-identified research export to ``out_dir`` (a new or empty folder).
@@ -360,7 +414,7 @@ def export_research(
     codes can never be traced back. With ``keep_ids`` there is no key to write.
     """
     options = ExportOptions(program_id=program_id, text=text, keep_ids=keep_ids, keep_identifiers=keep_identifiers,
-                            shift_dates=shift_dates, formats=tuple(dict.fromkeys(formats)))
+                            dates=dates, formats=tuple(dict.fromkeys(formats)))
     out = Path(out_dir)
     needs_key = not keep_ids and not no_key
     if needs_key:
@@ -371,9 +425,10 @@ def export_research(
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ExportError(f"{out} is not an empty folder; choose a new folder for the export.")
 
-    tables = build_tables(store, options)
+    made = coarse_time(now or datetime.now(timezone.utc))
+    tables = build_tables(store, options, now=made)
     export_id = uuid.uuid4().hex
-    created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    created = made.isoformat(timespec="seconds")      # the month only: see deidentify
     written: list[WrittenTable] = []
     files: dict[str, Path] = {}
     key_file: Path | None = None
@@ -390,12 +445,11 @@ def export_research(
         }
         for name, frame in tables.frames.items():
             for fmt in options.formats:
-                path = _private_file_after(lambda p, f=frame, n=name, fm=fmt: _write_table(f, TABLES[n], p, fm),
-                                           out / f"{name}.{fmt}")
+                path = _write_table(frame, TABLES[name], out / f"{name}.{fmt}", fmt)
                 files[path.name] = path
                 written.append(WrittenTable(name, path, fmt, TABLES[name], len(frame), enums, patterns))
         rows = dictionary_rows(tables.programs, tables.instruments)
-        path = _private_file_after(lambda p: write_data_dictionary(p, rows), out / f"{DICTIONARY_TABLE}.csv")
+        path = write_data_dictionary(out / f"{DICTIONARY_TABLE}.csv", rows)
         files[path.name] = path
         written.append(WrittenTable(DICTIONARY_TABLE, path, "csv", _dictionary_columns(), len(rows)))
 
@@ -409,6 +463,8 @@ def export_research(
         manifest = {
             "export_id": export_id,
             "created": created,
+            "created_means": "the first day of the month the export was made in (UTC); the exact time is kept "
+                             "only in the store's audit",
             "securebase_version": _version(),
             "options": options.describe(),
             "key_file": ("written separately, outside this folder; it is not part of the export" if needs_key
@@ -436,6 +492,8 @@ def export_research(
             },
         }
         files["manifest.json"] = _write_json(out / "manifest.json", manifest)
+        for path in [*files.values(), out]:   # the files' own times say no more than the manifest does
+            os.utime(path, (made.timestamp(), made.timestamp()))
         if needs_key:
             key_file = write_key_file(tables.key, Path(key_dir), out, export_id)  # type: ignore[arg-type]
     except BaseException:
@@ -451,21 +509,13 @@ def export_research(
         "export_id": export_id, "options": options.describe(), "counts": asdict(tables.counts),
         "rows": {name: len(frame) for name, frame in tables.frames.items()}, "files": sorted(files),
         "key_file": needs_key, "free_text": options.text, "client_ids": options.keep_ids,
-        "dates": "shifted" if options.shift_dates else "true dates",
+        "dates": options.dates,
     })
     return ExportResult(export_id, out, files, key_file, manifest)
 
 
-def _private_file_after(write: Callable[[Path], Any], path: Path) -> Path:
-    write(path)
-    return _private_file(path)
-
-
 def _write_json(path: Path, data: dict[str, Any]) -> Path:
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, ensure_ascii=False, allow_nan=False)
-        fh.write("\n")
-    return _private_file(path)
+    return config.write_private_file(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def _version() -> str:

@@ -61,7 +61,8 @@ class Date(FieldKind):
             day = date.fromisoformat(value)
         except (TypeError, ValueError):
             return None
-        return [(None, None, shift_date(day).isoformat(), None)]
+        moved = shift_date(day)   # a (shifted) date, or a day number when the export has no dates
+        return [(None, None, moved.isoformat(), None)] if isinstance(moved, date) else [(None, None, str(moved), float(moved))]
 
 
 class Time(FieldKind):
