@@ -115,7 +115,8 @@ def test_answers_are_cleaned_and_checked_by_the_new_type(colour, content_root):
 def test_form_history_codebook_and_export(colour, content_root, tmp_path):
     from securebase.notebook.workbook import Workbook
     from securebase.research.codebook import dictionary_rows
-    from securebase.research.export import answer_rows, export_research, read_table
+    from securebase.research.export import answer_rows, export_research
+    from securebase.research.formats import read_table
 
     wb = Workbook("sie", "awareness", client_id="C-2001", store_path=str(tmp_path / "s.sqlite3"))
     form = wb.form("insecurity_pattern_journal")

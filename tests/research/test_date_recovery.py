@@ -19,7 +19,8 @@ import pytest
 from securebase import content
 from securebase.journal.entries import save_entry
 from securebase.research.deidentify import read_key_file
-from securebase.research.export import export_research, read_table
+from securebase.research.export import export_research
+from securebase.research.formats import read_table
 
 EXPORT_AT = datetime(2026, 11, 17, 15, 42, tzinfo=timezone.utc)
 PEOPLE = {f"C-{code}": (date(2026, 8, 3) + timedelta(days=3 * i), EXPORT_AT.date() - timedelta(days=gap))

@@ -18,7 +18,8 @@ from securebase.content import FieldSpec, FieldType
 from securebase.journal.entries import revise_entry, save_entry
 from securebase.research.codebook import TABLES
 from securebase.research.deidentify import REDACTED, ExportError, read_key_file
-from securebase.research.export import answer_rows, build_tables, export_research, read_table
+from securebase.research.export import answer_rows, build_tables, export_research
+from securebase.research.formats import read_table
 
 T = FieldType
 STARTS = {"C-7QX9A4": ("sie", date(2026, 3, 2)), "C-4MT8RZ": ("asb", date(2026, 4, 6)), "C-9KD3WB": ("sie", None)}

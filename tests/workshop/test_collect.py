@@ -13,7 +13,9 @@ from synthetic import synthetic_client
 from securebase import cli
 from securebase import content
 from securebase.workshop.batch import run_batch
-from securebase.workshop.collect import collect, group_summary, write_group_summary
+from securebase.privacy.audit import hidden_ranges
+from securebase.privacy.suppression import Suppressed
+from securebase.workshop.collect import collect, group_summary, summary_tables, write_group_summary
 from securebase.journal.entries import save_entry
 from securebase.workshop.roster import parse_roster
 from securebase.safety.flags import flags
@@ -101,6 +103,26 @@ def test_group_summary_suppresses_small_counts(store, returned):
     assert later["participants"]["cells"][0] == [None, None]
     small = group_summary(store, "tue", k=10)  # a group smaller than k shows nothing at all
     assert small["members"] is None and small["people"]["total"] is None
+
+
+def test_group_summary_is_audited_across_all_its_tables(store, returned):
+    """Everything the summary shows, read together with what a reader knows of how the tables hang
+    together, pins down no hidden count (privacy.audit, by linear programming)."""
+    src, _ = returned
+    collect(store, parse_roster(ROSTER), src)
+    s = group_summary(store, "tue", k=5)
+    _, _, ties, _ = summary_tables(store, store.group_members("tue"), content.program("sie"))
+    shown = {"people": Suppressed(**{**s["people"], "n_hidden": 0})}
+    for block in s["exercises"]:
+        shown[f"exercise:{block['id']}"] = Suppressed(**{**block["participants"], "n_hidden": 0})
+        for f in block["fields"]:
+            if f["kind"] == "counts":
+                shown[f"exercise:{block['id']}:{f['id']}"] = Suppressed(**{**f["table"], "n_hidden": 0})
+            else:
+                n = f["people"]
+                shown[f"exercise:{block['id']}:{f['id']}:people"] = Suppressed(["count"], ["people"], [[n]], [n], [n], n, 5)
+    ranges = hidden_ranges(shown, ties)
+    assert len(ranges) > 20 and not [h for h in ranges if h.exact]
 
 
 def test_bad_returns_are_reported_not_imported(store, tmp_path):

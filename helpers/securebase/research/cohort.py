@@ -30,7 +30,7 @@ from securebase.research import descriptives
 from securebase.research import experiments
 from securebase.research import growth
 from securebase.research import prepost
-from securebase.research.export import read_table
+from securebase.research.formats import read_table
 from securebase.core import config
 
 EXPERIMENT = "prediction_error"  # the behaviour of behavioural experiments (content's ``behaviours:``)

@@ -51,7 +51,6 @@ no ids and no offsets). Every file is owner-only. Every export is audited with c
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import uuid
@@ -72,9 +71,10 @@ from securebase.content.model import WEEKDAYS
 from securebase.store import Entry, Store
 from securebase.safety.plan import PLAN_PROGRAM_ID
 from securebase.research.codebook import (
-    DICTIONARY_TABLE, TABLES, Column, WrittenTable, _dictionary_columns, datapackage, dictionary_rows,
+    DICTIONARY_TABLE, TABLES, WrittenTable, _dictionary_columns, datapackage, dictionary_rows,
     variable_name, write_data_dictionary,
 )
+from securebase.research.formats import typed_frame, write_table
 from securebase.research.deidentify import (
     DATE_MODES, MAX_SHIFT_DAYS, TEXT_MODES, ExportError, StudyKey, check_key_dir, coarse_time, new_code,
     new_study_key, text_value, write_key_file,
@@ -331,55 +331,9 @@ def build_tables(store: Store, options: ExportOptions | None = None, *, now: dat
                 assessment_rows.append({**meta, "kind": "classification", "variable": f"{a.instrument_id}.{cl_id}",
                                         "subscale": None, "value": None, "category": cl.get("rule")})
 
-    frames = {name: _frame(rows, TABLES[name])
+    frames = {name: typed_frame(rows, TABLES[name])
               for name, rows in ((INDEX, index_rows), (ENTRIES, entry_rows), (ASSESSMENTS, assessment_rows))}
     return ResearchTables(frames, key, counts, programs, tuple(instruments[i] for i in sorted(instruments)))
-
-
-_PANDAS = {"string": "str", "integer": "Int64", "number": "float64", "boolean": "boolean", "date": "object"}
-
-
-def _frame(rows: list[dict[str, Any]], columns: tuple[Column, ...]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(rows, columns=[c.name for c in columns])
-    for c in columns:
-        if c.type != "date":
-            frame[c.name] = frame[c.name].astype(_PANDAS[c.type])
-    return frame
-
-
-def _arrow_schema(columns: tuple[Column, ...]) -> Any:
-    import pyarrow as pa
-
-    types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
-             "date": pa.date32()}
-    return pa.schema([pa.field(c.name, types[c.type], nullable=not c.required) for c in columns])
-
-
-def _write_table(frame: pd.DataFrame, columns: tuple[Column, ...], path: Path, fmt: str) -> Path:
-    """Write one table owner-only from its first byte."""
-    if fmt == "csv":
-        return config.write_private_file(path, frame.to_csv(index=False, lineterminator="\n"))
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    buffer = io.BytesIO()
-    pq.write_table(pa.Table.from_pandas(frame, schema=_arrow_schema(columns), preserve_index=False), buffer)
-    return config.write_private_file(path, buffer.getvalue())
-
-
-def read_table(path: Path | str) -> pd.DataFrame:
-    """Read an exported table (CSV or Parquet) back with the export's column types."""
-    path = Path(path)
-    columns = TABLES[path.stem]
-    if path.suffix == ".parquet":
-        frame = pd.read_parquet(path)
-    else:
-        frame = pd.read_csv(path, dtype={c.name: _PANDAS[c.type] for c in columns if c.type != "date"},
-                            keep_default_na=False, na_values=[""])
-    for c in columns:
-        if c.type == "date":
-            frame[c.name] = [date.fromisoformat(str(v)[:10]) if pd.notna(v) else None for v in frame[c.name]]
-    return frame
 
 
 # ---------------------------------------------------------------- writing
@@ -445,7 +399,7 @@ def export_research(
         }
         for name, frame in tables.frames.items():
             for fmt in options.formats:
-                path = _write_table(frame, TABLES[name], out / f"{name}.{fmt}", fmt)
+                path = write_table(frame, TABLES[name], out / f"{name}.{fmt}", fmt)
                 files[path.name] = path
                 written.append(WrittenTable(name, path, fmt, TABLES[name], len(frame), enums, patterns))
         rows = dictionary_rows(tables.programs, tables.instruments)

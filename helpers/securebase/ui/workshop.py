@@ -31,7 +31,7 @@ import ipywidgets as w
 from securebase.content import Choice, Locale
 from securebase.core.errors import SecureBaseError
 from securebase.store import Store
-from securebase.workshop.suppression import DEFAULT_K
+from securebase.privacy.suppression import DEFAULT_K
 from securebase.core.text import esc
 from securebase.workshop import (
     AgendaPlan,

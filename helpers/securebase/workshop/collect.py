@@ -20,7 +20,7 @@ notebook cells changes nothing here. For each roster participant:
 
 :func:`group_summary` then describes a group from the store, for showing to the group: only
 counts of people and choices and means of ratings, every count suppressed below ``k``
-(:mod:`suppression`), no free text and no safety flags. :func:`write_group_summary` writes it
+(:mod:`securebase.privacy.suppression`, audited together by :mod:`securebase.privacy.audit`), no free text and no safety flags. :func:`write_group_summary` writes it
 as JSON and as an escaped HTML page.
 """
 
@@ -42,7 +42,8 @@ from securebase.content import Program
 from securebase.core.errors import EntryValidationError, NotFoundError, SecureBaseError, StoreError
 from securebase.workshop.roster import Participant, Roster
 from securebase.store import Entry, Store
-from securebase.workshop.suppression import DEFAULT_K, safe_mean, suppress_counts
+from securebase.privacy.audit import Tie, suppress_together
+from securebase.privacy.suppression import DEFAULT_K, Suppressed, safe_mean
 from securebase.journal.entries import check_answers
 from securebase.journal.validation import parse_occurred_at
 from securebase.safety.flags import Screening
@@ -270,25 +271,47 @@ def group_summary(store: Store, group: str, *, program: str | Program | None = N
                                   "give the program to summarise.")
         program = programs.pop()
     prog = program if isinstance(program, Program) else content.program(str(program))
+    counts, labels, ties, plan = summary_tables(store, members, prog)
+    # all the tables suppressed together: a reader sees them at once and knows how they hang together
+    shown = suppress_together(counts, ties=ties, labels=labels, k=k)
+    return {
+        "kind": "securebase.group_summary", "version": 1, "group": group, "program": prog.id,
+        "program_title": prog.title, "k": k,
+        "members": shown["people"].total,
+        "people": shown["people"].as_dict(),
+        "exercises": _summary_blocks(shown, plan, k),
+        "not_included": ["free text", "safety flags", "participant ids"],
+    }
+
+
+def summary_tables(store: Store, members: list[str], prog: Program) -> tuple[dict, dict, list[Tie], list]:
+    """The counts of a group summary before suppression, their labels, the ties between them that a
+    reader knows (each exercise counts the same members; those who did an exercise are among those who
+    returned entries; who gave an answer or a rating is among those who did it), and the plan of blocks."""
     entries = _members_entries(store, members, prog)
     returned = sum(bool(v) for v in entries.values())
-    people = suppress_counts({"returned entries": returned, "no entries yet": len(members) - returned}, k=k)
-    exercises = []
+    counts: dict[str, list[list[int]]] = {"people": [[returned, len(members) - returned]]}
+    labels: dict[str, tuple[list[str], list[str]]] = {"people": (["count"], ["returned entries", "no entries yet"])}
+    ties: list[Tie] = []
+    plan: list[tuple[Any, Any, list[tuple[Any, str, Any]]]] = []   # (phase, exercise, [(spec, kind, data)])
     for phase in prog.phases:
         for ex in phase.exercises:
             by_person = {m: [e for e in es if e.exercise_id == ex.id] for m, es in entries.items()}
             did = sum(bool(v) for v in by_person.values())
-            block: dict[str, Any] = {"id": ex.id, "title": ex.title, "phase": phase.title,
-                                     "participants": suppress_counts({"did it": did, "not yet": len(members) - did}, k=k).as_dict(),
-                                     "fields": []}
+            name = f"exercise:{ex.id}"
+            counts[name], labels[name] = [[did, len(members) - did]], (["count"], ["did it", "not yet"])
+            ties += [Tie.equal((name, "total"), ("people", "total")),
+                     Tie.at_most((name, "cell", 0, 0), ("people", "cell", 0, 0))]
+            fields: list[tuple[Any, str, Any]] = []
             for spec in ex.fields:
                 options = spec.type.group_options(spec)
                 if options is not None:
-                    counts = {str(label): sum(any(_gave(e.data.get(spec.id), value) for e in es)
-                                              for es in by_person.values())
-                              for value, label in options}  # people who gave this answer at least once
-                    block["fields"].append({"id": spec.id, "label": spec.label, "kind": "counts",
-                                            "table": suppress_counts(counts, k=k).as_dict()})
+                    table = f"{name}:{spec.id}"
+                    counts[table] = [[sum(any(_gave(e.data.get(spec.id), value) for e in es)
+                                          for es in by_person.values()) for value, _ in options]]
+                    labels[table] = (["count"], [str(label) for _, label in options])  # people who gave it at least once
+                    ties += [Tie.at_most((table, "cell", 0, j), (name, "cell", 0, 0)) for j in range(len(options))]
+                    fields.append((spec, "counts", table))
                 elif spec.type.numeric:
                     person_means = []
                     for es in by_person.values():
@@ -296,19 +319,32 @@ def group_summary(store: Store, group: str, *, program: str | Program | None = N
                                 and not isinstance(e.data.get(spec.id), bool)]
                         if vals:
                             person_means.append(sum(vals) / len(vals))
-                    mean = safe_mean(person_means, k=k)
-                    block["fields"].append({"id": spec.id, "label": spec.label, "kind": "mean",
-                                            "mean_of_person_means": None if mean is None else round(mean, 2),
-                                            "people": len(person_means) if len(person_means) >= k else None})
-            exercises.append(block)
-    return {
-        "kind": "securebase.group_summary", "version": 1, "group": group, "program": prog.id,
-        "program_title": prog.title, "k": k,
-        "members": len(members) if len(members) >= k else None,
-        "people": people.as_dict(),
-        "exercises": exercises,
-        "not_included": ["free text", "safety flags", "participant ids"],
-    }
+                    table = f"{name}:{spec.id}:people"
+                    counts[table], labels[table] = [[len(person_means)]], (["count"], ["people"])
+                    ties.append(Tie.at_most((table, "cell", 0, 0), (name, "cell", 0, 0)))
+                    fields.append((spec, "mean", (table, person_means)))
+            plan.append((phase, ex, fields))
+    return counts, labels, ties, plan
+
+
+def _summary_blocks(shown: dict[str, Suppressed], plan: list, k: int) -> list[dict[str, Any]]:
+    exercises = []
+    for phase, ex, fields in plan:
+        block: dict[str, Any] = {"id": ex.id, "title": ex.title, "phase": phase.title,
+                                 "participants": shown[f"exercise:{ex.id}"].as_dict(), "fields": []}
+        for spec, kind, data in fields:
+            if kind == "counts":
+                block["fields"].append({"id": spec.id, "label": spec.label, "kind": "counts",
+                                        "table": shown[data].as_dict()})
+            else:
+                table, person_means = data
+                n = shown[table].cells[0][0]
+                mean = safe_mean(person_means, k=k) if n is not None else None
+                block["fields"].append({"id": spec.id, "label": spec.label, "kind": "mean",
+                                        "mean_of_person_means": None if mean is None else round(mean, 2),
+                                        "people": n})
+        exercises.append(block)
+    return exercises
 
 
 def write_group_summary(summary: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:

@@ -11,7 +11,7 @@ exactly what the live session uses:
 * **Polls.** Answers are anonymous: :func:`record_answer` stores the poll, the option and the time,
   never who answered. :func:`poll_result` turns the counts into a table that is safe to show:
   options nobody chose count as 0, and every count goes through small-cell suppression
-  (:func:`securebase.workshop.suppression.suppress_counts`), so a count below ``k`` is never shown.
+  (:func:`securebase.privacy.suppression.suppress_counts`), so a count below ``k`` is never shown.
   Polls have fixed options only: no free text and no safety flags ever reach a workshop output.
 * **Results.** :func:`export_results` writes the plan and the suppressed poll tables as JSON.
 """
@@ -32,7 +32,7 @@ from securebase import content
 from securebase.core import config
 from securebase.content import Choice, Locale
 from securebase.store import Store
-from securebase.workshop.suppression import DEFAULT_K, Suppressed, suppress_counts
+from securebase.privacy.suppression import DEFAULT_K, Suppressed, suppress_counts
 from securebase.core.errors import ParameterError
 from securebase.workshop.model import Poll, Workshop, poll_options
 

@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from securebase.workshop.suppression import safe_mean, suppress, suppress_counts
+from securebase.privacy.audit import suppress
+from securebase.privacy.suppression import safe_mean, suppress_counts
 
 
 def _recoverable(table, shown) -> list[tuple[int, int]]:

@@ -13,13 +13,15 @@ Rules, applied to a table of counts with its row and column totals:
   way against the grand total.
 * A grand total below ``k`` hides the whole table.
 
-A one-way table (poll answers) is the one-row case. The result keeps the true counts out of
+A one-way table (poll answers) is the one-row case, and these rules are enough for it. A table of
+more rows and columns is suppressed by :func:`securebase.privacy.audit.suppress`, which applies
+them and then audits the result. The result keeps the true counts out of
 the displayed values entirely: :class:`Suppressed` holds ``None`` wherever a figure is hidden.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,9 +84,11 @@ def _cover(values: list[int], hidden: list[bool], k: int) -> bool:
         hidden[min(visible, key=lambda i: (values[i], i))] = True
 
 
-def suppress(counts: Sequence[Sequence[int]], *, rows: Sequence[str] | None = None,
-             cols: Sequence[str] | None = None, k: int = DEFAULT_K) -> Suppressed:
-    """Suppress a two-way table of counts (see the module docstring)."""
+def suppress_by_lines(counts: Sequence[Sequence[int]], *, rows: Sequence[str] | None = None,
+                      cols: Sequence[str] | None = None, k: int = DEFAULT_K,
+                      also_hidden: Collection[tuple[int, int]] = (), hide_totals: bool = False) -> Suppressed:
+    """The line rules only (primary and complementary suppression, line by line), with ``also_hidden``
+    cells and (``hide_totals``) every total hidden as well: the audit's step."""
     _check(counts, k)
     table = [list(r) for r in counts]
     n_rows = len(table)
@@ -93,7 +97,7 @@ def suppress(counts: Sequence[Sequence[int]], *, rows: Sequence[str] | None = No
     cols = [str(c) for c in (cols if cols is not None else range(n_cols))]
     if len(rows) != n_rows or len(cols) != n_cols:
         raise ValueError("the row and column labels must match the table's shape.")
-    hidden = [[v < k for v in r] for r in table]
+    hidden = [[v < k or (i, j) in also_hidden for j, v in enumerate(r)] for i, r in enumerate(table)]
     row_ok = [True] * n_rows
     col_ok = [True] * n_cols
     changed = True
@@ -117,8 +121,8 @@ def suppress(counts: Sequence[Sequence[int]], *, rows: Sequence[str] | None = No
         return Suppressed(rows, cols, [[None] * n_cols for _ in range(n_rows)], [None] * n_rows,
                           [None] * n_cols, None, k, n_rows * n_cols)
     # the totals are a line of their own under the grand total: cover them the same way
-    row_hidden = [not ok or t < k for t, ok in zip(row_totals, row_ok)]
-    col_hidden = [not ok or t < k for t, ok in zip(col_totals, col_ok)]
+    row_hidden = [hide_totals or not ok or t < k for t, ok in zip(row_totals, row_ok)]
+    col_hidden = [hide_totals or not ok or t < k for t, ok in zip(col_totals, col_ok)]
     _cover(row_totals, row_hidden, k)
     _cover(col_totals, col_hidden, k)
     return Suppressed(
@@ -126,13 +130,13 @@ def suppress(counts: Sequence[Sequence[int]], *, rows: Sequence[str] | None = No
         [[None if hidden[i][j] else table[i][j] for j in range(n_cols)] for i in range(n_rows)],
         [None if h else t for t, h in zip(row_totals, row_hidden)],
         [None if h else t for t, h in zip(col_totals, col_hidden)],
-        grand, k, sum(map(sum, hidden)),
+        None if hide_totals else grand, k, sum(map(sum, hidden)),
     )
 
 
 def suppress_counts(counts: Mapping[str, int], *, k: int = DEFAULT_K, label: str = "count") -> Suppressed:
     """A one-way table ``{option: count}`` (a poll, the answers to one question), suppressed."""
-    return suppress([list(counts.values())], rows=[label], cols=list(counts), k=k)
+    return suppress_by_lines([list(counts.values())], rows=[label], cols=list(counts), k=k)
 
 
 def safe_mean(values: Sequence[float], *, k: int = DEFAULT_K) -> float | None:
