@@ -365,3 +365,19 @@ def test_empty_store_gives_headers_only(store, tmp_path):
         assert pd.read_csv(tmp_path / "x" / f"{table}.csv").columns.tolist() == [c.name for c in columns]
         assert pd.read_parquet(tmp_path / "x" / f"{table}.parquet").columns.tolist() == [c.name for c in columns]
     assert build_tables(store).counts.people == 0
+
+
+@pytest.mark.parametrize("options", [{}, {"dates": "shifted", "text": "length"}, {"formats": ["parquet"]},
+                                     {"keep_ids": True, "dates": "true", "formats": ["csv"]}])
+def test_the_data_package_passes_frictionless_validate(store, populated, tmp_path, options):
+    import frictionless
+
+    export_research(store, tmp_path / "x", no_key=True, **options)
+    report = frictionless.validate(str(tmp_path / "x" / "datapackage.json"))
+    problems = [f"{task.name}: {e.type}: {e.note}" for task in report.tasks for e in task.errors] + \
+        [e.message for e in report.errors]
+    assert report.valid, problems
+    assert len(report.tasks) == len(json.loads((tmp_path / "x" / "datapackage.json").read_text())["resources"])
+    manifest = json.loads((tmp_path / "x" / "manifest.json").read_text())
+    for name, stated in manifest["files"].items():
+        assert (tmp_path / "x" / name).stat().st_size == stated["bytes"]

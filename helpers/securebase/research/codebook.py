@@ -345,10 +345,13 @@ def resource(written: WrittenTable, root: Path) -> dict[str, Any]:
         "title": written.table.replace("_", " "),
         "format": written.format,
         "mediatype": _MEDIA[written.format],
-        "bytes": written.path.stat().st_size,
-        "hash": f"sha256:{sha256(written.path)}",
     }
     if written.format == "csv":
+        # frictionless checks a CSV file's size and hash; it reads Parquet through pyarrow and cannot, so a
+        # Parquet resource that declared them would fail `frictionless validate` (the manifest lists every
+        # file's size and SHA-256 instead)
+        res["bytes"] = written.path.stat().st_size
+        res["hash"] = f"sha256:{sha256(written.path)}"
         res["encoding"] = "utf-8"
         res["dialect"] = {"delimiter": ",", "doubleQuote": True, "header": True, "lineTerminator": "\n",
                           "quoteChar": '"'}

@@ -72,7 +72,7 @@ from securebase.store import Entry, Store
 from securebase.safety.plan import PLAN_PROGRAM_ID
 from securebase.research.codebook import (
     DICTIONARY_TABLE, TABLES, WrittenTable, _dictionary_columns, datapackage, dictionary_rows,
-    variable_name, write_data_dictionary,
+    sha256, variable_name, write_data_dictionary,
 )
 from securebase.research.formats import typed_frame, write_table
 from securebase.research.deidentify import (
@@ -445,6 +445,8 @@ def export_research(
                 "day": "day 1 = the person's start date (or first exported event), from the true dates",
             },
         }
+        manifest["files"] = {name: {"bytes": path.stat().st_size, "sha256": sha256(path)}
+                             for name, path in sorted(files.items())}
         files["manifest.json"] = _write_json(out / "manifest.json", manifest)
         for path in [*files.values(), out]:   # the files' own times say no more than the manifest does
             os.utime(path, (made.timestamp(), made.timestamp()))
