@@ -76,7 +76,8 @@ def test_questionnaire_items_subscales_and_classifications(rows):
     assert item["Choices, Calculations, OR Slider Labels"].endswith("7, Very much like me")
     anxiety = rows[("", "relationship_check.anxiety")]
     assert anxiety["Field Type"] == "calc" and anxiety["Choices, Calculations, OR Slider Labels"] == (
-        "round(mean([anx_1], [anx_2], (8 - [anx_3]), [anx_4], (8 - [anx_5]), [anx_6]), 2)")
+        "round(mean([relationship_check.anx_1], [relationship_check.anx_2], (8 - [relationship_check.anx_3]), "
+        "[relationship_check.anx_4], (8 - [relationship_check.anx_5]), [relationship_check.anx_6]), 2)")
     assert (anxiety["Text Validation Min"], anxiety["Text Validation Max"]) == ("1", "7")
     assert all(("", f"relationship_check.{i.id}") in rows for i in check.items)
     assert all(("", f"relationship_check.{c.id}") in rows for c in check.classifications)
@@ -116,6 +117,7 @@ def test_data_dictionary_file_has_redcap_columns_and_every_variable(exported, ro
 
 def test_datapackage_is_a_tabular_data_package_matching_the_files(exported):
     package = json.loads((exported / "datapackage.json").read_text())
+    manifest = json.loads((exported / "manifest.json").read_text())
     assert package["profile"] == "tabular-data-package"
     assert re.fullmatch(r"^[a-z0-9._-]+$", package["name"]) and package["resources"]
     names = [r["name"] for r in package["resources"]]
@@ -125,8 +127,10 @@ def test_datapackage_is_a_tabular_data_package_matching_the_files(exported):
     for res in package["resources"]:
         path = exported / res["path"]
         assert res["profile"] == "tabular-data-resource" and not res["path"].startswith(("/", "."))
-        assert res["bytes"] == path.stat().st_size
-        assert res["hash"] == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+        stated = res if res["format"] == "csv" else {   # Parquet's are in the manifest (frictionless can't check them)
+            "bytes": manifest["files"][res["path"]]["bytes"], "hash": "sha256:" + manifest["files"][res["path"]]["sha256"]}
+        assert stated["bytes"] == path.stat().st_size
+        assert stated["hash"] == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
         fields = res["schema"]["fields"]
         assert all(set(f) <= {"name", "type", "format", "description", "constraints"} for f in fields)
         assert all(f["type"] in FRICTIONLESS_TYPES for f in fields)
@@ -161,3 +165,36 @@ def check_constraints(frame, fields):
             assert all(float(v) >= c["minimum"] for v in present), f["name"]
         if f["type"] == "date":
             assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(v)[:10]) for v in present)
+
+
+def _calc_refs(rows) -> set[str]:
+    import re
+
+    return {ref for r in rows if r["Field Type"] == "calc"
+            for ref in re.findall(r"\[([^\]]+)\]", r["Choices, Calculations, OR Slider Labels"])}
+
+
+def test_every_calculation_refers_to_a_variable_of_the_dictionary(rows):
+    names = {name for _, name in rows}
+    refs = _calc_refs(rows.values())
+    assert refs and refs <= names
+
+
+def test_redcap_names_are_legal_unique_short_and_stable():
+    import re
+
+    from securebase.research.codebook import REDCAP_MAX, dictionary_rows
+
+    programs, instruments = list(content.programs().values()), list(scales.instruments().values())
+    rows = dictionary_rows(programs, instruments, redcap=True)
+    names = [r["Variable / Field Name"] for r in rows]
+    assert names[0] == "record_id" and len(names) == len(set(names)) == 170
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", n) and len(n) <= REDCAP_MAX for n in names), \
+        [n for n in names if len(n) > REDCAP_MAX or "." in n]
+    assert not any(n.endswith("_complete") for n in names)       # REDCap adds <form>_complete itself
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", r["Form Name"]) for r in rows)
+    forms = [r["Form Name"] for r in rows]                          # each form's rows together, as REDCap wants
+    assert all(forms.index(f) + forms.count(f) - 1 == len(forms) - 1 - forms[::-1].index(f) for f in set(forms))
+    refs = _calc_refs(rows)
+    assert refs and refs <= set(names) and "anx_1" not in refs
+    assert dictionary_rows(programs, instruments, redcap=True) == rows   # the same content, the same names

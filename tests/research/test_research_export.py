@@ -381,3 +381,17 @@ def test_the_data_package_passes_frictionless_validate(store, populated, tmp_pat
     manifest = json.loads((tmp_path / "x" / "manifest.json").read_text())
     for name, stated in manifest["files"].items():
         assert (tmp_path / "x" / name).stat().st_size == stated["bytes"]
+
+
+def test_redcap_names_in_the_dictionary_and_the_tables_agree(store, populated, tmp_path):
+    import re
+
+    export_research(store, tmp_path / "r", no_key=True, redcap_names=True, formats=["csv"])
+    dictionary = pd.read_csv(tmp_path / "r" / "data_dictionary.csv", dtype=str, keep_default_na=False)
+    names = set(dictionary["Variable / Field Name"])
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]{0,25}", n) for n in names)
+    for table in ("entries_long", "assessments_long"):
+        used = set(read_table(tmp_path / "r" / f"{table}.csv")["variable"])
+        assert used and used <= names, used - names
+    long = read_table(tmp_path / "r" / "entries_long.csv")
+    assert "ipj_intensity" in set(long["variable"]) and not long["variable"].str.contains(r"\.").any()

@@ -9,7 +9,9 @@ Two forms:
   ``<exercise id>.<field id>`` for workbook fields and ``<instrument id>.<item, subscale or
   classification id>`` for questionnaires. A variable is unique within a program (exercise ids
   are unique per program, not across programs; the long tables carry ``program_id`` too). The dot
-  makes the file REDCap-*style*: REDCap itself only takes ``[a-z0-9_]`` names.
+  makes the file REDCap-*style*: REDCap itself only takes ``[a-z0-9_]`` names of at most 26
+  characters, so ``redcap=True`` (``securebase export --redcap-names``) renames every variable
+  (:func:`redcap_names`), in calculations too, and puts REDCap's ``record_id`` first.
 
   Choices are in REDCap's ``select_choices_or_calculations`` form, ``value, Label | value, Label``,
   with the stored values (yes/no fields: ``1, Yes | 0, No``, as their ``value`` in the export).
@@ -26,8 +28,9 @@ Two forms:
 from __future__ import annotations
 
 import csv
-import io
 import hashlib
+import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -166,6 +169,43 @@ def variable_name(exercise_id: str, field_id: str) -> str:
     return f"{exercise_id}.{field_id}"
 
 
+REDCAP_MAX = 26                      # REDCap warns above 26 characters (and some of its exports cut there)
+REDCAP_RECORD_ID = "record_id"       # REDCap's first variable is the record's id: here the study code
+_REDCAP_LEGAL = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+def _redcap_word(name: str) -> str:
+    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", name.lower())).strip("_")
+
+
+def _initials(name: str) -> str:
+    return "".join(part[0] for part in _redcap_word(name).split("_") if part)
+
+
+def redcap_names(variables: Iterable[str]) -> dict[str, str]:
+    """A REDCap variable name for each of our ``<form>.<field>`` names: lowercase letters, digits and
+    ``_``, starting with a letter, at most 26 characters, unique, and the same for the same content.
+    The form part is shortened to its initials when the whole is too long (``insecurity_pattern_journal``
+    becomes ``ipj``), then the field part is cut and given a short hash to stay unique."""
+    out: dict[str, str] = {}
+    taken = {REDCAP_RECORD_ID}
+    for name in variables:
+        if name in out:
+            continue
+        form, _, field_id = name.partition(".")
+        candidates = [f"{_redcap_word(form)}_{_redcap_word(field_id)}", f"{_initials(form)}_{_redcap_word(field_id)}"]
+        digest = hashlib.sha256(name.encode()).hexdigest()[:3]
+        short = f"{_initials(form)}_{_redcap_word(field_id)}"[: REDCAP_MAX - 4].rstrip("_") + "_" + digest
+        chosen = next((c for c in [*candidates, short]
+                       if len(c) <= REDCAP_MAX and _REDCAP_LEGAL.match(c) and c not in taken), None)
+        n = 1
+        while chosen is None or chosen in taken:
+            chosen, n = f"v_{digest}_{n}", n + 1
+        out[name] = chosen
+        taken.add(chosen)
+    return out
+
+
 def _field_row(program: Program, phase: Phase, exercise: Exercise, spec: FieldSpec, first: bool) -> dict[str, str]:
     t = spec.type
     choices = choices_text(t.redcap_choices(spec))
@@ -237,7 +277,8 @@ def _instrument_rows(instrument: Instrument) -> list[dict[str, str]]:
         ))
     for sub in instrument.subscales:
         items = instrument.items_of(sub.id)
-        terms = ", ".join(f"({lo + hi} - [{i.id}])" if i.reverse else f"[{i.id}]" for i in items)
+        terms = ", ".join(f"({lo + hi} - [{instrument.id}.{i.id}])" if i.reverse else f"[{instrument.id}.{i.id}]"
+                          for i in items)   # the items' own variables (renamed with them for REDCap)
         calc = f"round(mean({terms}), {sub.decimals})" if sub.method == "mean" else \
             f"round(mean({terms}) * {len(items)}, {sub.decimals})"
         factor = 1 if sub.method == "mean" else len(items)
@@ -267,8 +308,11 @@ def _instrument_rows(instrument: Instrument) -> list[dict[str, str]]:
     return rows
 
 
-def dictionary_rows(programs: Iterable[Program], instruments: Iterable[Instrument] = ()) -> list[dict[str, str]]:
-    """Every field of every exercise of ``programs``, then every item, subscale and classification."""
+def dictionary_rows(programs: Iterable[Program], instruments: Iterable[Instrument] = (), *,
+                    redcap: bool = False) -> list[dict[str, str]]:
+    """Every field of every exercise of ``programs``, then every item, subscale and classification. With
+    ``redcap`` the names are REDCap's own (:func:`redcap_names`, also inside calculations) and the first
+    row is REDCap's record id, so that the file uploads to REDCap as it is."""
     rows = []
     for program in programs:
         for phase in program.phases:
@@ -277,7 +321,23 @@ def dictionary_rows(programs: Iterable[Program], instruments: Iterable[Instrumen
                     rows.append(_field_row(program, phase, exercise, spec, first=n == 0))
     for instrument in instruments:
         rows.extend(_instrument_rows(instrument))
-    return rows
+    if not redcap:
+        return rows
+    ours = [r["Variable / Field Name"] for r in rows]
+    if len(set(ours)) != len(ours):
+        raise ValueError("two programs share a variable name; export one program at a time (--program) for REDCap")
+    names = redcap_names(ours)
+    calc_ref = re.compile(r"\[([^\]]+)\]")
+    for r in rows:
+        r["Variable / Field Name"] = names[r["Variable / Field Name"]]
+        r["Form Name"] = _redcap_word(r["Form Name"])
+        if r["Field Type"] == "calc":
+            r["Choices, Calculations, OR Slider Labels"] = calc_ref.sub(
+                lambda m: f"[{names[m.group(1)]}]", r["Choices, Calculations, OR Slider Labels"])
+    record = _blank(**{"Variable / Field Name": REDCAP_RECORD_ID, "Form Name": rows[0]["Form Name"] if rows else "record",
+                       "Field Type": "text", "Field Label": "Study code", "Field Note": "the person's study code "
+                       "(study_id in the long tables)", "free_text": "no", "default_export": "yes"})
+    return [record, *rows]
 
 
 def write_data_dictionary(path: Path, rows: list[dict[str, str]]) -> Path:

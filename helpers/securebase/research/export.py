@@ -72,7 +72,7 @@ from securebase.store import Entry, Store
 from securebase.safety.plan import PLAN_PROGRAM_ID
 from securebase.research.codebook import (
     DICTIONARY_TABLE, TABLES, WrittenTable, _dictionary_columns, datapackage, dictionary_rows,
-    sha256, variable_name, write_data_dictionary,
+    redcap_names as redcap_name_map, sha256, variable_name, write_data_dictionary,
 )
 from securebase.research.formats import typed_frame, write_table
 from securebase.research.deidentify import (
@@ -360,12 +360,14 @@ def export_research(
     dates: str = "days",
     now: datetime | None = None,
     formats: tuple[str, ...] | list[str] = FORMATS,
+    redcap_names: bool = False,
 ) -> ExportResult:
     """Write a de-identified research export to ``out_dir`` (a new or empty folder).
 
     With study codes (the default) the key file is written to ``key_dir``, which must be given
     and must not be the export folder or inside it; ``no_key=True`` writes no key at all, so the
-    codes can never be traced back. With ``keep_ids`` there is no key to write.
+    codes can never be traced back. With ``keep_ids`` there is no key to write. ``redcap_names``
+    names every variable as REDCap requires, in the dictionary and in the tables alike.
     """
     options = ExportOptions(program_id=program_id, text=text, keep_ids=keep_ids, keep_identifiers=keep_identifiers,
                             dates=dates, formats=tuple(dict.fromkeys(formats)))
@@ -397,12 +399,18 @@ def export_research(
             "instrument_id": tuple(i.id for i in tables.instruments),
             "value_type": tuple(t.value for t in field_types),   # every registered type, also one added later
         }
+        rows = dictionary_rows(tables.programs, tables.instruments)
+        if redcap_names:
+            renamed = redcap_name_map([r["Variable / Field Name"] for r in rows])
+            rows = dictionary_rows(tables.programs, tables.instruments, redcap=True)
+            for frame in tables.frames.values():
+                if "variable" in frame:
+                    frame["variable"] = frame["variable"].map(renamed).astype("str")
         for name, frame in tables.frames.items():
             for fmt in options.formats:
                 path = write_table(frame, TABLES[name], out / f"{name}.{fmt}", fmt)
                 files[path.name] = path
                 written.append(WrittenTable(name, path, fmt, TABLES[name], len(frame), enums, patterns))
-        rows = dictionary_rows(tables.programs, tables.instruments)
         path = write_data_dictionary(out / f"{DICTIONARY_TABLE}.csv", rows)
         files[path.name] = path
         written.append(WrittenTable(DICTIONARY_TABLE, path, "csv", _dictionary_columns(), len(rows)))
