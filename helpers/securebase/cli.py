@@ -48,7 +48,7 @@ Size: every command and its arguments are declared here, in one parser, so that 
                                          your home page), clear one with a reason, e-mail new ones
                                          (SECUREBASE_SMTP_* settings; ids and categories only)
     securebase export --out DIR --key-dir DIR [--program P] [--keep-text none|redact|length]
-                      [--keep-ids] [--keep-identifiers] [--dates days|shifted|true] [--format csv,parquet]
+                      [--keep-ids] [--keep-identifiers] [--dates days|shifted|true] [--format csv,parquet,sav,dta,rds]
                       [--redcap-names]
                                          research export: de-identified long tables, codebook,
                                          data package and manifest; the key file goes elsewhere
@@ -809,7 +809,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dates", choices=("days", "shifted", "true"), default="days",
                    help="days (default: day numbers from each person's first day, no calendar dates), shifted "
                         "(one random offset per person, into the past) or true (the real dates)")
-    p.add_argument("--format", default="csv,parquet", help="csv, parquet or csv,parquet (default)")
+    p.add_argument("--format", default="csv,parquet",
+                   help="comma-separated: csv, parquet (default: both), sav (SPSS), dta (Stata), rds (R)")
     p.add_argument("--redcap-names", action="store_true",
                    help="name variables as REDCap requires (a-z, 0-9, _; 26 characters at most), in the data "
                         "dictionary and the tables, so that the dictionary uploads to REDCap")

@@ -395,3 +395,34 @@ def test_redcap_names_in_the_dictionary_and_the_tables_agree(store, populated, t
         assert used and used <= names, used - names
     long = read_table(tmp_path / "r" / "entries_long.csv")
     assert "ipj_intensity" in set(long["variable"]) and not long["variable"].str.contains(r"\.").any()
+
+
+def test_spss_stata_and_r_files_with_the_codebooks_labels(store, populated, tmp_path):
+    import pyreadr
+    import pyreadstat
+
+    export_research(store, tmp_path / "s", no_key=True, formats=["sav", "dta", "rds", "csv"], dates="shifted")
+    csv = read_table(tmp_path / "s" / "entries_long.csv")
+    sav, meta = pyreadstat.read_sav(tmp_path / "s" / "entries_long.sav")
+    dta, dmeta = pyreadstat.read_dta(tmp_path / "s" / "entries_long.dta")
+    rds = pyreadr.read_r(tmp_path / "s" / "entries_long.rds")[None]
+    assert len(sav) == len(dta) == len(rds) == len(csv)
+    labels = meta.variable_value_labels["exercise_id"]
+    assert labels == dmeta.variable_value_labels["exercise_id"] and "Insecurity pattern journal" in labels.values()
+    shown = sav["exercise_id"].map(labels)
+    for row, label in zip(csv.itertuples(), shown):                              # the same rows, labelled
+        title = content.program(row.program_id).find_exercise(row.exercise_id)[1].title
+        assert label == title or (f"{title} ({row.program_id})" in label and " / " in label)   # daily_checkin
+    assert meta.column_names_to_labels["day"].startswith("Day of the event")
+    assert (sav["value"].tolist() == csv["value"].tolist()) and sav["value_num"].equals(csv["value_num"])
+    assert str(rds["program_id"].dtype) == "category" and set(rds["program_id"].cat.categories) <= {
+        p.title for p in content.programs().values()}
+    assert [d.date() if hasattr(d, "date") else d for d in sav["date"]] == csv["date"].tolist()
+    assert dta["date"].notna().all() and len(dta) == len(csv)
+    export_research(store, tmp_path / "days", no_key=True, formats=["sav", "dta", "rds"])   # no dates at all
+    assert pyreadstat.read_sav(tmp_path / "days" / "entries_long.sav")[0]["date"].isna().all()
+    package = json.loads((tmp_path / "s" / "datapackage.json").read_text())
+    assert {r["format"] for r in package["resources"]} == {"csv"}                 # only what frictionless reads
+    assert set(json.loads((tmp_path / "s" / "manifest.json").read_text())["files"]) >= {
+        "entries_long.sav", "entries_long.dta", "entries_long.rds"}
+    assert all(p.stat().st_mode & 0o077 == 0 for p in (tmp_path / "s").iterdir())

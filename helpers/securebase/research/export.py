@@ -65,7 +65,7 @@ import pandas as pd
 from securebase.core import config
 from securebase import content
 from securebase.content import scales
-from securebase.intake.assessments import Assessment, get_assessments
+from securebase.intake.assessments import OCCASION_LABELS, Assessment, get_assessments
 from securebase.content import FieldSpec, Program, field_types
 from securebase.content.model import WEEKDAYS
 from securebase.store import Entry, Store
@@ -74,13 +74,12 @@ from securebase.research.codebook import (
     DICTIONARY_TABLE, TABLES, WrittenTable, _dictionary_columns, datapackage, dictionary_rows,
     redcap_names as redcap_name_map, sha256, variable_name, write_data_dictionary,
 )
-from securebase.research.formats import typed_frame, write_table
+from securebase.research.formats import FORMATS, PACKAGE_FORMATS, typed_frame, write_table
 from securebase.research.deidentify import (
     DATE_MODES, MAX_SHIFT_DAYS, TEXT_MODES, ExportError, StudyKey, check_key_dir, coarse_time, new_code,
     new_study_key, text_value, write_key_file,
 )
 
-FORMATS = ("csv", "parquet")
 INDEX, ENTRIES, ASSESSMENTS = "entries", "entries_long", "assessments_long"
 
 
@@ -91,7 +90,7 @@ class ExportOptions:
     keep_ids: bool = False
     keep_identifiers: bool = False
     dates: str = "days"                    # days | shifted | true
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = PACKAGE_FORMATS
     max_shift_days: int = MAX_SHIFT_DAYS
 
     def __post_init__(self) -> None:
@@ -101,7 +100,7 @@ class ExportOptions:
             raise ValueError(f"unknown free-text option {self.text!r}; use one of {', '.join(TEXT_MODES)}")
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown or not self.formats:
-            raise ValueError(f"unknown format {', '.join(unknown) or '(none)'}; use csv, parquet or both")
+            raise ValueError(f"unknown format {', '.join(unknown) or '(none)'}; use any of {', '.join(FORMATS)}")
         if self.program_id is not None:
             content.program(self.program_id)  # a clear KeyError for an unknown program
 
@@ -339,6 +338,31 @@ def build_tables(store: Store, options: ExportOptions | None = None, *, now: dat
 # ---------------------------------------------------------------- writing
 
 
+def _value_labels(tables: ResearchTables) -> dict[str, dict[str, str]]:
+    """The codebook's label of each value of the columns that have one (for SPSS, Stata and R files)."""
+    phases: dict[str, dict[str, str]] = {}
+    exercises: dict[str, dict[str, str]] = {}
+    for p in tables.programs:
+        for ph in p.phases:
+            phases.setdefault(ph.id, {})[p.id] = ph.title
+            for e in ph.exercises:
+                exercises.setdefault(e.id, {})[p.id] = e.title
+
+    def one(titles: dict[str, str]) -> str:   # an id two programs use with two titles: both, named
+        return next(iter(titles.values())) if len(set(titles.values())) == 1 else \
+            " / ".join(f"{title} ({program})" for program, title in titles.items())
+
+    return {
+        "program_id": {p.id: p.title for p in tables.programs},
+        "phase_id": {k: one(v) for k, v in sorted(phases.items())},
+        "exercise_id": {k: one(v) for k, v in sorted(exercises.items())},
+        "instrument_id": {i.id: i.title for i in tables.instruments},
+        "occasion": dict(OCCASION_LABELS),
+        "kind": {"item": "Item answer", "subscale": "Subscale score", "classification": "Classification"},
+        "value_type": {t.value: t.value.replace("_", " ") for t in field_types},
+    }
+
+
 def _content_versions(tables: ResearchTables) -> dict[str, Any]:
     return {
         "programs": {p.id: p.version for p in tables.programs},
@@ -359,7 +383,7 @@ def export_research(
     keep_identifiers: bool = False,
     dates: str = "days",
     now: datetime | None = None,
-    formats: tuple[str, ...] | list[str] = FORMATS,
+    formats: tuple[str, ...] | list[str] = PACKAGE_FORMATS,
     redcap_names: bool = False,
 ) -> ExportResult:
     """Write a de-identified research export to ``out_dir`` (a new or empty folder).
@@ -406,11 +430,13 @@ def export_research(
             for frame in tables.frames.values():
                 if "variable" in frame:
                     frame["variable"] = frame["variable"].map(renamed).astype("str")
+        labels = _value_labels(tables)
         for name, frame in tables.frames.items():
             for fmt in options.formats:
-                path = write_table(frame, TABLES[name], out / f"{name}.{fmt}", fmt)
+                path = write_table(frame, TABLES[name], out / f"{name}.{fmt}", fmt, labels)
                 files[path.name] = path
-                written.append(WrittenTable(name, path, fmt, TABLES[name], len(frame), enums, patterns))
+                if fmt in PACKAGE_FORMATS:
+                    written.append(WrittenTable(name, path, fmt, TABLES[name], len(frame), enums, patterns))
         path = write_data_dictionary(out / f"{DICTIONARY_TABLE}.csv", rows)
         files[path.name] = path
         written.append(WrittenTable(DICTIONARY_TABLE, path, "csv", _dictionary_columns(), len(rows)))

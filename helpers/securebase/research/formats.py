@@ -2,6 +2,12 @@
 
 One frame per table, its columns typed as :data:`securebase.research.codebook.TABLES` says. Every file
 is written owner-only from its first byte (:func:`securebase.core.config.write_private_file`).
+
+:data:`FORMATS`: ``csv`` and ``parquet`` (both described by the data package), and for statistics
+packages ``sav`` (SPSS) and ``dta`` (Stata) through pyreadstat, ``rds`` (R) through pyreadr. In those
+three the columns whose values the codebook names (program, phase, exercise, instrument, occasion,
+kind, field type) carry the codebook's labels: SPSS and Stata as value labels on whole-number codes,
+R as the levels of a factor. SPSS and Stata also carry each column's description as its label.
 """
 
 from __future__ import annotations
@@ -36,8 +42,65 @@ def _arrow_schema(columns: tuple[Column, ...]) -> Any:
     return pa.schema([pa.field(c.name, types[c.type], nullable=not c.required) for c in columns])
 
 
-def write_table(frame: pd.DataFrame, columns: tuple[Column, ...], path: Path, fmt: str) -> Path:
-    """Write one table owner-only from its first byte."""
+FORMATS = ("csv", "parquet", "sav", "dta", "rds")
+PACKAGE_FORMATS = ("csv", "parquet")       # the formats the Frictionless data package describes
+STATA_LABEL = 80                           # Stata's longest variable label
+
+
+def _statistics_frame(frame: pd.DataFrame, columns: tuple[Column, ...],
+                      labels: dict[str, dict[str, str]]) -> tuple[pd.DataFrame, dict[str, dict[int, str]]]:
+    """The frame as SPSS and Stata take it: labelled columns as codes 1..n, dates as date objects, numbers
+    as floats (their missing values too), and the value labels of the codes."""
+    out = pd.DataFrame(index=frame.index)
+    value_labels: dict[str, dict[int, str]] = {}
+    for c in columns:
+        col = frame[c.name]
+        if c.name in labels:
+            codes = {value: n for n, value in enumerate(labels[c.name], start=1)}
+            out[c.name] = col.map(codes).astype("float64")
+            value_labels[c.name] = {n: labels[c.name][value] for value, n in codes.items()}
+        elif c.type == "date" and col.isna().all():   # an export without dates: empty, not an empty string
+            out[c.name] = float("nan")
+        elif c.type == "date":
+            out[c.name] = col.astype("object")   # date objects: pyreadstat writes them as dates (datetime64[s] it gets wrong)
+        elif c.type in ("integer", "number", "boolean"):
+            out[c.name] = col.astype("float64")
+        else:
+            out[c.name] = col.astype("object").where(col.notna(), None)
+    return out, value_labels
+
+
+def _written_by(write, path: Path) -> bytes:
+    """What a library that only writes to a path wrote, read back (its file sits in a private folder)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="securebase-export-") as tmp:
+        target = Path(tmp) / path.name
+        write(str(target))
+        return target.read_bytes()
+
+
+def write_table(frame: pd.DataFrame, columns: tuple[Column, ...], path: Path, fmt: str,
+                labels: dict[str, dict[str, str]] | None = None) -> Path:
+    """Write one table owner-only from its first byte; ``labels``: the codebook's label of each value of
+    the columns that have them (used by sav, dta and rds)."""
+    labels = {name: values for name, values in (labels or {}).items() if name in frame}
+    if fmt in ("sav", "dta"):
+        import pyreadstat
+
+        data, value_labels = _statistics_frame(frame, columns, labels)
+        limit = STATA_LABEL if fmt == "dta" else 256
+        column_labels = {c.name: c.description[:limit] for c in columns}
+        writer = pyreadstat.write_sav if fmt == "sav" else pyreadstat.write_dta
+        return config.write_private_file(path, _written_by(
+            lambda target: writer(data, target, column_labels=column_labels, variable_value_labels=value_labels), path))
+    if fmt == "rds":
+        import pyreadr
+
+        data = frame.copy()
+        for name, values in labels.items():
+            data[name] = pd.Categorical(data[name].map(values), categories=list(dict.fromkeys(values.values())))
+        return config.write_private_file(path, _written_by(lambda target: pyreadr.write_rds(target, data), path))
     if fmt == "csv":
         return config.write_private_file(path, frame.to_csv(index=False, lineterminator="\n"))
     import pyarrow as pa
