@@ -134,14 +134,14 @@ def test_research_export_command(capsys, tmp_path):
     assert main(["export", "--out", str(out)]) == 2 and "key" in capsys.readouterr().err
     assert main(["export", "--out", str(out), "--key-dir", str(out / "k")]) == 2
     assert "inside the export folder" in capsys.readouterr().err
-    assert main(["export", "--out", str(out), "--key-dir", str(keys), "--format", "csv"]) == 0
+    assert main(["export", "--out", str(out), "--key-dir", str(keys), "--format", "csv", "--k", "1"]) == 0
     printed = capsys.readouterr().out
     assert str(out / "entries_long.csv") in printed and "Key file" in printed and str(keys) in printed
     assert not (out / "entries_long.parquet").exists()
     text = "".join(p.read_text() for p in out.iterdir())
     assert "XMARKCLI" not in text and "C-8402" not in text
     assert json.loads((out / "manifest.json").read_text())["options"]["free_text"] == "removed"
-    assert main(["export", "--out", str(tmp_path / "ids"), "--keep-ids", "--dates", "true",
+    assert main(["export", "--out", str(tmp_path / "ids"), "--keep-ids", "--dates", "true", "--k", "1",
                  "--keep-text", "redact"]) == 0
     capsys.readouterr()
     long = (tmp_path / "ids" / "entries_long.csv").read_text()

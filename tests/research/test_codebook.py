@@ -99,7 +99,7 @@ def exported(store, tmp_path):
     from test_research_export import populate
 
     populate(store)
-    result = export_research(store, tmp_path / "x", key_dir=tmp_path / "k")
+    result = export_research(store, tmp_path / "x", key_dir=tmp_path / "k", k=1)
     return result.out_dir
 
 

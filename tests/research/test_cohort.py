@@ -35,7 +35,7 @@ def make_export(tmp: Path, name: str, clients: int, seed: int) -> Path:
                            for i in check.items}
                 save_assessment(store, cid, check, answers, administered_at=when,
                                 occasion="intake" if when.startswith("2026-01") else "milestone")
-        export_research(store, tmp / name, no_key=True)
+        export_research(store, tmp / name, no_key=True, k=1)
     return tmp / name
 
 

@@ -18,10 +18,16 @@ from securebase.content import FieldSpec, FieldType
 from securebase.journal.entries import revise_entry, save_entry
 from securebase.research.codebook import TABLES
 from securebase.research.deidentify import REDACTED, ExportError, read_key_file
-from securebase.research.export import answer_rows, build_tables, export_research
+from securebase.research.export import answer_rows, build_tables, export_research as _export_research
 from securebase.research.formats import read_table
 
 T = FieldType
+
+
+def export_research(*args, **kwargs):
+    """The export with k = 1 unless a test says otherwise: three test clients are fewer than any real k, and
+    these tests look at what each option does to the values (test_rare_answers_* looks at k itself)."""
+    return _export_research(*args, **{"k": 1, **kwargs})
 STARTS = {"C-7QX9A4": ("sie", date(2026, 3, 2)), "C-4MT8RZ": ("asb", date(2026, 4, 6)), "C-9KD3WB": ("sie", None)}
 
 
@@ -426,3 +432,37 @@ def test_spss_stata_and_r_files_with_the_codebooks_labels(store, populated, tmp_
     assert set(json.loads((tmp_path / "s" / "manifest.json").read_text())["files"]) >= {
         "entries_long.sav", "entries_long.dta", "entries_long.rds"}
     assert all(p.stat().st_mode & 0o077 == 0 for p in (tmp_path / "s").iterdir())
+
+
+
+def test_rare_answers_and_small_programs_are_suppressed_with_the_summaries_k(store, populated, tmp_path):
+    result = _export_research(store, tmp_path / "k5", no_key=True)                # the default k of every summary
+    manifest = json.loads((tmp_path / "k5" / "manifest.json").read_text())
+    assert manifest["options"]["k"] == 5 and manifest["counts"]["people_in_small_programs_left_out"] == 3
+    assert manifest["counts"]["people"] == 0 and len(read_table(tmp_path / "k5" / "entries.csv")) == 0
+    assert result.key_file is None
+    # eight more sie clients who all answer the same: their program is big enough, the one odd answer is rare
+    sie = content.program("sie")
+    _, scan = sie.find_exercise("signal_scan")
+    for n in range(8):
+        client_id = f"C-{'ABCDEFGH'[n]}{n}K7Q{n}R"
+        store.ensure_client(client_id, program_id="sie", start_date=date(2026, 3, 2))
+        save_entry(store, client_id, sie, "signal_scan", {"slot": "midday" if n else "evening",
+                                                          "body_signals": {"chest": "threat"}, "felt_safety": 6},
+                   occurred_at="2026-03-03 12:00")
+    _export_research(store, tmp_path / "k", key_dir=tmp_path / "keys", k=5)
+    manifest = json.loads((tmp_path / "k" / "manifest.json").read_text())
+    assert manifest["counts"]["people_in_small_programs_left_out"] == 1            # the one asb client
+    long = read_table(tmp_path / "k" / "entries_long.csv")
+    slots = long[long["variable"] == "signal_scan.slot"]["value"]
+    assert (slots == "midday").sum() >= 7 and "evening" not in set(slots) and "[rare]" in set(slots)
+    assert not long[long["value"] == "[rare]"]["value_num"].notna().any()
+    assert manifest["counts"]["rare_values_suppressed"] > 0
+    for column in ("value", "key"):                                              # nothing shown by fewer than 5
+        shown = long[long["value_type"].isin(["choice", "multi_choice", "ranking", "boolean", "body_map"])
+                     & (long[column] != "[rare]") & long[column].notna()]
+        assert (shown.groupby(["variable", column])["study_id"].nunique() >= 5).all()
+    bands = read_table(tmp_path / "k" / "assessments_long.csv")           # two sie clients' bands: rare
+    assert set(bands.loc[bands["kind"] != "item", "category"].dropna()) <= {"[rare]"}
+    with pytest.raises(ValueError, match="k must be 1 or more"):
+        _export_research(store, tmp_path / "bad", no_key=True, k=0)

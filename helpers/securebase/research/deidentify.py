@@ -23,6 +23,12 @@ The pieces :mod:`securebase.research.export` puts together, each small enough to
 * **Calendar fields.** A weekday a person chose (``calendar: weekday`` in content) is shifted with
   the person's dates, so it stays true to them; with day numbers it is dropped. A day of the month
   (``calendar: day_of_month``) is dropped unless the dates are true.
+* **Rare answers and small groups** (:func:`suppress_rare`), with the same ``k`` as every summary
+  (:data:`securebase.privacy.suppression.DEFAULT_K`): an answer from a closed set (a choice, a
+  yes/no, a body-map location or state, a score band or a named pattern) that fewer than ``k``
+  people gave is written as ``[rare]``; the people of a program that fewer than ``k`` people in the
+  export follow are left out, as is a content version fewer than ``k`` people's entries were made in
+  (``[rare]``).
 * **Free text** (:func:`text_value`): ``none`` drops it, ``redact`` keeps the row with
   ``[redacted]`` and ``length`` keeps only a length class (``<50``, ``50-199``, ``200-999``,
   ``1000+`` characters). Keeping the words themselves is deliberately not an option here.
@@ -37,6 +43,7 @@ import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -50,6 +57,8 @@ MAX_SHIFT_DAYS = 180
 TEXT_MODES = ("none", "redact", "length")
 DATE_MODES = ("days", "shifted", "true")
 REDACTED = "[redacted]"
+RARE = "[rare]"
+CATEGORICAL = ("choice", "multi_choice", "ranking", "boolean", "body_map")   # entries_long value types
 LENGTH_CLASSES = ((50, "<50"), (200, "50-199"), (1000, "200-999"), (None, "1000+"))
 KEY_COLUMNS = ("study_id", "client_id", "date_shift_days")
 
@@ -193,3 +202,39 @@ def read_key_file(path: Path | str) -> dict[str, tuple[str, int]]:
     """Study code -> (client id, date shift in days), for re-identification by the key holder."""
     with open(path, encoding="utf-8", newline="") as fh:
         return {row["study_id"]: (row["client_id"], int(row["date_shift_days"])) for row in csv.DictReader(fh)}
+
+
+def suppress_rare(frames: dict[str, Any], k: int) -> dict[str, int]:
+    """Suppress rare answers and small groups in the export's frames, in place (see the module docstring).
+    Returns what was done, as counts for the manifest."""
+    done = {"people_in_small_programs_left_out": 0, "rare_values_suppressed": 0}
+    if k <= 1:
+        return done
+    index, long, assessments = frames["entries"], frames["entries_long"], frames["assessments_long"]
+    people = index.groupby("program_id")["study_id"].nunique()
+    small = set(people[people < k].index)
+    if small:
+        gone = set(index.loc[index["program_id"].isin(small), "study_id"])
+        done["people_in_small_programs_left_out"] = len(gone)
+        for name in ("entries", "entries_long", "assessments_long"):
+            frame = frames[name]
+            frames[name] = frame[~frame["study_id"].isin(gone)].reset_index(drop=True)
+        index, long, assessments = frames["entries"], frames["entries_long"], frames["assessments_long"]
+
+    def rare(frame, columns: list[str], where) -> None:
+        sub = frame[where]
+        for column in columns:
+            holders = sub.groupby(["program_id", "variable", column] if "program_id" in frame else ["variable", column],
+                                  dropna=True)["study_id"].transform("nunique")
+            hit = holders[holders < k].index
+            done["rare_values_suppressed"] += len(hit)
+            frame.loc[hit, column] = RARE
+            if column == "value" and "value_num" in frame:
+                frame.loc[hit, "value_num"] = None
+
+    rare(long, ["key", "value"], long["value_type"].isin(CATEGORICAL))
+    rare(assessments, ["category"], assessments["kind"].isin(["subscale", "classification"]))
+    for frame in (index, long):
+        versions = frame.groupby("content_version")["study_id"].transform("nunique")
+        frame.loc[versions < k, "content_version"] = RARE
+    return done

@@ -65,19 +65,20 @@ import pandas as pd
 from securebase.core import config
 from securebase import content
 from securebase.content import scales
-from securebase.intake.assessments import OCCASION_LABELS, Assessment, get_assessments
+from securebase.intake.assessments import Assessment, get_assessments
 from securebase.content import FieldSpec, Program, field_types
 from securebase.content.model import WEEKDAYS
+from securebase.privacy.suppression import DEFAULT_K
 from securebase.store import Entry, Store
 from securebase.safety.plan import PLAN_PROGRAM_ID
 from securebase.research.codebook import (
     DICTIONARY_TABLE, TABLES, WrittenTable, _dictionary_columns, datapackage, dictionary_rows,
     redcap_names as redcap_name_map, sha256, variable_name, write_data_dictionary,
 )
-from securebase.research.formats import FORMATS, PACKAGE_FORMATS, typed_frame, write_table
+from securebase.research.formats import FORMATS, PACKAGE_FORMATS, typed_frame, value_labels, write_table
 from securebase.research.deidentify import (
     DATE_MODES, MAX_SHIFT_DAYS, TEXT_MODES, ExportError, StudyKey, check_key_dir, coarse_time, new_code,
-    new_study_key, text_value, write_key_file,
+    new_study_key, suppress_rare, text_value, write_key_file,
 )
 
 INDEX, ENTRIES, ASSESSMENTS = "entries", "entries_long", "assessments_long"
@@ -92,8 +93,11 @@ class ExportOptions:
     dates: str = "days"                    # days | shifted | true
     formats: tuple[str, ...] = PACKAGE_FORMATS
     max_shift_days: int = MAX_SHIFT_DAYS
+    k: int = DEFAULT_K                     # rare answers and small groups: fewer than k people are not shown
 
     def __post_init__(self) -> None:
+        if self.k < 1:
+            raise ValueError(f"k must be 1 or more (1: no suppression), not {self.k}")
         if self.dates not in DATE_MODES:
             raise ValueError(f"unknown dates option {self.dates!r}; use one of {', '.join(DATE_MODES)}")
         if self.text not in TEXT_MODES:
@@ -118,6 +122,10 @@ class ExportOptions:
                                  "intervals within a person kept",
                       "true": "not shifted"}[self.dates],
             "formats": list(self.formats),
+            "k": self.k,
+            "rare_answers": (f"an answer from a closed set that fewer than {self.k} people gave is [rare]; the people "
+                             f"of a program fewer than {self.k} people follow are left out" if self.k > 1
+                             else "not suppressed"),
         }
 
 
@@ -131,6 +139,8 @@ class Counts:
     free_text_values_redacted: int = 0
     unexpected_values_removed: int = 0      # off the field's declared shape, or a field content no longer has
     calendar_values_removed: int = 0        # weekdays (with day numbers) and days of the month a person chose
+    rare_values_suppressed: int = 0         # answers from a closed set that fewer than k people gave: [rare]
+    people_in_small_programs_left_out: int = 0
     calendar_weekdays_moved: int = 0        # weekdays moved with the person's shifted dates
     entries_of_unknown_exercises: int = 0
 
@@ -332,35 +342,18 @@ def build_tables(store: Store, options: ExportOptions | None = None, *, now: dat
 
     frames = {name: typed_frame(rows, TABLES[name])
               for name, rows in ((INDEX, index_rows), (ENTRIES, entry_rows), (ASSESSMENTS, assessment_rows))}
+    suppressed = suppress_rare(frames, options.k)
+    counts.people_in_small_programs_left_out = suppressed["people_in_small_programs_left_out"]
+    counts.rare_values_suppressed = suppressed["rare_values_suppressed"]
+    kept = set(frames[INDEX]["study_id"]) | set(frames[ASSESSMENTS]["study_id"])
+    if len(kept) < len(key.codes):   # the left-out people leave the key too
+        key = StudyKey({c: s for c, s in key.codes.items() if s in kept},
+                       {c: o for c, o in key.offsets.items() if key.codes[c] in kept}, key.pseudonymised)
+        counts.people = len(key.codes)
     return ResearchTables(frames, key, counts, programs, tuple(instruments[i] for i in sorted(instruments)))
 
 
 # ---------------------------------------------------------------- writing
-
-
-def _value_labels(tables: ResearchTables) -> dict[str, dict[str, str]]:
-    """The codebook's label of each value of the columns that have one (for SPSS, Stata and R files)."""
-    phases: dict[str, dict[str, str]] = {}
-    exercises: dict[str, dict[str, str]] = {}
-    for p in tables.programs:
-        for ph in p.phases:
-            phases.setdefault(ph.id, {})[p.id] = ph.title
-            for e in ph.exercises:
-                exercises.setdefault(e.id, {})[p.id] = e.title
-
-    def one(titles: dict[str, str]) -> str:   # an id two programs use with two titles: both, named
-        return next(iter(titles.values())) if len(set(titles.values())) == 1 else \
-            " / ".join(f"{title} ({program})" for program, title in titles.items())
-
-    return {
-        "program_id": {p.id: p.title for p in tables.programs},
-        "phase_id": {k: one(v) for k, v in sorted(phases.items())},
-        "exercise_id": {k: one(v) for k, v in sorted(exercises.items())},
-        "instrument_id": {i.id: i.title for i in tables.instruments},
-        "occasion": dict(OCCASION_LABELS),
-        "kind": {"item": "Item answer", "subscale": "Subscale score", "classification": "Classification"},
-        "value_type": {t.value: t.value.replace("_", " ") for t in field_types},
-    }
 
 
 def _content_versions(tables: ResearchTables) -> dict[str, Any]:
@@ -385,6 +378,7 @@ def export_research(
     now: datetime | None = None,
     formats: tuple[str, ...] | list[str] = PACKAGE_FORMATS,
     redcap_names: bool = False,
+    k: int = DEFAULT_K,
 ) -> ExportResult:
     """Write a de-identified research export to ``out_dir`` (a new or empty folder).
 
@@ -394,7 +388,7 @@ def export_research(
     names every variable as REDCap requires, in the dictionary and in the tables alike.
     """
     options = ExportOptions(program_id=program_id, text=text, keep_ids=keep_ids, keep_identifiers=keep_identifiers,
-                            dates=dates, formats=tuple(dict.fromkeys(formats)))
+                            dates=dates, formats=tuple(dict.fromkeys(formats)), k=k)
     out = Path(out_dir)
     needs_key = not keep_ids and not no_key
     if needs_key:
@@ -430,7 +424,7 @@ def export_research(
             for frame in tables.frames.values():
                 if "variable" in frame:
                     frame["variable"] = frame["variable"].map(renamed).astype("str")
-        labels = _value_labels(tables)
+        labels = value_labels(tables.programs, tables.instruments)
         for name, frame in tables.frames.items():
             for fmt in options.formats:
                 path = write_table(frame, TABLES[name], out / f"{name}.{fmt}", fmt, labels)

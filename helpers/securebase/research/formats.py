@@ -19,7 +19,9 @@ from typing import Any
 
 import pandas as pd
 
+from securebase.content import field_types
 from securebase.core import config
+from securebase.intake.assessments import OCCASION_LABELS
 from securebase.research.codebook import TABLES, Column
 
 
@@ -45,6 +47,31 @@ def _arrow_schema(columns: tuple[Column, ...]) -> Any:
 FORMATS = ("csv", "parquet", "sav", "dta", "rds")
 PACKAGE_FORMATS = ("csv", "parquet")       # the formats the Frictionless data package describes
 STATA_LABEL = 80                           # Stata's longest variable label
+
+
+def value_labels(programs, instruments) -> dict[str, dict[str, str]]:
+    """The codebook's label of each value of the columns that have one (for SPSS, Stata and R files)."""
+    phases: dict[str, dict[str, str]] = {}
+    exercises: dict[str, dict[str, str]] = {}
+    for p in programs:
+        for ph in p.phases:
+            phases.setdefault(ph.id, {})[p.id] = ph.title
+            for e in ph.exercises:
+                exercises.setdefault(e.id, {})[p.id] = e.title
+
+    def one(titles: dict[str, str]) -> str:   # an id two programs use with two titles: both, named
+        return next(iter(titles.values())) if len(set(titles.values())) == 1 else \
+            " / ".join(f"{title} ({program})" for program, title in titles.items())
+
+    return {
+        "program_id": {p.id: p.title for p in programs},
+        "phase_id": {k: one(v) for k, v in sorted(phases.items())},
+        "exercise_id": {k: one(v) for k, v in sorted(exercises.items())},
+        "instrument_id": {i.id: i.title for i in instruments},
+        "occasion": dict(OCCASION_LABELS),
+        "kind": {"item": "Item answer", "subscale": "Subscale score", "classification": "Classification"},
+        "value_type": {t.value: t.value.replace("_", " ") for t in field_types},
+    }
 
 
 def _statistics_frame(frame: pd.DataFrame, columns: tuple[Column, ...],
