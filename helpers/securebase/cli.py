@@ -49,7 +49,7 @@ Size: every command and its arguments are declared here, in one parser, so that 
                                          (SECUREBASE_SMTP_* settings; ids and categories only)
     securebase export --out DIR --key-dir DIR [--program P] [--keep-text none|redact|length]
                       [--keep-ids] [--keep-identifiers] [--dates days|shifted|true] [--format csv,parquet,sav,dta,rds]
-                      [--redcap-names] [--k K]
+                      [--redcap-names] [--k K] [--fhir]
                                          research export: de-identified long tables, codebook,
                                          data package and manifest; the key file goes elsewhere
     securebase roster ROSTER.csv         check a workshop roster and list its groups
@@ -525,7 +525,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             store, out, key_dir=Path(args.key_dir) if args.key_dir else None, no_key=args.no_key,
             program_id=args.program, text=args.keep_text, keep_ids=args.keep_ids,
             keep_identifiers=args.keep_identifiers, dates=args.dates, formats=formats,
-            redcap_names=args.redcap_names, k=args.k,
+            redcap_names=args.redcap_names, k=args.k, fhir=args.fhir,
         )
     for path in result.files.values():
         print(path)
@@ -815,6 +815,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="answers from a closed set that fewer than K people gave are written as [rare], and the "
                         "people of a program fewer than K follow are left out (default 5, as in every summary; "
                         "1: no suppression)")
+    p.add_argument("--fhir", action="store_true",
+                   help="also write the questionnaires and their results as FHIR (R4B) Questionnaire and "
+                        "QuestionnaireResponse bundles")
     p.add_argument("--redcap-names", action="store_true",
                    help="name variables as REDCap requires (a-z, 0-9, _; 26 characters at most), in the data "
                         "dictionary and the tables, so that the dictionary uploads to REDCap")

@@ -466,3 +466,31 @@ def test_rare_answers_and_small_programs_are_suppressed_with_the_summaries_k(sto
     assert set(bands.loc[bands["kind"] != "item", "category"].dropna()) <= {"[rare]"}
     with pytest.raises(ValueError, match="k must be 1 or more"):
         _export_research(store, tmp_path / "bad", no_key=True, k=0)
+
+
+def test_fhir_questionnaires_and_responses_are_valid_and_hold_only_study_codes(store, populated, tmp_path):
+    from fhir.resources.R4B.bundle import Bundle
+    from fhir.resources.R4B.questionnaire import Questionnaire
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    export_research(store, tmp_path / "f", no_key=True, fhir=True, dates="shifted")
+    questionnaires = Bundle.model_validate_json((tmp_path / "f" / "questionnaires.fhir.json").read_text())
+    responses = Bundle.model_validate_json((tmp_path / "f" / "questionnaire_responses.fhir.json").read_text())
+    (check,) = [Questionnaire.model_validate(e.resource.model_dump()) for e in questionnaires.entry]
+    instrument = scales.instrument("relationship_check")
+    assert check.url.endswith(":relationship_check") and len(check.item) == len(instrument.items) + len(instrument.subscales)
+    assert [o.valueCoding.code for o in check.item[0].answerOption] == [str(v) for v in range(1, 8)]
+    table = read_table(tmp_path / "f" / "assessments_long.csv")
+    made = [QuestionnaireResponse.model_validate(e.resource.model_dump()) for e in responses.entry]
+    assert len(made) == table["assessment_code"].nunique() == 6
+    for r in made:
+        rows = table[table["assessment_code"].str.lower() == r.id]
+        assert r.subject.identifier.value == rows["study_id"].iloc[0] and r.questionnaire.startswith(check.url)
+        answers = {i.linkId: i.answer[0] for i in r.item}
+        for row in rows[rows["kind"] == "item"].itertuples():
+            assert answers[row.variable.split(".", 1)[1]].valueCoding.code == str(int(row.value))
+        for row in rows[rows["kind"] == "subscale"].itertuples():
+            assert float(answers[f"score.{row.subscale}"].valueDecimal) == pytest.approx(row.value)
+        assert str(r.authored)[:10] == rows["date"].iloc[0].isoformat()
+    text = (tmp_path / "f" / "questionnaire_responses.fhir.json").read_text()
+    assert not any(c in text for c in STARTS) and "XMARK" not in text

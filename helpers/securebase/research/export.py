@@ -379,13 +379,15 @@ def export_research(
     formats: tuple[str, ...] | list[str] = PACKAGE_FORMATS,
     redcap_names: bool = False,
     k: int = DEFAULT_K,
+    fhir: bool = False,
 ) -> ExportResult:
     """Write a de-identified research export to ``out_dir`` (a new or empty folder).
 
     With study codes (the default) the key file is written to ``key_dir``, which must be given
     and must not be the export folder or inside it; ``no_key=True`` writes no key at all, so the
     codes can never be traced back. With ``keep_ids`` there is no key to write. ``redcap_names``
-    names every variable as REDCap requires, in the dictionary and in the tables alike.
+    names every variable as REDCap requires, in the dictionary and in the tables alike. ``fhir`` adds
+    the questionnaires and every administration in the export as FHIR resources (:mod:`.fhir`).
     """
     options = ExportOptions(program_id=program_id, text=text, keep_ids=keep_ids, keep_identifiers=keep_identifiers,
                             dates=dates, formats=tuple(dict.fromkeys(formats)), k=k)
@@ -431,6 +433,11 @@ def export_research(
                 files[path.name] = path
                 if fmt in PACKAGE_FORMATS:
                     written.append(WrittenTable(name, path, fmt, TABLES[name], len(frame), enums, patterns))
+        if fhir:
+            from securebase.research.fhir import export_bundles
+
+            for name, resources in export_bundles(tables.frames[ASSESSMENTS], tables.instruments).items():
+                files[name] = _write_json(out / name, resources)
         path = write_data_dictionary(out / f"{DICTIONARY_TABLE}.csv", rows)
         files[path.name] = path
         written.append(WrittenTable(DICTIONARY_TABLE, path, "csv", _dictionary_columns(), len(rows)))
