@@ -24,7 +24,7 @@ def _isolated_home(tmp_path_factory, monkeypatch):
 # flags and check-ins, collect, export), run against both backends: each test that uses the `store` fixture
 # (or `store_location`) there runs twice, test[sqlite] and test[postgres]. A test that looks inside the
 # SQLite file itself (it asks for `db_path`, or is marked sqlite_only) runs on SQLite alone.
-BOTH_BACKENDS = ("store/", "couples/", "homework/", "journal/test_entries.py", "intake/test_assessments.py",
+BOTH_BACKENDS = ("store/", "couples/", "homework/", "journal/test_entries.py", "intake/test_assessments.py", "intake/test_consent.py",
                  "safety/test_safety_flags.py", "safety/test_check_in.py", "workshop/test_collect.py",
                  "research/test_research_export.py")
 

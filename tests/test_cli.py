@@ -131,6 +131,11 @@ def test_research_export_command(capsys, tmp_path):
         save_entry(store, "C-8402", content.program("asb"), "daily_checkin",
                    {"connected": True, "minutes": 15, "felt_connected": 7, "note": "XMARKCLI private"})
     out, keys = tmp_path / "export", tmp_path / "keys"
+    assert main(["export", "--out", str(tmp_path / "none"), "--no-key", "--k", "1"]) == 0   # no research consent yet
+    assert json.loads((tmp_path / "none" / "manifest.json").read_text())["counts"]["people_without_research_consent"] == 1
+    capsys.readouterr()
+    assert main(["consent", "give", "C-8402", "--kind", "research", "--at", "2026-03-01 09:30"]) == 0
+    assert "research consent given on 2026-03-01 (version 1.0, from the cli)" in capsys.readouterr().out
     assert main(["export", "--out", str(out)]) == 2 and "key" in capsys.readouterr().err
     assert main(["export", "--out", str(out), "--key-dir", str(out / "k")]) == 2
     assert "inside the export folder" in capsys.readouterr().err

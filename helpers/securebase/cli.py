@@ -13,6 +13,9 @@ Size: every command and its arguments are declared here, in one parser, so that 
                                          (sb_NAME), a client's clinicians, a supervisor's clinicians
     securebase db upgrade                bring a store made by an older Secure Base up to date (a
                                          SQLite store is backed up first); db current shows its revision
+    securebase consent give|withdraw CLIENT --kind treatment|research [--at TIME] | show CLIENT
+                                         a client's consent, as records against the texts in content/consent;
+                                         the research export takes only clients whose research consent is current
     securebase homework assign CLIENT EXERCISE --frequency daily|twice_daily|weekly --until DATE
                         [--from DATE] [--times 08:00,20:00]
     securebase homework list CLIENT | end ASSIGNMENT [--last-day DATE]
@@ -259,6 +262,21 @@ def _day_arg(text: str, what: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{what} {text!r} is not a date: write it as YYYY-MM-DD, for example 2027-01-31.") from None
+
+
+def cmd_consent(args: argparse.Namespace) -> int:
+    from securebase.intake import consent
+
+    with _store(args) as store:
+        if args.action in ("give", "withdraw"):
+            if not args.kind:
+                raise consent.ConsentError("Say which consent: --kind treatment or --kind research.")
+            done = consent.record(store, args.client, args.kind, args.action, via="cli", at=args.at or None)
+            print(f"{args.client}: {done.kind} consent {done.describe()}")
+            return 0
+        for kind, found in consent.status(store, args.client).items():
+            print(f"{args.client}: {kind} consent {found.describe()}{'' if found.current else ' (not current)'}")
+    return 0
 
 
 def cmd_homework(args: argparse.Namespace) -> int:
@@ -669,6 +687,10 @@ def cmd_check_content(args: argparse.Namespace) -> int:
 
     for line in workshop.check_content():
         print(line)
+    from securebase.content import consent
+
+    consent.clear_cache()
+    print("consent texts: " + ", ".join(f"{k} v{consent.consent_text(k).version}" for k in consent.KINDS))
     print("content OK")
     return 0
 
@@ -720,6 +742,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--remove", action="store_true", help="for two-factor: take the person's second factor away")
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("consent", help="a client's treatment and research consent: give, withdraw, show")
+    p.add_argument("action", choices=["give", "withdraw", "show"])
+    p.add_argument("client", help="the client's code")
+    p.add_argument("--kind", choices=["treatment", "research"], default="")
+    p.add_argument("--at", default="", help="when the client decided (YYYY-MM-DD HH:MM; default: now)")
+    p.add_argument("--store", default="")
+    p.set_defaults(func=cmd_consent)
 
     p = sub.add_parser("homework", help="homework: assign, list, end; a client's calendar feed; e-mail reminders")
     p.add_argument("action", choices=list(_HOMEWORK_ARITY))

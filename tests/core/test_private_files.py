@@ -43,6 +43,7 @@ def test_a_clinicians_day_leaves_nothing_readable_by_others(open_umask, tmp_path
               "--answers", "tests/fixtures/sie_awareness_answers.yaml"])
     assert cli.main(["run", "notebooks/sie/progress.ipynb", "--client", client, "-p", "today", "2026-03-10",
                      "-p", "handout_since", "2026-03-03"]) == 0
+    assert cli.main(["consent", "give", client, "--kind", "research"]) == 0
     assert cli.main(["export", "--no-key"]) == 0                            # to <data>/exports/research-<time>
     assert cli.main(["export", "--out", str(tmp_path / "mine" / "export"), "--key-dir", str(tmp_path / "keys"),
                      "--format", "csv"]) == 0

@@ -14,6 +14,7 @@ from securebase.content import scales
 from securebase.notebook.answers import import_answers, read_answers_file
 from securebase.intake.assessments import save_assessment
 from securebase.research import cohort
+from securebase.intake import consent
 from securebase.research.export import export_research
 from securebase.store import Store
 from synthetic import synthetic_client, write_answers
@@ -28,6 +29,7 @@ def make_export(tmp: Path, name: str, clients: int, seed: int) -> Path:
         for n in range(clients):
             cid, start = f"C-{seed}{n}01", date(2026, 1, 5 + n)
             store.ensure_client(cid, program_id="sie", start_date=start)
+            consent.record(store, cid, "research", "give", via="cli")
             for path in write_answers(synthetic_client(seed * 10 + n, start), tmp / f"{name}-{n}").values():
                 assert not import_answers(store, cid, sie, read_answers_file(path)).rejected
             for when, anxiety in (("2026-01-06T10:00:00", 6), ("2026-03-01T10:00:00", 3 + n % 2)):

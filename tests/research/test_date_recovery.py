@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from securebase import content
+from securebase.intake import consent
 from securebase.journal.entries import save_entry
 from securebase.research.deidentify import read_key_file
 from securebase.research.export import export_research
@@ -33,6 +34,7 @@ def journals(store):
     sie = content.program("sie")
     for client_id, (start, last) in PEOPLE.items():
         store.ensure_client(client_id, program_id="sie", start_date=start)
+        consent.record(store, client_id, "research", "give", via="cli", at="2026-08-01 09:00")
         day = start
         while day <= last:
             save_entry(store, client_id, sie, "signal_scan", {"slot": "midday", "body_signals": {"chest": "threat"},

@@ -13,6 +13,7 @@ import pytest
 
 from securebase import content
 from securebase.content import scales
+from securebase.intake import consent
 from securebase.intake.assessments import save_assessment
 from securebase.content import FieldSpec, FieldType
 from securebase.journal.entries import revise_entry, save_entry
@@ -71,6 +72,7 @@ def populate(store) -> dict:
     truth = {"entry_ids": [], "assessment_ids": [], "dates": {}}
     for n, (client_id, (program_id, start)) in enumerate(STARTS.items()):
         store.ensure_client(client_id, program_id=program_id, start_date=start)
+        consent.record(store, client_id, "research", "give", via="cli", at="2026-03-01 09:00")
         program = content.program(program_id)
         first = start or date(2026, 5, 4)
         k = 0
@@ -332,6 +334,7 @@ def test_every_export_is_audited_with_counts_and_options_only(store, populated, 
 def test_values_off_their_declared_shape_are_left_out(store, tmp_path):
     """A value content no longer describes could be free text from older content: never exported."""
     store.ensure_client("C-5555X1", program_id="sie", start_date=date(2026, 3, 2))
+    consent.record(store, "C-5555X1", "research", "give", via="cli")
     for exercise_id, data in (
         ("insecurity_pattern_journal", {"intensity": "XMARKSNEAK", "trigger_type": "XMARKCHOICE",
                                         "old_field": "XMARKOLD", "emotions": ["XMARKLIST"]}),
@@ -447,6 +450,7 @@ def test_rare_answers_and_small_programs_are_suppressed_with_the_summaries_k(sto
     for n in range(8):
         client_id = f"C-{'ABCDEFGH'[n]}{n}K7Q{n}R"
         store.ensure_client(client_id, program_id="sie", start_date=date(2026, 3, 2))
+        consent.record(store, client_id, "research", "give", via="cli")
         save_entry(store, client_id, sie, "signal_scan", {"slot": "midday" if n else "evening",
                                                           "body_signals": {"chest": "threat"}, "felt_safety": 6},
                    occurred_at="2026-03-03 12:00")

@@ -55,4 +55,4 @@ def test_a_schema_6_store_opens_and_gains_the_archive(tmp_path):
     db = sqlite3.connect(path)
     assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     db.close()
-    assert SCHEMA_VERSION == 10   # 9: people and access (test_rls_matrix.py); 10: homework (tests/homework)
+    assert SCHEMA_VERSION == 11   # 9: people and access (test_rls_matrix.py); 10: homework (tests/homework); 11: consents (tests/intake/test_consent.py)

@@ -1,10 +1,11 @@
-"""Who may read and write homework, calendar feeds and reminder settings on a clinic's PostgreSQL store
-(store/homework.py), tried through each person's own login role with plain SQL.
+"""Who may read and write homework, calendar feeds, reminder settings (store/homework.py) and consent records
+(store/consents.py) on a clinic's PostgreSQL store, tried through each person's own login role with plain SQL.
 
 bob is ann's clinician and dan cat's; eve supervises bob; ray is a researcher. Expected, from the issue: a
 clinician sets and ends homework for their own caseload only; a client reads theirs and sets no homework,
 but makes and revokes their own calendar addresses and sets their own reminders; a supervisor reads their
-clinicians' clients and writes nothing; a researcher sees none of it; no one changes or deletes history.
+clinicians' clients and writes nothing; a researcher sees none of it; no one changes or deletes history. A
+consent is recorded by the client themselves or by a clinician of their caseload, under their own name.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ import sqlalchemy
 
 from securebase.core.errors import StoreError
 from securebase.store import Store
-from securebase.store.homework import APPEND_ONLY, TABLES
+from securebase.store import consents
+from securebase.store.homework import APPEND_ONLY as HOMEWORK_APPEND_ONLY, TABLES as HOMEWORK_TABLES
+
+TABLES = (*HOMEWORK_TABLES, *consents.TABLES)
+APPEND_ONLY = (*HOMEWORK_APPEND_ONLY, *consents.TABLES)
 
 pytestmark = pytest.mark.postgres
 
@@ -53,6 +58,8 @@ def clinic(pg_cluster):
             owner.add_calendar_feed(client, f"second-{client}")
             owner.set_reminders(client, email=f"{client}@home.example", time_zone="UTC")
             owner.reminder_sent(client, date(2026, 11, 3))
+            owner.record_consent(client, kind="research", decision="given", text_version="1.0",
+                                 decided_at="2026-11-02T10:00:00", via="cli")
     yield url
     pg_cluster.drop_database(f"hw_{TAG}")
 
@@ -67,7 +74,7 @@ def person_url(url: str, name: str) -> str:
     return url.replace("postgres@", f"{role(name)}@", 1)
 
 
-_CLIENT_OF = {"homework": "client_id", "calendar_feeds": "client_id", "reminder_settings": "client_id",
+_CLIENT_OF = {"homework": "client_id", "consents": "client_id", "calendar_feeds": "client_id", "reminder_settings": "client_id",
               "reminders_sent": "client_id",
               "homework_ends": "(SELECT client_id FROM homework h WHERE h.assignment_id = t.assignment_id)",
               "calendar_feed_revocations": "(SELECT client_id FROM calendar_feeds f WHERE f.feed_hash = t.feed_hash)"}
@@ -123,6 +130,15 @@ def test_writes_follow_the_role_and_the_caseload(clinic, name, client):
         "reminders": ("UPDATE reminder_settings SET email = NULL, set_by = %s WHERE client_id = %s", (me, code), own),
         "change homework": ("UPDATE homework SET until = '2030-01-01' WHERE client_id = %s", (code,), False),
         "delete feeds": ("DELETE FROM calendar_feeds WHERE client_id = %s", (code,), False),
+        "consent": ("INSERT INTO consents (consent_id, client_id, kind, decision, text_version, decided_at, via, "
+                    "recorded_by, recorded_at) VALUES (%s, %s, 'research', 'withdrawn', '1.0', 'now', 'workbook', %s, "
+                    "'now')", (f"K-{uuid.uuid4().hex[:8]}", code, me), own),
+        "consent in someone else's name": ("INSERT INTO consents (consent_id, client_id, kind, decision, text_version, "
+                                           "decided_at, via, recorded_by, recorded_at) VALUES (%s, %s, 'research', "
+                                           "'given', '1.0', 'now', 'cli', 'postgres', 'now')",
+                                           (f"K-{uuid.uuid4().hex[:8]}", code), False),
+        "change a consent": ("UPDATE consents SET decision = 'given' WHERE client_id = %s", (code,), False),
+        "delete consents": ("DELETE FROM consents WHERE client_id = %s", (code,), False),
         "forge a sent reminder": ("INSERT INTO reminders_sent (client_id, local_day, sent_at) VALUES (%s, '2027-01-01', "
                                   "'now')", (code,), False),
     }

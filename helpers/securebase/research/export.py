@@ -66,6 +66,7 @@ from securebase.core import config
 from securebase import content
 from securebase.content import scales
 from securebase.intake.assessments import Assessment, get_assessments
+from securebase.intake.consent import research_consented
 from securebase.content import FieldSpec, Program, field_types
 from securebase.content.model import WEEKDAYS
 from securebase.privacy.suppression import DEFAULT_K
@@ -141,6 +142,7 @@ class Counts:
     calendar_values_removed: int = 0        # weekdays (with day numbers) and days of the month a person chose
     rare_values_suppressed: int = 0         # answers from a closed set that fewer than k people gave: [rare]
     people_in_small_programs_left_out: int = 0
+    people_without_research_consent: int = 0   # left out: no current research consent (intake.consent)
     calendar_weekdays_moved: int = 0        # weekdays moved with the person's shifted dates
     entries_of_unknown_exercises: int = 0
 
@@ -228,12 +230,16 @@ def build_tables(store: Store, options: ExportOptions | None = None, *, now: dat
     counts = Counts()
 
     people: dict[str, tuple[list[Entry], list[Assessment], date | None]] = {}
+    consented = research_consented(store)
     for client in store.list_clients():
         entries = [e for e in store.current_entries(client.client_id, program_id=options.program_id)
                    if e.program_id != PLAN_PROGRAM_ID]   # a personal safety plan is never exported
         in_scope = options.program_id is None or client.program_id == options.program_id or bool(entries)
         assessments = get_assessments(store, client.client_id) if in_scope else []
         if not entries and not assessments:
+            continue
+        if client.client_id not in consented:
+            counts.people_without_research_consent += 1
             continue
         first = client.start_date or min(
             [_when(e.occurred_at) for e in entries] + [_when(a.administered_at) for a in assessments])

@@ -28,10 +28,11 @@ from securebase.store.records import (
 )
 from securebase.store.schema import AUDIT_ACTIONS, SCHEMA_VERSION
 from securebase.store.database import Store
+from securebase.store.consents import Consent
 from securebase.store.homework import Assignment, ReminderSettings
 
 __all__ = [
-    "AUDIT_ACTIONS", "ENTRY_COLUMNS", "SCHEMA_VERSION", "AlreadyLinked", "AlreadySaved", "Assessment", "Assignment", "Client", "CouplePause", "CouplePausedError",
+    "AUDIT_ACTIONS", "ENTRY_COLUMNS", "SCHEMA_VERSION", "AlreadyLinked", "AlreadySaved", "Assessment", "Assignment", "Client", "Consent", "CouplePause", "CouplePausedError",
     "DuplicateEntryError", "Dyad", "Entry", "EntryRef", "EntryStore", "ProtocolRecord", "ReminderSettings", "Role", "Store",
     "UnchangedProtocol", "default_actor", "protocol_screen_id", "utc_now",
 ]

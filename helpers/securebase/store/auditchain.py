@@ -94,11 +94,11 @@ def _triggers(schema: str) -> frozenset[str]:
 def check_protections(db, schema: str, where: str) -> None:
     """Every trigger the schema makes is still there (a store of the current schema). One that is gone was
     dropped outside Secure Base, and history may have been changed since: the store is not opened."""
-    from securebase.store import homework
+    from securebase.store import consents, homework
 
-    expected = _triggers(schema)
+    expected = _triggers(schema) | consents.SQLITE_TRIGGERS   # schema 11's, on both (checked once current)
     if db.dialect == "sqlite":
-        expected |= homework.SQLITE_TRIGGERS   # schema 10's (a store is checked once it is current)
+        expected |= homework.SQLITE_TRIGGERS   # schema 10's (on PostgreSQL its grants keep it append-only)
         sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
     else:   # enabled ones only: a disabled trigger protects nothing
         sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
@@ -125,9 +125,10 @@ def postgres_protections_missing(db, present: set[str]) -> list[str]:
     if "people" not in {r[0] for r in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}:
         return []   # schema 8: no roles yet
     missing = sorted(PG_TRIGGERS - present)
-    from securebase.store import homework
+    from securebase.store import consents, homework
 
-    tables = (*access_pg.DATA_TABLES, *homework.TABLES, "audit", "audit_chain", "people", "caseload", "supervision")
+    tables = (*access_pg.DATA_TABLES, *homework.TABLES, *consents.TABLES, "audit", "audit_chain", "people", "caseload",
+              "supervision")
     unprotected = {r[0] for r in db.execute(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND NOT c.relrowsecurity")}

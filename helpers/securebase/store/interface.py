@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from securebase.store.check_ins import CheckInRow
     from securebase.store.records import Assessment, Client, CouplePause, Dyad, Entry, EntryRef, ProtocolRecord
     from securebase.store.flags import FlagRow
+    from securebase.store.consents import Consent
     from securebase.store.homework import Assignment, ReminderSettings
     from securebase.store.people import Person
 
@@ -385,3 +386,17 @@ class EntryStore(ABC):
     @abstractmethod
     def reminders_sent_on(self, local_day: date) -> set[str]:
         """The clients reminded on their ``local_day``."""
+
+    @abstractmethod
+    def record_consent(self, client_id: str, *, kind: str, decision: str, text_version: str, decided_at: str,
+                       via: str) -> "Consent":
+        """Record a consent decision (audited "consent_give"/"consent_withdraw"); on PostgreSQL by the client
+        or a clinician of their caseload, in their own name."""
+
+    @abstractmethod
+    def consents(self, client_id: str | None = None) -> list["Consent"]:
+        """Every consent decision, oldest first (every client's when ``client_id`` is None)."""
+
+    @abstractmethod
+    def latest_consents(self) -> dict[tuple[str, str], "Consent"]:
+        """The decision in force per (client, kind)."""

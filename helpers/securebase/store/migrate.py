@@ -21,9 +21,9 @@ from securebase.core.errors import StoreError
 if TYPE_CHECKING:  # pragma: no cover
     from securebase.store.engine import Connection
 
-HEAD = "0010"               # the newest migration (tests/store/test_migrations.py checks it against the scripts)
-REVISIONS = ("0008", "0009", "0010") # every migration, oldest first
-SCHEMA_OF = {"0008": 8, "0009": 9, "0010": 10} # the meta.schema_version each revision leaves
+HEAD = "0011"               # the newest migration (tests/store/test_migrations.py checks it against the scripts)
+REVISIONS = ("0008", "0009", "0010", "0011") # every migration, oldest first
+SCHEMA_OF = {"0008": 8, "0009": 9, "0010": 10, "0011": 11} # the meta.schema_version each revision leaves
 LEGACY_CURRENT = 8          # the schema a store made before migrations has when it needs nothing added
 _SCRIPTS = Path(__file__).with_name("migrations")
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 10 # 2: entry_heads; 3: couples (dyads, entry_shares, protocol_versions, protocol_consents);
+SCHEMA_VERSION = 11 # 2: entry_heads; 3: couples (dyads, entry_shares, protocol_versions, protocol_consents);
 #                     4: assessments, safety_flags, safety_flag_clears; 5: group_members, poll_votes;
 #                     6: safety_check_ins (+ answers), safety_flag_acks, notifications_sent, couple_pauses (+ lifts)
 #                     7: client_archive (a client archived or brought back, from the home page)
 #                     8: audit_chain (each audit row's hash, chained; see auditchain.py)
 #                     9: people, caseload, supervision; on PostgreSQL roles and row-level security (access_pg.py)
 #                     10: homework, calendar_feeds (+ revocations), reminder_settings, reminders_sent (homework.py)
+#                     11: consents (consents.py)
 #                     From 8 on, the schema is migrated with Alembic (migrate.py): SCHEMA below is schema 8.
 AUDIT_ACTIONS = frozenset({
     "create", "update", "delete", "export", "client_create", "client_update",
@@ -20,6 +21,7 @@ AUDIT_ACTIONS = frozenset({
     "safety_check_in", "safety_check_in_answer", "safety_ack", "notify", "couple_pause", "couple_resume",
     "client_archive", "client_unarchive", "read", "user_add", "user_assign", "user_unassign", "user_disable",
     "homework_assign", "homework_end", "calendar_feed_add", "calendar_feed_revoke", "reminder_set", "reminder_send",
+    "consent_give", "consent_withdraw",
 })
 
 SCHEMA = """
