@@ -38,6 +38,7 @@ from securebase.progress.labels import MAX_LABEL, LabelError, load_labels, set_l
 from securebase.safety.flags import CATEGORY_LABELS
 from securebase.safety.notify import acknowledge, unacknowledged
 from securebase.store import Store
+from securebase.ui.consent import ConsentPanel
 from securebase.core import clock
 
 _TABLE_STYLE = ("<style>.sb-home{border-collapse:collapse;width:100%}.sb-home td,.sb-home th{padding:.3rem .9rem .3rem 0;"
@@ -239,6 +240,7 @@ class HomePage:
         self.archive_button.on_click(lambda _b: self.ask_archive())
         self.archive_confirm = Confirm("Yes, archive", lambda: self.archive())
         self.client_message = w.HTML()
+        self.consent = ConsentPanel(self.store, via="home")
         # couples
         self.partner_a = _dropdown("Partner A", [], "22rem")
         self.partner_b = _dropdown("Partner B", [], "22rem")
@@ -269,6 +271,9 @@ class HomePage:
                    "you can bring them back from <em>Show: Archived clients</em>.</p>"),
             self.client, w.HBox([self.label, self.label_button], layout=w.Layout(**row)),
             self.archive_button, self.archive_confirm.widget, self.client_message,
+            w.HTML("<h3>Consent</h3><p>Record what the client decided, after reading the text with them. Each "
+                   "decision is kept; the research export takes only clients whose research consent is in force.</p>"),
+            self.consent.widget,
             w.HTML("<h2>Link a couple</h2><p>Pick the two partners. Each keeps their entries private unless they "
                    "share one; a client can be in one couple at a time.</p>"),
             w.HBox([self.partner_a, self.partner_b], layout=w.Layout(**row)), self.couple_button,
@@ -359,6 +364,7 @@ class HomePage:
         self.archive_button.description = "Bring back from the archive" if r and r.archived else "Archive this client"
         self.archive_button.icon = "undo" if r and r.archived else "archive"
         self.archive_confirm.hide()
+        self.consent.show(r.client_id if r else None)
 
     def save_label(self) -> None:
         client_id = self.client.value

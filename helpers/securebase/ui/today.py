@@ -2,7 +2,7 @@
 
 Today's practice comes first: what their clinician set for today, how much of it is done, and a link that
 opens the workbook of each. Then how the homework has gone so far, their workbooks and progress, their
-calendar address and e-mail reminders, and help (their safety plan and crisis resources). Everything the
+calendar address and e-mail reminders, their consent (:mod:`securebase.ui.consent`), and help (their safety plan and crisis resources). Everything the
 page shows of the store is escaped; it shows nothing the client wrote.
 """
 
@@ -111,6 +111,7 @@ class TodayView:
     """The widgets of a client's page of today."""
 
     def __init__(self, store: Store, client_id: str, today: date, language: str = "en"):
+        from securebase.ui.consent import ConsentPanel
         from securebase.ui.help import HelpScreen
 
         self.store, self.client_id, self.today = store, client_id, today
@@ -131,6 +132,7 @@ class TodayView:
         self.save_button = w.Button(description="Save reminder settings", icon="bell", layout=w.Layout(width="auto"))
         self.save_button.on_click(lambda _b: self.save_reminders())
         self.reminder_message = w.HTML()
+        self.consent = ConsentPanel(store, via="workbook", client_id=client_id)
         position = ""
         if self.program is not None:
             position = schedule.current_position(self.program, client.start_date or today, today,
@@ -145,6 +147,8 @@ class TodayView:
             self.calendar.buttons, self.calendar.message,
             w.HTML("<p>An e-mail reminder says only that practice is waiting, once a day.</p>"),
             self.email, self.zone, self.save_button, self.reminder_message,
+            w.HTML("<h2>Your consent</h2><p>What you agreed to, and the texts. You can change your mind at any "
+                   "time; each decision is kept with its date.</p>"), self.consent.widget,
             w.HTML("<h2>Help</h2>"), HelpScreen(language, store, client_id).widget,
         ])
         self.refresh()
