@@ -26,6 +26,14 @@ import yaml
 
 from securebase import content
 
+
+class NoAliasDumper(yaml.SafeDumper):
+    """Answers files are read without YAML aliases (securebase.core.inputfiles): write shared values out."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 PROGRAM_ID = "sie"
 
 Entry = dict[str, Any]
@@ -573,7 +581,7 @@ def write_answers(phase_entries: dict[str, list[Entry]], dir: Path | str) -> dic
     paths: dict[str, Path] = {}
     for phase_id, entries in phase_entries.items():
         path = folder / answers_file_name(phase_id)
-        text = yaml.safe_dump({"entries": entries}, sort_keys=False, allow_unicode=True, width=120)
+        text = yaml.dump({"entries": entries}, Dumper=NoAliasDumper, sort_keys=False, allow_unicode=True, width=120)
         path.write_text(
             f"# Synthetic answers for the sie {phase_id} workbook, made by tests/synthetic.py (no real person).\n"
             + text,

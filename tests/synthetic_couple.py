@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from synthetic import NoAliasDumper
 
 Item = dict[str, Any]
 PHASES = ("awareness", "safe_disclosure", "co_creation", "integration")
@@ -198,6 +199,7 @@ def write_couple_answers(sessions: list[Session], folder: Path) -> list[tuple[st
     out = []
     for n, (phase_id, who, items) in enumerate(sessions, start=1):
         path = folder / f"asb_{n:02d}_{who}_{phase_id}.yaml"
-        path.write_text(yaml.safe_dump({"entries": items}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        path.write_text(yaml.dump({"entries": items}, Dumper=NoAliasDumper, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
         out.append((phase_id, who, path))
     return out

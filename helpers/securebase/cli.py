@@ -4,8 +4,14 @@ Size: every command and its arguments are declared here, in one parser, so that 
 
     securebase init [--start-empty]      create the store (default location or --store); --start-empty
                                          begins again where a store was lost (what is left is set aside)
-    securebase backup FILE               a consistent copy of the store (SQLite's backup, owner-only)
-    securebase restore FILE              put a backup in place (what was there is set aside, not deleted)
+    securebase backup [FILE] [--keep N] [--plain]
+                                         an encrypted copy of the store, taken while it is in use (the
+                                         key: OS keyring or SECUREBASE_KEY_FILE); without FILE into
+                                         <data>/backups, keeping the newest N
+    securebase backup verify FILE | restore FILE
+                                         check a backup in full (integrity, identity, audit chain), or
+                                         put it in place (what was there is set aside, not deleted)
+    securebase restore FILE              put a plain or encrypted backup in place
     securebase audit verify              check the audit log's hash chain; report the first break
     securebase users add NAME --role clinician|supervisor|researcher|client [--client C-XXXX] [--clinician NAME]
     securebase users list | disable NAME | assign NAME --clinician NAME | unassign NAME --clinician NAME
@@ -109,8 +115,38 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from securebase.core import keys
+    from securebase.core.errors import StoreError
+    from securebase.store import backups
+
+    words = list(args.args)
+    if words[:1] == ["verify"] and len(words) == 2:
+        found = backups.verify(words[1])
+        print(f"Backup {found.path} is sound: {'encrypted, ' if found.encrypted else 'not encrypted, '}integrity ok, "
+              f"{found.clients} client(s), audit chain intact over {found.audit_rows} row(s).")
+        return 0
+    if words[:1] == ["restore"] and len(words) == 2:
+        path, aside = backups.restore(words[1], config.store_file(args.store or ""))
+        for moved in aside:
+            print(f"Set aside: {moved}")
+        with _store(args) as store:
+            print(f"Restored {words[1]} as the store {path} (integrity: {store.integrity_check()})")
+        return 0
+    if len(words) > 1 or words[:1] in (["verify"], ["restore"]):
+        raise StoreError("Use `securebase backup [FILE]`, `securebase backup verify FILE` or "
+                         "`securebase backup restore FILE`.")
     with _store(args) as store:
-        print(f"Backup written: {store.backup(args.file)}")
+        if store.path is None:
+            raise StoreError("A PostgreSQL store is backed up by the clinic's database backups (pg_dump, see the "
+                             "README), not by `securebase backup`.")
+        folder = backups.backups_dir()
+        dest = Path(words[0]).expanduser() if words else backups.default_name(config.ensure_private_dir(folder))
+        written = store.backup(dest) if args.plain else backups.encrypted_backup(store.path, dest)
+    print(f"Backup written: {written}" + ("" if args.plain else f" (encrypted; the key is in {keys.where()}: keep "
+                                                                 "a copy of it apart from the backups)"))
+    if not words:
+        for old in backups.rotate(folder, args.keep):
+            print(f"Removed an old backup: {old}")
     return 0
 
 
@@ -368,9 +404,9 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from securebase.store.upkeep import restore_backup
+    from securebase.store import backups
 
-    path, aside = restore_backup(args.backup, config.store_file(args.store or ""))
+    path, aside = backups.restore(args.backup, config.store_file(args.store or ""))
     for moved in aside:
         print(f"Set aside: {moved}")
     with _store(args) as store:
@@ -717,8 +753,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="begin a new, empty store where a lost one was (what is left of it is set aside, not deleted)")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("backup", help="write a consistent copy of the store")
-    p.add_argument("file", help="the new backup file")
+    p = sub.add_parser("backup", help="an encrypted copy of the store, taken while it is in use; verify one; restore one")
+    p.add_argument("args", nargs="*", metavar="[FILE] | verify FILE | restore FILE",
+                   help="the new backup file (default: <data folder>/backups/securebase-<time>.sqlite3, rotated)")
+    p.add_argument("--keep", type=int, default=14, help="backups kept in the default folder (default 14)")
+    p.add_argument("--plain", action="store_true", help="do not encrypt the backup (it holds client data as it is)")
     p.add_argument("--store", default="", help="store file (default: the data directory)")
     p.set_defaults(func=cmd_backup)
 
