@@ -84,6 +84,11 @@ def test_couple_commands(capsys, tmp_path):
     assert "no client 'C-9999'" in capsys.readouterr().err
     assert main(["couple", "link", a]) == 2 and "couple link PARTNER_A PARTNER_B" in capsys.readouterr().err
     assert main(["couple", "export", "--out", str(tmp_path / "x"), "--layout", "pairwise"]) == 0
+    assert "Left out: 1 couple(s) in which a partner's research consent is not in force" in capsys.readouterr().out
+    for partner in (a, b):
+        assert main(["consent", "give", partner, "--kind", "research"]) == 0
+    capsys.readouterr()
+    assert main(["couple", "export", "--out", str(tmp_path / "y"), "--layout", "pairwise"]) == 0
     assert capsys.readouterr().out.strip().endswith("couples_daily_pairwise.csv")
     assert main(["couple", "end", dyad_id]) == 0
     capsys.readouterr()

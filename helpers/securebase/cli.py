@@ -499,13 +499,20 @@ def cmd_couple(args: argparse.Namespace) -> int:
             for v in versions(store, dyad.dyad_id):
                 print(f"  protocol v{v.version} ({v.proposed_at[:10]}): {status_text(v, dyad, current)}")
         else:  # export
+            from securebase.couples.dyads import list_dyads
             from securebase.couples.export import export_couples
+            from securebase.intake.consent import research_consented
 
-            dyads = [couples.get_dyad(store, d) for d in args.ids] or None
-            out = Path(args.out) if args.out else config.data_dir() / "exports" / f"couples-{date.today():%Y%m%d}"
+            asked = [couples.get_dyad(store, d) for d in args.ids] or list_dyads(store)
+            consented = research_consented(store)   # a couple's diary is research data: both partners agree
+            dyads = [d for d in asked if set(d.members) <= consented]
+            out = Path(args.out) if args.out else config.data_dir() / "exports" / f"couples-{date.today():%Y-%m}"
             layouts = ("individual", "pairwise") if args.layout == "both" else (args.layout,)
             for path in export_couples(store, out, layouts=layouts, dyads=dyads).values():
                 print(path)
+            if len(dyads) < len(asked):
+                print(f"Left out: {len(asked) - len(dyads)} couple(s) in which a partner's research consent is not "
+                      "in force (securebase consent show CLIENT).")
     return 0
 
 
