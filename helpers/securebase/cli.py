@@ -19,6 +19,12 @@ Size: every command and its arguments are declared here, in one parser, so that 
                                          (sb_NAME), a client's clinicians, a supervisor's clinicians
     securebase db upgrade                bring a store made by an older Secure Base up to date (a
                                          SQLite store is backed up first); db current shows its revision
+    securebase erase-client CLIENT --reason TEXT
+                                         every row of the client, in one transaction, wiped from the files;
+                                         the audit says an erasure happened, without the client's code
+    securebase retention [--years N] [--apply --reason TEXT]
+                                         clients archived more than N years ago ($SECUREBASE_RETENTION_YEARS):
+                                         listed (a dry run), or erased with --apply
     securebase consent give|withdraw CLIENT --kind treatment|research [--at TIME] | show CLIENT
                                          a client's consent, as records against the texts in content/consent;
                                          the research export takes only clients whose research consent is current
@@ -87,6 +93,9 @@ from securebase.core import config
 from securebase.core.errors import SecureBaseError
 
 EXIT_PARTIAL = 3  # batch ran, but some entries were rejected
+
+
+RETENTION_ENV = "SECUREBASE_RETENTION_YEARS"
 
 
 def _store(args: argparse.Namespace):
@@ -298,6 +307,47 @@ def _day_arg(text: str, what: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{what} {text!r} is not a date: write it as YYYY-MM-DD, for example 2027-01-31.") from None
+
+
+def cmd_erase_client(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        done = store.erase_client(args.client, reason=args.reason)
+    print(f"Erased {args.client}: {done.total} row(s) removed, {done.audit_rows_redacted} audit row(s) redacted, "
+          f"freed pages wiped ({', '.join(done.wiped)}).")
+    if done.partner_left:
+        print("They were in a couple: the link and its shared protocol are gone; the partner's own record stays.")
+    print("Backups made before this still hold the client until they are rotated out; see the README.")
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from datetime import datetime, timedelta, timezone
+
+    from securebase.core.errors import SecureBaseError
+
+    years = args.years if args.years is not None else os.environ.get(RETENTION_ENV, "").strip()
+    try:
+        years = int(years)
+        if years < 1:
+            raise ValueError
+    except ValueError:
+        raise SecureBaseError(f"Say after how many years a closed (archived) client is erased: --years N or "
+                              f"{RETENTION_ENV}=N (a whole number, 1 or more).") from None
+    cutoff = datetime.now(timezone.utc) - timedelta(days=round(365.25 * years))
+    with _store(args) as store:
+        due = store.closed_clients(cutoff.isoformat())
+        if not args.apply:
+            print(f"Retention: clients archived more than {years} year(s) ago (before {cutoff:%Y-%m-%d}): {len(due)}")
+            for client_id, at in due:
+                print(f"  {client_id}  archived {at[:10]}")
+            if due:
+                print("Nothing was erased (a dry run). Run again with --apply --reason TEXT to erase them.")
+            return 0
+        for client_id, _at in due:
+            done = store.erase_client(client_id, reason=args.reason or f"retention: closed for {years} years")
+            print(f"Erased {client_id}: {done.total} row(s) removed, {done.audit_rows_redacted} audit row(s) redacted")
+    print(f"Retention: {len(due)} client(s) erased.")
+    return 0
 
 
 def cmd_consent(args: argparse.Namespace) -> int:
@@ -788,6 +838,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--remove", action="store_true", help="for two-factor: take the person's second factor away")
     p.add_argument("--store", default="")
     p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("erase-client", help="erase every row of a client and wipe them from the store's files")
+    p.add_argument("client", help="the client's code")
+    p.add_argument("--reason", required=True, help="why (kept in the audit; not the client's code)")
+    p.add_argument("--store", default="")
+    p.set_defaults(func=cmd_erase_client)
+
+    p = sub.add_parser("retention", help="the clients a retention rule erases: a dry run, or --apply")
+    p.add_argument("--years", type=int, default=None,
+                   help=f"erase clients archived more than N years ago (default: ${RETENTION_ENV})")
+    p.add_argument("--apply", action="store_true", help="erase them (without it: only list them)")
+    p.add_argument("--reason", default="", help="kept in the audit of each erasure")
+    p.add_argument("--store", default="")
+    p.set_defaults(func=cmd_retention)
 
     p = sub.add_parser("consent", help="a client's treatment and research consent: give, withdraw, show")
     p.add_argument("action", choices=["give", "withdraw", "show"])

@@ -204,6 +204,18 @@ def read_key_file(path: Path | str) -> dict[str, tuple[str, int]]:
         return {row["study_id"]: (row["client_id"], int(row["date_shift_days"])) for row in csv.DictReader(fh)}
 
 
+def answer_dates(exercise: Any, data: dict[str, Any]) -> list[date]:
+    """The dates a person gave as answers (fields of type ``date``): they count toward their latest date."""
+    out = []
+    for spec in exercise.fields:
+        if spec.type.value == "date" and isinstance(data.get(spec.id), str):
+            try:
+                out.append(date.fromisoformat(data[spec.id]))
+            except ValueError:
+                continue
+    return out
+
+
 def suppress_rare(frames: dict[str, Any], k: int) -> dict[str, int]:
     """Suppress rare answers and small groups in the export's frames, in place (see the module docstring).
     Returns what was done, as counts for the manifest."""

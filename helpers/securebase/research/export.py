@@ -79,7 +79,7 @@ from securebase.research.codebook import (
 from securebase.research.formats import FORMATS, PACKAGE_FORMATS, typed_frame, value_labels, write_table
 from securebase.research.deidentify import (
     DATE_MODES, MAX_SHIFT_DAYS, TEXT_MODES, ExportError, StudyKey, check_key_dir, coarse_time, new_code,
-    new_study_key, suppress_rare, text_value, write_key_file,
+    answer_dates, new_study_key, suppress_rare, text_value, write_key_file,
 )
 
 INDEX, ENTRIES, ASSESSMENTS = "entries", "entries_long", "assessments_long"
@@ -196,17 +196,6 @@ def _when(stamp: str) -> date:
     return date.fromisoformat(stamp[:10])
 
 
-def _answer_dates(exercise: Any, data: dict[str, Any]) -> list[date]:
-    out = []
-    for spec in exercise.fields:
-        if spec.type.value == "date" and isinstance(data.get(spec.id), str):
-            try:
-                out.append(date.fromisoformat(data[spec.id]))
-            except ValueError:
-                continue
-    return out
-
-
 def _calendar_value(spec: FieldSpec, value: Any, options: ExportOptions, key: StudyKey, client_id: str,
                     counts: Counts) -> Any:
     """A chosen weekday or day of the month as the export may show it; ``None``: left out."""
@@ -254,7 +243,7 @@ def build_tables(store: Store, options: ExportOptions | None = None, *, now: dat
                 exercise = program.find_exercise(e.exercise_id)[1] if program else None
             except KeyError:
                 exercise = None
-            seen += [_when(e.occurred_at)] + (_answer_dates(exercise, e.data) if exercise else [])
+            seen += [_when(e.occurred_at)] + (answer_dates(exercise, e.data) if exercise else [])
         latest[client_id] = max(d for d in seen if d is not None)
     ceiling = coarse_time(now or datetime.now(timezone.utc)).date()
     key = new_study_key(people, keep_ids=options.keep_ids, shift_dates=options.dates == "shifted",

@@ -65,9 +65,24 @@ class ChainReport:
         return self.first_break is None
 
 
+def _redacted(rows: list) -> set[int]:
+    """The audit rows an erasure redacted (:mod:`securebase.store.erasure`), as its own audit rows list them."""
+    ids: set[int] = set()
+    for row in rows:
+        if row[3] == "erase":
+            try:
+                ids.update(int(i) for i in json.loads(row[7]).get("redacted_audit_ids", []))
+            except (ValueError, TypeError, AttributeError):
+                continue
+    return ids
+
+
 def verify(db: sqlite3.Connection) -> ChainReport:
-    """Recompute the chain over every audit row; the first row where it breaks, and why."""
+    """Recompute the chain over every audit row; the first row where it breaks, and why. A row an erasure
+    redacted (listed by a later ``erase`` row, its client id gone) keeps the hash it was chained with: the
+    chain goes on from that hash, so every row after it is still checked."""
     rows = db.execute(_SELECT + " ORDER BY a.audit_id").fetchall()
+    redacted = _redacted(rows)
     present = {r[0] for r in rows}
     removed = sorted(r[0] for r in db.execute("SELECT audit_id FROM audit_chain") if r[0] not in present)
     previous = GENESIS
@@ -77,7 +92,7 @@ def verify(db: sqlite3.Connection) -> ChainReport:
             return ChainReport(count - 1, removed[0], "the audit row with this id was removed")
         if stored is None:
             return ChainReport(count, audit_id, "this audit row has no hash: it was added outside Secure Base")
-        if row_hash(previous, tuple(row)) != stored:
+        if row_hash(previous, tuple(row)) != stored and not (audit_id in redacted and row[6] is None):
             return ChainReport(count, audit_id, "this audit row, or its hash, was changed")
         previous = stored
     if removed:

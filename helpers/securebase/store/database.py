@@ -42,6 +42,7 @@ from securebase.store.couples import CouplesTables
 from securebase.store.check_ins import CheckInTables
 from securebase.store.flags import FlagTables
 from securebase.store.consents import ConsentTables
+from securebase.store.erasure import Erasure
 from securebase.store.homework import HomeworkTables
 from securebase.store import auditchain, identity, migrate
 from securebase.store.engine import Connection, database_url, display_url, is_busy, is_operational, sqlite_url
@@ -56,7 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 class Store(ClientTables, CouplesTables, AssessmentTables, CheckInTables, FlagTables, WorkshopTables, PeopleTables,
-            HomeworkTables, ConsentTables, Upkeep, identity.Identified, EntryStore):
+            HomeworkTables, ConsentTables, Erasure, Upkeep, identity.Identified, EntryStore):
     """A connection to the store: a SQLite file path, or a PostgreSQL URL. Use as a context manager or call
     :meth:`close`. On PostgreSQL ``actor`` is ignored: the actor is the role logged in."""
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from securebase.store.records import Assessment, Client, CouplePause, Dyad, Entry, EntryRef, ProtocolRecord
     from securebase.store.flags import FlagRow
     from securebase.store.consents import Consent
+    from securebase.store.erasure import ErasureReport
     from securebase.store.homework import Assignment, ReminderSettings
     from securebase.store.people import Person
 
@@ -400,3 +401,12 @@ class EntryStore(ABC):
     @abstractmethod
     def latest_consents(self) -> dict[tuple[str, str], "Consent"]:
         """The decision in force per (client, kind)."""
+
+    @abstractmethod
+    def closed_clients(self, before: str) -> list[tuple[str, str]]:
+        """(client, when archived) of the clients archived, and still archived, before ``before``."""
+
+    @abstractmethod
+    def erase_client(self, client_id: str, *, reason: str) -> "ErasureReport":
+        """Erase every row of the client in one transaction and wipe the freed pages (owner only; audited
+        "erase", without the client's id)."""

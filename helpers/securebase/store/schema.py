@@ -21,7 +21,7 @@ AUDIT_ACTIONS = frozenset({
     "safety_check_in", "safety_check_in_answer", "safety_ack", "notify", "couple_pause", "couple_resume",
     "client_archive", "client_unarchive", "read", "user_add", "user_assign", "user_unassign", "user_disable",
     "homework_assign", "homework_end", "calendar_feed_add", "calendar_feed_revoke", "reminder_set", "reminder_send",
-    "consent_give", "consent_withdraw",
+    "consent_give", "consent_withdraw", "erase",
 })
 
 SCHEMA = """
