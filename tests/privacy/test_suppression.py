@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from securebase.privacy.audit import suppress
+from securebase.privacy.audit import hidden_ranges, suppress
 from securebase.privacy.suppression import safe_mean, suppress_counts
 
 
@@ -81,6 +81,7 @@ def test_random_tables_never_reveal_a_small_cell(seed):
         elif s.cells[i][j] is not None:
             assert s.cells[i][j] == table[i][j]
     assert not _recoverable(table, s)
+    assert not [h for h in hidden_ranges({"t": s}) if h.exact]        # nor by linear programming (privacy.audit)
     for t in [*s.row_totals, *s.col_totals, s.total]:
         assert t is None or t >= 5
 

@@ -153,3 +153,24 @@ def test_retention_lists_then_erases_the_clients_closed_long_ago(clinic, capsys,
     assert store.get_client(OTHER) is None and store.get_client(GONE) is not None
     assert cli.main(["erase-client", GONE, "--reason", "request of 2026-12-01", *args]) == 0
     assert "Backups made before this still hold the client" in capsys.readouterr().out
+
+
+@pytest.mark.postgres
+def test_on_a_clinic_store_only_the_owner_erases(pg_url):
+    import uuid
+
+    from securebase.store.access_pg import role_name
+
+    tag = uuid.uuid4().hex[:6]
+    with Store(pg_url) as owner:
+        owner.add_person(f"bob-{tag}", "clinician")
+        owner.add_person(f"ann-{tag}", "client", client_id=GONE, clinicians=[f"bob-{tag}"])
+        with pytest.raises(StoreError, match="still has a sign-in"):      # the client can still sign in
+            owner.erase_client(GONE, reason="request")
+    with Store(pg_url.replace("postgres@", f"{role_name(f'bob-{tag}')}@", 1)) as bob:
+        with pytest.raises(StoreError, match="Only the store's owner"):
+            bob.erase_client(GONE, reason="request")
+    with Store(pg_url) as owner:
+        assert owner.get_client(GONE) is not None
+        owner.disable_person(f"ann-{tag}")
+        assert owner.erase_client(GONE, reason="request").rows_removed["clients"] == 1
