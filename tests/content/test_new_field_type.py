@@ -144,6 +144,9 @@ def test_form_history_codebook_and_export(colour, content_root, tmp_path):
 
     spec = _journal().field("mood_colour")
     assert answer_rows(spec, "#aa3366") == [(None, None, "#aa3366", None)] and answer_rows(spec, 5) is None
+    from securebase.intake import consent
+
+    consent.record(wb.store, "C-2001", "research", "give", via="cli")   # the export takes consented clients only
     result = export_research(wb.store, tmp_path / "export", no_key=True, formats=("csv",), k=1)
     long = read_table(result.files["entries_long.csv"])
     mine = long[long["field_id"] == "mood_colour"]

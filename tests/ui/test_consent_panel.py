@@ -32,8 +32,8 @@ def test_the_client_agrees_and_withdraws_on_their_own_page(store):
     assert "withdrawn on" in panel.status["research"].value and "(not in force)" in panel.status["research"].value
     assert [(c.kind, c.decision, c.via) for c in store.consents("C-K0NS3A")] == [
         ("research", "given", "workbook"), ("research", "withdrawn", "workbook")]
-    text = panel.widget.children[1].children[1].children[0].value       # the research text, read before deciding
-    assert consent_text("research").summary in text and "Version 1.0" in text
+    text = panel.widget.children[1].children[1].value                  # the research text, read before deciding
+    assert consent_text("research").summary in text and "Version 1.0" in text and "<summary>Read: " in text
 
 
 def test_the_clinician_records_for_the_client_picked_on_the_home_page(tmp_path, monkeypatch):

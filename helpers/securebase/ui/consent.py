@@ -23,9 +23,13 @@ _NAME = {"treatment": "Working with Secure Base", "research": "Research use"}
 
 
 def text_html(kind: str) -> str:
+    """The text to read before deciding, folded under its title (a plain ``<details>``: keyboard and screen
+    readers open it as any disclosure, in the page's own colours)."""
     text = consent_text(kind)
     paragraphs = "".join(f"<p>{esc(p)}</p>" for p in text.text)
-    return f"<p><strong>{esc(text.summary)}</strong></p>{paragraphs}<p><small>Version {esc(text.version)}</small></p>"
+    return (f"<details class='sb-consent-text'><summary>Read: {esc(text.title)}</summary>"
+            f"<p><strong>{esc(text.summary)}</strong></p>{paragraphs}<p><small>Version {esc(text.version)}</small></p>"
+            "</details>")
 
 
 class ConsentPanel:
@@ -44,8 +48,7 @@ class ConsentPanel:
             give.on_click(lambda _b, k=kind: self.decide(k, "give"))
             withdraw.on_click(lambda _b, k=kind: self.decide(k, "withdraw"))
             self.buttons[(kind, "give")], self.buttons[(kind, "withdraw")] = give, withdraw
-            details = w.Accordion(children=[w.HTML(text_html(kind))], titles=(f"Read: {consent_text(kind).title}",),
-                                  selected_index=None)
+            details = w.HTML(text_html(kind))
             rows.append(w.VBox([self.status[kind], details, w.HBox([give, withdraw],
                                                                      layout=w.Layout(flex_flow="row wrap"))]))
         self.widget = w.VBox([*rows, self.message])
