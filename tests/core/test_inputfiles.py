@@ -108,3 +108,18 @@ def test_the_cli_shows_the_message_not_a_traceback(tmp_path, capsys):
     code = cli.main(["roster", str(roster)])
     err = capsys.readouterr().err
     assert code != 0 and "line 2, column 7" in err and "CSV UTF-8" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name, text", [("deep.yaml", "entries: " + "[" * 5000), ("deep.json", '{"entries": ' + "[" * 50000)])
+def test_a_file_nested_too_deeply_is_refused_with_a_message(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(AnswersFileError, match="nested too deeply|not valid"):
+        read_answers_file(path)
+
+
+def test_keys_that_are_not_text_are_named_as_they_are(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("entries:\n  - exercise: signal_scan\n    answers: {1: x, yes: y}\n")
+    (item,) = read_answers_file(path)          # no false alarm about Unicode: the answers are checked later
+    assert item.answers == {1: "x", True: "y"}

@@ -97,3 +97,11 @@ def test_cli_show_and_a_missing_kind(clients, capsys):
     assert "C-2K7Q3A: treatment consent given on" in out and "C-2K7Q3A: research consent not asked yet (not current)" in out
     assert cli.main(["consent", "give", "C-2K7Q3A", "--store", str(clients.path)]) == 2
     assert "--kind treatment or --kind research" in capsys.readouterr().err
+
+
+def test_a_decision_entered_later_but_dated_earlier_does_not_override_a_later_one(clients):
+    store = clients
+    consent.record(store, "C-2K7Q3A", "research", "withdraw", via="workbook", at="2026-11-20 09:00")
+    consent.record(store, "C-2K7Q3A", "research", "give", via="home", at="2026-10-01 09:00")   # a paper form, typed in
+    assert not consent.status(store, "C-2K7Q3A")["research"].current
+    assert consent.research_consented(store) == set()

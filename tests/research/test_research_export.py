@@ -423,6 +423,9 @@ def test_spss_stata_and_r_files_with_the_codebooks_labels(store, populated, tmp_
         title = content.program(row.program_id).find_exercise(row.exercise_id)[1].title
         assert label == title or (f"{title} ({row.program_id})" in label and " / " in label)   # daily_checkin
     assert meta.column_names_to_labels["day"].startswith("Day of the event")
+    made = json.loads((tmp_path / "s" / "manifest.json").read_text())["created"][:10]
+    for stamped in (meta.creation_time, meta.modification_time, dmeta.creation_time):   # no finer than the month
+        assert stamped.strftime("%Y-%m-%d %H:%M:%S") == f"{made} 00:00:00", stamped
     assert (sav["value"].tolist() == csv["value"].tolist()) and sav["value_num"].equals(csv["value_num"])
     assert str(rds["program_id"].dtype) == "category" and set(rds["program_id"].cat.categories) <= {
         p.title for p in content.programs().values()}

@@ -174,3 +174,23 @@ def test_on_a_clinic_store_only_the_owner_erases(pg_url):
         assert owner.get_client(GONE) is not None
         owner.disable_person(f"ann-{tag}")
         assert owner.erase_client(GONE, reason="request").rows_removed["clients"] == 1
+
+
+def test_only_the_erased_id_is_redacted_and_a_redacted_row_cannot_be_edited_unseen(store):
+    longer = GONE + "K"                                               # another client whose code begins the same
+    for code in (GONE, longer):
+        store.ensure_client(code, program_id="sie")
+    store.record_export(what="research_export", client_ids=[GONE, longer])
+    store.erase_client(GONE, reason="request")
+    (export,) = [r for r in store.audit_log() if r["action"] == "export"]
+    assert export["detail"]["clients"] == ["[erased]", longer]
+    assert store.get_client(longer) is not None and store.verify_audit().intact
+    if store.path is None:
+        return
+    con = sqlite3.connect(store.path)                                 # someone edits the redacted row later
+    con.execute("DROP TRIGGER audit_no_update")
+    con.execute("UPDATE audit SET detail = '{\"clients\": [\"[erased]\"]}' WHERE audit_id = ?", (export["audit_id"],))
+    con.commit()
+    con.close()
+    report = store.verify_audit()
+    assert not report.intact and report.first_break == export["audit_id"]

@@ -238,3 +238,21 @@ def test_a_hand_made_revision_is_validated_in_full_and_left_out(store, tmp_path,
     assert store.get_entry(other).revision == 1 and not store.get_entry(other).deleted
     # what was taken still works downstream: the progress view's frame
     assert len(store.history_frame("P-031")) == n
+
+
+def test_a_participant_ahead_of_the_facilitators_clock_and_a_login_name_with_spaces_are_fine(store, tmp_path):
+    """A participant in a time zone ten hours ahead saves an entry at their 09:00, which is still yesterday
+    evening for the facilitator; their computer's account is "Jane Doe". Both are ordinary: collected."""
+    from datetime import datetime, timedelta, timezone
+
+    src = tmp_path / "returned"
+    db = src / "g" / "P-041" / "securebase.db"
+    _fill(db.parent, "P-041", seed=4, days=1)
+    with Store(db) as theirs:
+        other = next(e for e in theirs.current_entries("P-041") if e.exercise_id == "signal_scan").entry_id
+    ahead = (datetime.now(timezone.utc) + timedelta(hours=10)).replace(microsecond=0, tzinfo=None)
+    _tamper(db, other, occurred_at=ahead.isoformat(), recorded_by="Jane Doe",
+            recorded_at=datetime.now(timezone.utc).isoformat())
+    rep = collect(store, parse_roster("participant_id,group,program,language\nP-041,g,sie,en\n"), src)
+    (p,) = rep.participants
+    assert p.left_out == [] and store.get_entry(other).revision == 2

@@ -81,6 +81,8 @@ def load_yaml(text: str, what: str) -> Any:
     """Parse YAML text (aliases refused); errors name the line."""
     try:
         return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise InputFileError(f"{what} is nested too deeply to be an answers file; write it flat.") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -96,9 +98,10 @@ def lone_surrogates(data: Any, where: str = "") -> Iterator[str]:
             yield where or "(the file)"
     elif isinstance(data, dict):
         for key, value in data.items():
-            name = key if isinstance(key, str) and not _SURROGATE.search(key) else "?"
-            if name == "?":
-                yield f"{where}.<a key>" if where else "<a key>"
+            bad_key = isinstance(key, str) and bool(_SURROGATE.search(key))
+            name = "<a key>" if bad_key else str(key)
+            if bad_key:
+                yield f"{where}.{name}" if where else name
             yield from lone_surrogates(value, f"{where}.{name}" if where else name)
     elif isinstance(data, list):
         for i, value in enumerate(data):
@@ -112,6 +115,8 @@ def load_document(path: str | Path, *, limit: int, what: str, hint: str = "") ->
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
+        except RecursionError:
+            raise InputFileError(f"{what} is nested too deeply to be an answers file; write it flat.") from None
         except json.JSONDecodeError as exc:
             raise InputFileError(f"{what} is not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from None
     else:

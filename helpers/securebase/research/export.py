@@ -424,7 +424,7 @@ def export_research(
         labels = value_labels(tables.programs, tables.instruments)
         for name, frame in tables.frames.items():
             for fmt in options.formats:
-                path = write_table(frame, TABLES[name], out / f"{name}.{fmt}", fmt, labels)
+                path = write_table(frame, TABLES[name], out / f"{name}.{fmt}", fmt, labels, made)
                 files[path.name] = path
                 if fmt in PACKAGE_FORMATS:
                     written.append(WrittenTable(name, path, fmt, TABLES[name], len(frame), enums, patterns))

@@ -13,7 +13,7 @@ R as the levels of a factor. SPSS and Stata also carry each column's description
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -107,10 +107,23 @@ def _written_by(write, path: Path) -> bytes:
         return target.read_bytes()
 
 
+def stamped(fmt: str, raw: bytes, when: datetime) -> bytes:
+    """An SPSS or Stata file whose header gives ``when`` as its time: pyreadstat writes the moment of writing,
+    to the second, which would date the export more finely than its manifest does."""
+    if fmt == "sav" and raw[:4] == b"$FL2":   # creation date (9 bytes) and time (8) at fixed places
+        return raw[:92] + when.strftime("%d %b %y").encode("ascii") + when.strftime("%H:%M:%S").encode("ascii") + raw[109:]
+    if fmt == "dta":
+        at = raw.find(b"<timestamp>") + len(b"<timestamp>")
+        if at >= len(b"<timestamp>") and raw[at] == 17:   # a length byte, then "dd Mon yyyy hh:mm"
+            return raw[:at + 1] + when.strftime("%d %b %Y %H:%M").encode("ascii") + raw[at + 18:]
+    raise ValueError(f"this {fmt} file does not have the header pyreadstat writes; it was not kept")
+
+
 def write_table(frame: pd.DataFrame, columns: tuple[Column, ...], path: Path, fmt: str,
-                labels: dict[str, dict[str, str]] | None = None) -> Path:
+                labels: dict[str, dict[str, str]] | None = None, when: datetime | None = None) -> Path:
     """Write one table owner-only from its first byte; ``labels``: the codebook's label of each value of
-    the columns that have them (used by sav, dta and rds)."""
+    the columns that have them (used by sav, dta and rds); ``when``: the time an SPSS or Stata file says it
+    was made (the export's coarse time)."""
     labels = {name: values for name, values in (labels or {}).items() if name in frame}
     if fmt in ("sav", "dta"):
         import pyreadstat
@@ -119,8 +132,9 @@ def write_table(frame: pd.DataFrame, columns: tuple[Column, ...], path: Path, fm
         limit = STATA_LABEL if fmt == "dta" else 256
         column_labels = {c.name: c.description[:limit] for c in columns}
         writer = pyreadstat.write_sav if fmt == "sav" else pyreadstat.write_dta
-        return config.write_private_file(path, _written_by(
-            lambda target: writer(data, target, column_labels=column_labels, variable_value_labels=value_labels), path))
+        raw = _written_by(lambda target: writer(data, target, column_labels=column_labels,
+                                                 variable_value_labels=value_labels), path)
+        return config.write_private_file(path, stamped(fmt, raw, when) if when else raw)
     if fmt == "rds":
         import pyreadr
 

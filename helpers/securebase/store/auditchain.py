@@ -29,9 +29,17 @@ FIELDS = ("audit_id", "at", "actor", "action", "object_type", "object_id", "clie
 _SELECT = f"SELECT {', '.join('a.' + f for f in FIELDS)}, c.hash FROM audit a LEFT JOIN audit_chain c USING (audit_id)"
 
 
+def _body(row: tuple) -> str:
+    return json.dumps(dict(zip(FIELDS, row)), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def row_hash(previous: str, row: tuple) -> str:
-    body = json.dumps(dict(zip(FIELDS, row)), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(f"{previous}\n{body}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{previous}\n{_body(row)}".encode("utf-8")).hexdigest()
+
+
+def body_hash(row: tuple) -> str:
+    """The hash of an audit row's fields alone: an erasure records it for each row it redacted."""
+    return hashlib.sha256(_body(row).encode("utf-8")).hexdigest()
 
 
 def last_hash(db: sqlite3.Connection) -> str:
@@ -65,22 +73,25 @@ class ChainReport:
         return self.first_break is None
 
 
-def _redacted(rows: list) -> set[int]:
-    """The audit rows an erasure redacted (:mod:`securebase.store.erasure`), as its own audit rows list them."""
-    ids: set[int] = set()
+def _redacted(rows: list) -> dict[int, str]:
+    """The audit rows an erasure redacted (:mod:`securebase.store.erasure`) and the hash of each one's redacted
+    body, as the erasure's own audit row lists them."""
+    found: dict[int, str] = {}
     for row in rows:
         if row[3] == "erase":
+            detail = row[7] if isinstance(row[7], dict) else json.loads(row[7] or "{}")
             try:
-                ids.update(int(i) for i in json.loads(row[7]).get("redacted_audit_ids", []))
+                found.update({int(i): str(h) for i, h in (detail.get("redacted") or {}).items()})
             except (ValueError, TypeError, AttributeError):
                 continue
-    return ids
+    return found
 
 
 def verify(db: sqlite3.Connection) -> ChainReport:
     """Recompute the chain over every audit row; the first row where it breaks, and why. A row an erasure
     redacted (listed by a later ``erase`` row, its client id gone) keeps the hash it was chained with: the
-    chain goes on from that hash, so every row after it is still checked."""
+    chain goes on from that hash, so every row after it is still checked; the redacted row itself must be exactly
+    what the erasure left (the erase row holds the hash of its redacted body)."""
     rows = db.execute(_SELECT + " ORDER BY a.audit_id").fetchall()
     redacted = _redacted(rows)
     present = {r[0] for r in rows}
@@ -92,7 +103,7 @@ def verify(db: sqlite3.Connection) -> ChainReport:
             return ChainReport(count - 1, removed[0], "the audit row with this id was removed")
         if stored is None:
             return ChainReport(count, audit_id, "this audit row has no hash: it was added outside Secure Base")
-        if row_hash(previous, tuple(row)) != stored and not (audit_id in redacted and row[6] is None):
+        if row_hash(previous, tuple(row)) != stored and redacted.get(audit_id) != body_hash(tuple(row)):
             return ChainReport(count, audit_id, "this audit row, or its hash, was changed")
         previous = stored
     if removed:

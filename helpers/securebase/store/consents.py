@@ -112,14 +112,15 @@ class ConsentTables:
         return next(c for c in self.consents(client_id) if c.consent_id == consent_id)
 
     def consents(self: "Store", client_id: str | None = None) -> list[Consent]:
-        """Every decision, oldest first; every client's when ``client_id`` is None."""
+        """Every decision, in the order they were made (``decided_at``; a decision entered later but dated
+        earlier takes its place in time); every client's when ``client_id`` is None."""
         sql, params = f"SELECT {_COLUMNS} FROM consents", ()
         if client_id is not None:
             sql, params = sql + " WHERE client_id = ?", (client_id,)
-        return [Consent(*r) for r in self._db.execute(sql + " ORDER BY recorded_at, consent_id", params)]
+        return [Consent(*r) for r in self._db.execute(sql + " ORDER BY decided_at, recorded_at, consent_id", params)]
 
     def latest_consents(self: "Store") -> dict[tuple[str, str], Consent]:
-        """The decision in force per (client, kind): the last one recorded."""
+        """The decision in force per (client, kind): the last one made."""
         latest: dict[tuple[str, str], Consent] = {}
         for c in self.consents():
             latest[(c.client_id, c.kind)] = c

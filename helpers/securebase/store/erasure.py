@@ -112,10 +112,11 @@ class Erasure:
             raise StoreError("Only the store's owner (the role that ran `securebase init`) can erase a client.")
         if self.get_client(client_id) is None:
             raise NotFoundError(f"There is no client {client_id!r} in the store; nothing was erased.")
-        login = self._db.execute("SELECT name, disabled FROM people WHERE client_id = ?", (client_id,)).fetchall()
-        if any(not disabled for _name, disabled in login):
-            raise StoreError(f"{client_id} still has a sign-in ({login[0][0]}); end it first with `securebase users "
-                             f"disable {login[0][0]}`, then erase.")
+        active = [name for name, disabled in self._db.execute(
+            "SELECT name, disabled FROM people WHERE client_id = ?", (client_id,)).fetchall() if not disabled]
+        if active:
+            raise StoreError(f"{client_id} still has a sign-in ({active[0]}); end it first with `securebase users "
+                             f"disable {active[0]}`, then erase.")
         removed: dict[str, int] = {}
         sqlite = self._db.dialect == "sqlite"
         if sqlite:
@@ -123,18 +124,17 @@ class Erasure:
         with self._write() as db:
             dyads = [r[0] for r in db.execute("SELECT dyad_id FROM dyads WHERE partner_a = ? OR partner_b = ?",
                                               (client_id, client_id))]
-            protected = _drop_protections(db)
-            try:
-                db.execute("DELETE FROM people WHERE client_id = ?", (client_id,))
-                for table, where in _ROWS:
-                    sql, params = _sql(where, client_id, dyads)
-                    removed[table] = db.execute(f"DELETE FROM {table} WHERE {sql}", params).rowcount
-                redacted = _redact_audit(db, client_id)
-            finally:
-                _restore_protections(db, protected)
+            roles = [r[0] for r in db.execute("SELECT db_role FROM people WHERE client_id = ?", (client_id,))]
+            protected = _drop_protections(db)   # a failure below rolls back, and the lifting with it
+            removed["people"] = db.execute("DELETE FROM people WHERE client_id = ?", (client_id,)).rowcount
+            for table, where in _ROWS:
+                sql, params = _sql(where, client_id, dyads)
+                removed[table] = db.execute(f"DELETE FROM {table} WHERE {sql}", params).rowcount
+            redacted = _redact_audit(db, client_id, roles)
+            _restore_protections(db, protected)
             self._audit(db, "erase", "client", ERASED, None, {
                 "reason": reason, "rows_removed": {t: n for t, n in removed.items() if n},
-                "redacted_audit_ids": redacted, "couple_unlinked": bool(dyads)})
+                "redacted": redacted, "couple_unlinked": bool(dyads)})
         wiped = self._wipe_freed_pages([t for t, n in removed.items() if n] + ["audit"])
         return ErasureReport({t: n for t, n in removed.items() if n}, len(redacted), bool(dyads), wiped)
 
@@ -183,15 +183,40 @@ def _restore_protections(db, protected: list[tuple[str, str]]) -> None:
         db.script(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
-def _redact_audit(db, client_id: str) -> list[int]:
-    """Remove the client from every audit row that names them; the ids of the rows changed."""
-    quoted = json.dumps(client_id)
-    rows = db.execute("SELECT audit_id, object_id, detail FROM audit WHERE client_id = ? OR object_id = ? "
-                      "OR CAST(detail AS TEXT) LIKE ?", (client_id, client_id, f"%{client_id}%")).fetchall()
+def _scrub(value, names: set[str]):
+    """``value`` (a JSON detail) with every string equal to one of ``names`` replaced by ``[erased]``."""
+    if isinstance(value, str):
+        return ERASED if value in names else value
+    if isinstance(value, list):
+        return [_scrub(v, names) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, names) for k, v in value.items()}
+    return value
+
+
+def _redact_audit(db, client_id: str, roles: list[str]) -> dict[str, str]:
+    """Remove the client (and their login role, which names them as an actor) from every audit row that
+    names them, by exact value; each changed row's id and the hash of its redacted body (for verify)."""
+    from securebase.store.auditchain import FIELDS, body_hash
+
+    names = {client_id, *roles}
+    where = " OR ".join(["client_id = ?", "object_id IN ({0})", "actor IN ({0})"]).format(", ".join("?" * len(names)))
+    candidates = db.execute(f"SELECT audit_id, actor, object_id, client_id, detail FROM audit WHERE {where} OR "
+                            "CAST(detail AS TEXT) LIKE ?", (client_id, *names, *names, f"%{client_id}%")).fetchall()
     detail_value = "?" if db.dialect == "sqlite" else "CAST(? AS jsonb)"
-    for audit_id, object_id, detail in rows:
-        text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
-        db.execute(f"UPDATE audit SET client_id = NULL, object_id = ?, detail = {detail_value} WHERE audit_id = ?",
-                   (ERASED if object_id == client_id else object_id,
-                    text.replace(quoted, json.dumps(ERASED)).replace(client_id, ERASED), audit_id))
-    return [r[0] for r in rows]
+    changed = []
+    for audit_id, actor, object_id, row_client, detail in candidates:
+        parsed = json.loads(detail) if isinstance(detail, str) else detail
+        scrubbed = _scrub(parsed, names)
+        if row_client != client_id and actor not in names and object_id not in names and scrubbed == parsed:
+            continue   # the id only appeared inside a longer string: not this client
+        db.execute(f"UPDATE audit SET actor = ?, object_id = ?, client_id = ?, detail = {detail_value} "
+                   "WHERE audit_id = ?", (ERASED if actor in names else actor, ERASED if object_id in names else object_id,
+                                          None if row_client == client_id else row_client,
+                                          json.dumps(scrubbed, ensure_ascii=False), audit_id))
+        changed.append(audit_id)
+    if not changed:
+        return {}
+    rows = db.execute(f"SELECT {', '.join(FIELDS)} FROM audit WHERE audit_id IN ({', '.join('?' * len(changed))})",
+                      changed).fetchall()
+    return {str(row[0]): body_hash(tuple(row)) for row in rows}

@@ -45,7 +45,6 @@ from securebase.store import Entry, Store
 from securebase.privacy.audit import Tie, suppress_together
 from securebase.privacy.suppression import DEFAULT_K, Suppressed, safe_mean
 from securebase.journal.entries import check_answers
-from securebase.journal.validation import parse_occurred_at
 from securebase.safety.flags import Screening
 from securebase.core import config
 
@@ -103,7 +102,9 @@ def returned_store(source: Path, participant: Participant) -> Path | None:
 
 
 _ENTRY_ID = re.compile(r"[0-9a-f]{32}\Z")
-_SHORT = re.compile(r"[\w.:@+-]{1,64}\Z")     # content versions, the recorder's name, source keys
+_SHORT = re.compile(r"[\w.:@+-]{1,64}\Z")     # content versions and source keys
+_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,128}\Z")   # the recorder: their login name (spaces allowed), no control characters
+_AHEAD = timedelta(hours=14)                  # a local time is at most 14 hours ahead of UTC
 
 
 def _record_problem(e: Entry, previous: Entry | None) -> str | None:
@@ -116,15 +117,10 @@ def _record_problem(e: Entry, previous: Entry | None) -> str | None:
         return f"revision {e.revision!r} where {expected} was due (revisions are numbered 1, 2, 3 ...)"
     if not isinstance(e.content_version, str) or not _SHORT.match(e.content_version):
         return "a content version that is not one"
-    if not isinstance(e.recorded_by, str) or not _SHORT.match(e.recorded_by):
+    if not isinstance(e.recorded_by, str) or not _NAME.match(e.recorded_by):
         return "a recorder name that is not one"
     if e.source_key is not None and not (isinstance(e.source_key, str) and _SHORT.match(e.source_key)):
         return "a source key that is not one"
-    try:
-        if not isinstance(e.occurred_at, str) or parse_occurred_at(e.occurred_at) != e.occurred_at:
-            raise EntryValidationError({})
-    except EntryValidationError:
-        return "a time it happened that is not a date and time of the past (YYYY-MM-DDTHH:MM:SS)"
     try:
         recorded = datetime.fromisoformat(e.recorded_at) if isinstance(e.recorded_at, str) else None
     except ValueError:
@@ -133,6 +129,13 @@ def _record_problem(e: Entry, previous: Entry | None) -> str | None:
         return "a time it was saved that is not a date and time of the past with a time zone"
     if previous is not None and previous.entry_id == e.entry_id and e.recorded_at < previous.recorded_at:
         return "a time it was saved before its earlier revision"
+    try:   # the participant's local time: at most 14 hours ahead of when it was saved (UTC), whatever our clock says
+        happened = datetime.fromisoformat(e.occurred_at) if isinstance(e.occurred_at, str) else None
+    except ValueError:
+        happened = None
+    if (happened is None or happened.tzinfo is not None or happened.isoformat() != e.occurred_at or happened.year < 1900
+            or happened > recorded.replace(tzinfo=None) + _AHEAD - recorded.utcoffset()):
+        return "a time it happened that is not a date and time of the past (YYYY-MM-DDTHH:MM:SS)"
     return None
 
 
@@ -153,7 +156,7 @@ def _check_revision(program: Program, e: Entry, previous: Entry | None = None) -
     if e.phase_id != phase.id:
         return f"{label} ({e.exercise_id}): step {e.phase_id!r}, but the exercise is in {phase.id!r}", Screening()
     try:
-        checked = check_answers(phase, exercise, e.data, e.occurred_at)
+        checked = check_answers(phase, exercise, e.data, None)   # its time was checked above, against its own save
     except EntryValidationError as exc:
         return f"{label} ({e.exercise_id}): invalid {', '.join(sorted(exc.problems))}", Screening()
     return None, (Screening() if e.deleted else checked.screening)
